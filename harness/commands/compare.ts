@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { readResults } from '../results/io.js';
+import { compareRuns } from '../stats/index.js';
+import { renderCompare, compareExitCode } from '../report/compare-report.js';
+
+interface CompareArgs {
+  base: string;
+  head: string;
+  threshold: number;
+  alpha: number;
+  format: 'text' | 'md' | 'json';
+}
+
+function resultsFile(p: string): string {
+  return p.endsWith('.json') ? p : join(p, 'results.json');
+}
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  command: 'compare <base> <head>',
+  describe: 'CI gate: compare two result sets (e.g. main vs a PR); exit 1 on a significant regression beyond the threshold',
+  builder: (y) =>
+    y
+      .positional('base', { type: 'string', demandOption: true, describe: 'baseline results.json (or its directory)' })
+      .positional('head', { type: 'string', demandOption: true, describe: 'candidate results.json (or its directory)' })
+      .option('threshold', { type: 'number', default: 5, describe: 'regressions smaller than this many percent do not fail the gate' })
+      .option('alpha', { type: 'number', default: 0.05, describe: 'significance level, after Holm correction across metrics' })
+      .option('format', { choices: ['text', 'md', 'json'] as const, default: 'text' as const })
+      .example('$0 compare results/main results/pr --threshold 5', 'exit status 1 if the PR regressed any metric by more than 5%'),
+  handler: (argv) => {
+    if (!(argv.threshold >= 0)) throw new Error('--threshold must be a non-negative percentage');
+    const base = readResults(resultsFile(argv.base));
+    const head = readResults(resultsFile(argv.head));
+    const comparison = compareRuns(base, head, { thresholdPct: argv.threshold, alpha: argv.alpha });
+    if (argv.format === 'json') process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
+    else process.stdout.write(renderCompare(comparison, { format: argv.format, thresholdPct: argv.threshold }));
+    process.exitCode = compareExitCode(comparison, argv.threshold);
+  },
+};

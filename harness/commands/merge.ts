@@ -1,0 +1,25 @@
+import type { CommandModule } from 'yargs';
+import { join } from 'node:path';
+import { readResults, writeResultsAtomic } from '../results/io.js';
+import { mergeResults } from '../results/merge.js';
+
+interface MergeArgs {
+  results: string[];
+  out: string;
+}
+
+export const mergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <results..>',
+  describe: 'Combine result files from several hosts (a CI matrix) into one',
+  builder: (y) =>
+    y
+      .positional('results', { type: 'string', array: true, demandOption: true, describe: 'results.json files or their directories' })
+      .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'merged results.json to write' })
+      .example('$0 merge host-a/results.json host-b/results.json -o all.json', ''),
+  handler: (argv) => {
+    const sets = argv.results.map((p) => readResults(p.endsWith('.json') ? p : join(p, 'results.json')));
+    const merged = mergeResults(sets);
+    writeResultsAtomic(argv.out, merged);
+    process.stderr.write(`merged ${sets.length} file(s), ${merged.samples.length} samples, ${Object.keys(merged.hosts).length} host(s) into ${argv.out}\n`);
+  },
+};

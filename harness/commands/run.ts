@@ -1,0 +1,99 @@
+import { join, resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import type { KickMode } from '../results/schema.js';
+import { resolveScenario, ScenarioError, type Scenario } from '../scenarios/scenario.js';
+import { runScenarios } from '../runner/run.js';
+import { Progress } from '../runner/progress.js';
+import { detectHost } from '../launch/index.js';
+import { renderReport } from '../report/index.js';
+import { paths } from '../paths.js';
+import { CliError } from './errors.js';
+
+interface RunArgs {
+  scenario: string[];
+  out?: string;
+  repetitions?: number;
+  warmup?: number;
+  order?: 'abba' | 'random';
+  seed: number;
+  aa?: string;
+  where: 'auto' | 'local' | 'nested';
+  'vmm-label'?: string;
+  quiet: boolean;
+  'keep-disks': boolean;
+}
+
+/** "default" means the mission's own benchmark where it can run at full size, else the quick one. */
+async function defaultScenario(where: RunArgs['where']): Promise<{ name: string; why: string }> {
+  if (where === 'nested') return { name: 'quick', why: 'the nested rig is slow; seed would take hours there' };
+  const host = await detectHost();
+  if (host.where === 'hardware') return { name: 'seed', why: 'hardware KVM: running the kvmtool commit\'s own benchmark' };
+  return { name: 'quick', why: `no hardware KVM here (${host.kvmKind === 'none' ? 'no /dev/kvm' : `${host.kvmKind} KVM`}): running the small scenario in the nested rig` };
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run [scenario..]',
+  describe: 'Run scenarios: each sample a fresh VM, modes interleaved, results.json + logs written as it goes',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', array: true, default: ['default'], describe: 'scenario names (kickbench list) or JSON files; "default" = seed on hardware KVM, quick elsewhere' })
+      .option('out', { type: 'string', describe: 'output directory (default results/<time>-<scenarios>)' })
+      .option('repetitions', { alias: 'n', type: 'number', describe: 'samples per mode (overrides the scenario)' })
+      .option('warmup', { alias: 'w', type: 'number', describe: 'discarded warm-up samples per mode (overrides the scenario)' })
+      .option('order', { choices: ['abba', 'random'] as const, describe: 'interleaving of the modes (default: the scenario\'s, normally abba)' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed for --order random and the bootstrap' })
+      .option('aa', { type: 'string', describe: 'A/A run: both arms use this mode (exit|ioeventfd) to measure the noise floor' })
+      .option('where', { choices: ['auto', 'local', 'nested'] as const, default: 'auto' as const, describe: 'local KVM, the nested rig, or auto (local only when hardware-assisted)' })
+      .option('vmm-label', { type: 'string', describe: 'label recorded for the VMM build (e.g. a commit), for compare' })
+      .option('keep-disks', { type: 'boolean', default: false, describe: 'keep every sample\'s disk image (failed samples always keep theirs)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress lines' })
+      .example('$0 run', 'the default scenario')
+      .example('$0 run quick -n 5 --out results/ci', 'five samples per mode into results/ci')
+      .example('$0 run doorbell --aa ioeventfd', 'A/A: the noise floor of the doorbell cost'),
+  handler: async (argv) => {
+    const names = [...argv.scenario];
+    const progress = new Progress(process.stderr, argv.quiet);
+    const d = names.indexOf('default');
+    if (d >= 0) {
+      const pick = await defaultScenario(argv.where);
+      progress.note(`default scenario: ${pick.name} (${pick.why})`);
+      names[d] = pick.name;
+    }
+    let scenarios: Scenario[];
+    try {
+      scenarios = names.map(resolveScenario);
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new CliError(e.message);
+      throw e;
+    }
+    let aaMode: KickMode | undefined;
+    if (argv.aa !== undefined) {
+      if (argv.aa !== 'exit' && argv.aa !== 'ioeventfd') throw new CliError('--aa takes a mode: exit or ioeventfd', 2);
+      aaMode = argv.aa;
+    }
+    for (const [flag, v, min] of [['--repetitions', argv.repetitions, 1], ['--warmup', argv.warmup, 0]] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new CliError(`${flag} must be an integer >= ${min}`, 2);
+    }
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d\d\dZ$/, 'Z');
+    const outDir = resolve(argv.out ?? join(paths.results(), `${stamp}-${scenarios.map((s) => s.name).join('+')}${aaMode ? '-aa' : ''}`));
+    progress.note(`writing ${join(outDir, 'results.json')}`);
+    const rs = await runScenarios({
+      scenarios,
+      outDir,
+      seed: argv.seed,
+      order: argv.order,
+      aaMode,
+      repetitions: argv.repetitions,
+      warmup: argv.warmup,
+      where: argv.where,
+      vmmLabel: argv['vmm-label'],
+      progress,
+      keepDisks: argv['keep-disks'],
+    });
+    process.stdout.write(await renderReport(rs, { format: 'text', resultsDir: outDir }));
+    const failed = rs.samples.filter((s) => s.status === 'failed');
+    if (failed.length) {
+      throw new CliError(`${failed.length} of ${rs.samples.length} sample(s) failed (first: ${failed[0].id}: ${failed[0].error}); logs in ${join(outDir, 'logs')}`);
+    }
+  },
+};

@@ -1,0 +1,31 @@
+// Where things live, resolved from this file so the CLI works from any cwd.
+// Compiled code sits in dist/harness/, sources in harness/: both are two
+// levels below the repository root only for dist, so walk up to package.json.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cachedRoot: string | null = null;
+
+export function repoRoot(): string {
+  if (cachedRoot) return cachedRoot;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'binding.gyp'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the kickbench repository root');
+    dir = up;
+  }
+  cachedRoot = dir;
+  return dir;
+}
+
+export const paths = {
+  kickvmm: (): string => process.env.KICKBENCH_KICKVMM ?? join(repoRoot(), 'build/Release/kickvmm'),
+  addon: (): string => join(repoRoot(), 'build/Release/kickvmm_addon.node'),
+  probeGuest: (): string => join(repoRoot(), 'build/probe.elf'),
+  nativeUnitTests: (): string => join(repoRoot(), 'build/Release/native_unit_tests'),
+  /** shared/reference sits beside the repository in CI and in the workplace */
+  sharedReference: (): string => resolve(repoRoot(), '..', 'shared', 'reference'),
+  results: (): string => join(repoRoot(), 'results'),
+  reports: (): string => join(repoRoot(), 'reports'),
+};

@@ -1,0 +1,80 @@
+// What the host looked like when samples ran: recorded in every results file
+// so a number is never separated from where it came from (hardware KVM, an
+// instruction-emulating KVM, or the nested rig) and the knobs that move it.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, hostname, release, totalmem } from 'node:os';
+import type { HostEnvironment, Where } from '../results/schema.js';
+import { repoRoot } from '../paths.js';
+
+function readTrimmed(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The bracketed choice in a sysfs list like "always [madvise] never". */
+function sysfsChoice(path: string): string | null {
+  const v = readTrimmed(path);
+  if (v === null) return null;
+  const m = v.match(/\[([^\]]+)\]/);
+  return m ? m[1] : v;
+}
+
+function git(args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: repoRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+export function gitCommit(): string | null {
+  return git(['rev-parse', 'HEAD']);
+}
+
+export function cpuModel(): string {
+  const info = readTrimmed('/proc/cpuinfo');
+  const m = info?.match(/^model name\s*:\s*(.+)$/m);
+  return m ? m[1].trim() : (cpus()[0]?.model ?? 'unknown');
+}
+
+export interface HostFacts {
+  kvmKind: 'hardware' | 'emulating' | 'none';
+  where: Where;
+  qemuVersion?: string | null;
+}
+
+export function describeHost(facts: HostFacts, guest: Record<string, string | null> = {}): HostEnvironment {
+  const status = git(['status', '--porcelain', '--untracked-files=no']);
+  return {
+    hostname: hostname(),
+    hostKernel: release(),
+    cpuModel: cpuModel(),
+    cpus: cpus().length,
+    memoryMiB: Math.round(totalmem() / (1024 * 1024)),
+    kvmKind: facts.kvmKind,
+    where: facts.where,
+    governor: readTrimmed('/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor'),
+    thp: sysfsChoice('/sys/kernel/mm/transparent_hugepage/enabled'),
+    nodeVersion: process.version,
+    gitCommit: gitCommit(),
+    gitDirty: status === null ? null : status.length > 0,
+    qemuVersion: facts.qemuVersion ?? null,
+    guest,
+  };
+}
+
+/** Plain words for a result's origin, used in every report and progress line. */
+export function whereLabel(where: Where): string {
+  switch (where) {
+    case 'hardware':
+      return 'hardware KVM';
+    case 'emulating':
+      return 'instruction-emulating KVM (timings are not hardware numbers)';
+    case 'nested':
+      return 'nested rig: KVM inside QEMU TCG (timings are not hardware numbers)';
+  }
+}

@@ -1,0 +1,80 @@
+// The order samples run in. Each sample is its own fresh VM; arms are
+// interleaved so slow drift on the host (thermal, page cache, a neighbour)
+// lands on both arms alike instead of on whichever ran second.
+//   abba:   rep 0: A B, rep 1: B A, rep 2: A B, ...  (warm-ups first, same pattern)
+//   random: each rep's arms shuffled with a seeded PRNG (reproducible from the seed)
+import type { KickMode } from '../results/schema.js';
+import type { Scenario } from '../scenarios/scenario.js';
+
+export interface Arm {
+  name: string;
+  mode: KickMode;
+}
+
+export interface PlannedSample {
+  scenario: Scenario;
+  arm: Arm;
+  /** repetition index within (scenario, arm); warm-ups count separately from 0 */
+  index: number;
+  warmup: boolean;
+  /** position in the whole run, from 0 */
+  order: number;
+}
+
+/** A small, well-known PRNG (mulberry32) so a seed reproduces an order. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function armsFor(scenario: Scenario, aaMode?: KickMode): Arm[] {
+  if (aaMode) return [{ name: 'A', mode: aaMode }, { name: 'B', mode: aaMode }];
+  return scenario.modes.map((m) => ({ name: m, mode: m }));
+}
+
+export interface PlanOptions {
+  /** overrides each scenario's order */
+  order?: 'abba' | 'random';
+  seed: number;
+  /** A/A run: both arms use this mode */
+  aaMode?: KickMode;
+  /** overrides each scenario's repetitions / warmup */
+  repetitions?: number;
+  warmup?: number;
+}
+
+export function planRun(scenarios: Scenario[], opts: PlanOptions): PlannedSample[] {
+  const rand = seededRandom(opts.seed);
+  const out: PlannedSample[] = [];
+  for (const scenario of scenarios) {
+    const arms = armsFor(scenario, opts.aaMode);
+    const order = opts.order ?? scenario.order;
+    const rounds: { warmup: boolean; index: number }[] = [];
+    const warmup = opts.warmup ?? scenario.warmup;
+    const reps = opts.repetitions ?? scenario.repetitions;
+    for (let i = 0; i < warmup; i++) rounds.push({ warmup: true, index: i });
+    for (let i = 0; i < reps; i++) rounds.push({ warmup: false, index: i });
+    rounds.forEach((round, r) => {
+      let roundArms: Arm[];
+      if (order === 'random') {
+        roundArms = [...arms];
+        for (let i = roundArms.length - 1; i > 0; i--) {
+          const j = Math.floor(rand() * (i + 1));
+          [roundArms[i], roundArms[j]] = [roundArms[j], roundArms[i]];
+        }
+      } else {
+        roundArms = r % 2 === 0 ? arms : [...arms].reverse();
+      }
+      for (const arm of roundArms) {
+        out.push({ scenario, arm, index: round.index, warmup: round.warmup, order: out.length });
+      }
+    });
+  }
+  return out;
+}

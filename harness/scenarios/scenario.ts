@@ -1,0 +1,194 @@
+// A scenario names its workload, the kick modes to compare, repetitions,
+// the guest's RAM and vCPUs, and the VMM. Files live in scenarios/*.json and
+// are validated on load; every error names the file and the field.
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { KickMode } from '../results/schema.js';
+import { repoRoot } from '../paths.js';
+
+export interface BonnieWorkload {
+  kind: 'bonnie';
+  /** bonnie++ arguments exactly as on its command line; -d is relative to the mounted test disk */
+  args: string[];
+}
+
+export interface ProbeWorkload {
+  kind: 'probe';
+  /** the probe guest's command line: `;`-separated workloads (see native/guest/README.md) */
+  cmdline: string;
+  /** size of the scratch disk, MiB */
+  diskMiB: number;
+}
+
+export type Workload = BonnieWorkload | ProbeWorkload;
+
+export interface Scenario {
+  name: string;
+  description: string;
+  workload: Workload;
+  modes: KickMode[];
+  /** measured samples per mode */
+  repetitions: number;
+  /** discarded samples per mode, run first */
+  warmup: number;
+  guest: { memMiB: number; cpus: number; kernel: 'vmlinux' | 'bzImage'; boot: 'auto' | 'pvh' | 'linux64' };
+  vmm: string;
+  /** per-VM limit; a sample that exceeds it fails with its console kept */
+  timeoutSec: number;
+  /** 'abba' (default) or 'random' (seeded) */
+  order: 'abba' | 'random';
+  /** where the file came from, for messages */
+  file?: string;
+}
+
+export class ScenarioError extends Error {}
+
+const MODES: KickMode[] = ['exit', 'ioeventfd'];
+
+function need(cond: unknown, where: string, msg: string): asserts cond {
+  if (!cond) throw new ScenarioError(`${where}: ${msg}`);
+}
+
+function isInt(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+
+/** bonnie++ refuses to run unless size x concurrency >= 2 x RAM (or -r is given); check before booting. */
+export function checkBonnieRamRule(args: string[], guestMemMiB: number): string | null {
+  const opt = (flag: string): string | undefined => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  if (opt('-r') !== undefined) return null;
+  const sizeArg = opt('-s');
+  if (sizeArg === undefined) {
+    return 'bonnie++ without -s sizes its file from RAM; give -s (and -r if needed) so the run size is explicit';
+  }
+  const sizeMiB = Number(sizeArg.split(':')[0]);
+  if (!Number.isFinite(sizeMiB)) return `bonnie++ -s ${sizeArg} is not a size in MiB`;
+  if (sizeMiB === 0) return null;
+  const concurrency = Number(opt('-c') ?? '1');
+  // The guest sees a little less than memMiB; guest RAM is the upper bound, so this check is safe.
+  if (sizeMiB * concurrency < 2 * guestMemMiB) {
+    return (
+      `bonnie++ -s ${sizeMiB}${concurrency > 1 ? ` -c ${concurrency}` : ''} needs guest RAM of at most ` +
+      `${Math.floor((sizeMiB * concurrency) / 2)} MiB (bonnie++'s twice-RAM rule), but guest.memMiB is ${guestMemMiB}; ` +
+      'lower memMiB, raise -s, or pass -r'
+    );
+  }
+  return null;
+}
+
+export function validateScenario(raw: unknown, where: string): Scenario {
+  need(raw && typeof raw === 'object' && !Array.isArray(raw), where, 'a scenario must be a JSON object');
+  const o = raw as Record<string, unknown>;
+  const known = ['name', 'description', 'workload', 'modes', 'repetitions', 'warmup', 'guest', 'vmm', 'timeoutSec', 'order'];
+  for (const k of Object.keys(o)) need(known.includes(k), where, `unknown field "${k}" (known: ${known.join(', ')})`);
+  need(typeof o.name === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(o.name), where, 'name must be lower-case letters, digits and dashes');
+  const name = o.name;
+  where = `${where} (${name})`;
+  need(o.description === undefined || typeof o.description === 'string', where, 'description must be a string');
+
+  const w = o.workload as Record<string, unknown> | undefined;
+  need(w && typeof w === 'object', where, 'workload is required: {"kind": "bonnie", "args": [...]} or {"kind": "probe", "cmdline": "..."}');
+  let workload: Workload;
+  if (w.kind === 'bonnie') {
+    need(Array.isArray(w.args) && w.args.every((a) => typeof a === 'string'), where, 'workload.args must be an array of strings');
+    const args = w.args as string[];
+    need(args.includes('-d'), where, 'bonnie++ args need -d DIR (a directory on the test disk)');
+    need(!args.includes('-x') || args[args.indexOf('-x') + 1] === '1', where, 'each sample must be one bonnie++ run: use repetitions, not -x');
+    workload = { kind: 'bonnie', args };
+  } else if (w.kind === 'probe') {
+    need(typeof w.cmdline === 'string' && w.cmdline.trim().length > 0, where, 'workload.cmdline must be a non-empty string');
+    need(w.diskMiB === undefined || isInt(w.diskMiB, 1, 1024 * 1024), where, 'workload.diskMiB must be a positive integer');
+    workload = { kind: 'probe', cmdline: w.cmdline, diskMiB: (w.diskMiB as number | undefined) ?? 256 };
+  } else {
+    throw new ScenarioError(`${where}: workload.kind must be "bonnie" or "probe"`);
+  }
+
+  const modes = (o.modes ?? MODES) as unknown[];
+  need(Array.isArray(modes) && modes.length > 0 && modes.every((m) => MODES.includes(m as KickMode)), where, 'modes must be a non-empty subset of ["exit", "ioeventfd"]');
+  need(new Set(modes).size === modes.length, where, 'modes must not repeat');
+  const repetitions = o.repetitions ?? 5;
+  need(isInt(repetitions, 1, 1000), where, 'repetitions must be an integer from 1 to 1000');
+  const warmup = o.warmup ?? 0;
+  need(isInt(warmup, 0, 100), where, 'warmup must be an integer from 0 to 100');
+
+  const g = (o.guest ?? {}) as Record<string, unknown>;
+  need(typeof g === 'object', where, 'guest must be an object');
+  const memMiB = g.memMiB ?? 256;
+  need(isInt(memMiB, 16, 3 * 1024), where, 'guest.memMiB must be an integer from 16 to 3072');
+  const cpus = g.cpus ?? 1;
+  need(isInt(cpus, 1, 64), where, 'guest.cpus must be an integer from 1 to 64');
+  const kernel = g.kernel ?? 'vmlinux';
+  need(kernel === 'vmlinux' || kernel === 'bzImage', where, 'guest.kernel must be "vmlinux" or "bzImage"');
+  const boot = g.boot ?? 'auto';
+  need(boot === 'auto' || boot === 'pvh' || boot === 'linux64', where, 'guest.boot must be "auto", "pvh" or "linux64"');
+
+  const vmm = o.vmm ?? 'kickvmm';
+  need(vmm === 'kickvmm', where, 'vmm must be "kickvmm" (the only VMM kickbench drives today)');
+  const timeoutSec = o.timeoutSec ?? 600;
+  need(isInt(timeoutSec, 5, 24 * 3600), where, 'timeoutSec must be an integer from 5 to 86400');
+  const order = o.order ?? 'abba';
+  need(order === 'abba' || order === 'random', where, 'order must be "abba" or "random"');
+
+  if (workload.kind === 'bonnie') {
+    const problem = checkBonnieRamRule(workload.args, memMiB as number);
+    need(problem === null, where, problem ?? '');
+  }
+
+  return {
+    name,
+    description: (o.description as string | undefined) ?? '',
+    workload,
+    modes: modes as KickMode[],
+    repetitions: repetitions as number,
+    warmup: warmup as number,
+    guest: { memMiB: memMiB as number, cpus: cpus as number, kernel: kernel as 'vmlinux' | 'bzImage', boot: boot as 'auto' | 'pvh' | 'linux64' },
+    vmm: vmm as string,
+    timeoutSec: timeoutSec as number,
+    order: order as 'abba' | 'random',
+  };
+}
+
+export function scenarioDir(): string {
+  return join(repoRoot(), 'scenarios');
+}
+
+export function loadScenarioFile(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ScenarioError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const s = validateScenario(raw, basename(file));
+  const expected = basename(file, '.json');
+  if (s.name !== expected) throw new ScenarioError(`${basename(file)}: name "${s.name}" must match the file name "${expected}"`);
+  return { ...s, file };
+}
+
+export function listScenarios(dir = scenarioDir()): Scenario[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => loadScenarioFile(join(dir, f)));
+}
+
+/** A scenario by name (from scenarios/) or by path to a JSON file. */
+export function resolveScenario(nameOrPath: string): Scenario {
+  if (nameOrPath.endsWith('.json') || nameOrPath.includes('/')) return loadScenarioFile(nameOrPath);
+  const file = join(scenarioDir(), `${nameOrPath}.json`);
+  if (!existsSync(file)) {
+    const names = listScenarios().map((s) => s.name);
+    throw new ScenarioError(`no scenario "${nameOrPath}" (available: ${names.join(', ') || 'none'})`);
+  }
+  return loadScenarioFile(file);
+}
