@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { promises as fs, mkdtempSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readResults, writeResultsAtomic, validateResults, ResultsError } from './io.js';
@@ -16,18 +17,35 @@ test('write then read returns the same set and leaves no temp files', async () =
   try {
     const rs = syntheticResultSet({ seed: 7, n: 3, probe: true });
     const file = join(dir, 'results.json');
-    await writeResultsAtomic(file, rs);
-    assert.deepEqual(await readResults(file), rs);
+    writeResultsAtomic(file, rs);
+    assert.deepEqual(readResults(file), rs);
     assert.deepEqual(readdirSync(dir), ['results.json']);
     // Overwrite in place.
     const rs2 = syntheticResultSet({ seed: 8, n: 2 });
-    await writeResultsAtomic(file, rs2);
-    assert.deepEqual(await readResults(file), rs2);
+    writeResultsAtomic(file, rs2);
+    assert.deepEqual(readResults(file), rs2);
     assert.deepEqual(readdirSync(dir), ['results.json']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The reader runs in a worker thread so it truly reads while the main thread writes.
+const READER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const flag = new Int32Array(workerData.stop);
+let reads = 0, torn = 0, firstTorn = '';
+while (Atomics.load(flag, 0) === 0) {
+  const text = fs.readFileSync(workerData.file, 'utf8');
+  try {
+    const o = JSON.parse(text);
+    if (o.schema !== 'kickbench/results' || !Array.isArray(o.samples)) throw new Error('bad shape');
+  } catch (e) { torn++; if (!firstTorn) firstTorn = String(e.message) + ' at length ' + text.length; }
+  reads++;
+}
+parentPort.postMessage({ reads, torn, firstTorn });
+`;
 
 test('a concurrent reader only ever sees a whole file', async () => {
   const dir = tmp();
@@ -35,22 +53,19 @@ test('a concurrent reader only ever sees a whole file', async () => {
     const file = join(dir, 'results.json');
     // Large sets (several hundred KiB) so a non-atomic write would be caught mid-way.
     const sets = [1, 2, 3, 4].map((seed) => syntheticResultSet({ seed, n: 60, probe: true }));
-    await writeResultsAtomic(file, sets[0]);
-    let writing = true;
-    let reads = 0;
-    const reader = (async () => {
-      while (writing) {
-        const text = await fs.readFile(file, 'utf8');
-        const parsed = JSON.parse(text); // throws on a torn file
-        validateResults(parsed, file);
-        reads++;
-        await new Promise((r) => setImmediate(r));
-      }
-    })();
-    for (let round = 0; round < 12; round++) await writeResultsAtomic(file, sets[round % sets.length]);
-    writing = false;
-    await reader;
-    assert.ok(reads > 0);
+    writeResultsAtomic(file, sets[0]);
+    const stop = new SharedArrayBuffer(4);
+    const worker = new Worker(READER, { eval: true, workerData: { file, stop } });
+    const done = new Promise<{ reads: number; torn: number; firstTorn: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await new Promise((r) => worker.once('online', r));
+    for (let round = 0; round < 40; round++) writeResultsAtomic(file, sets[round % sets.length]);
+    Atomics.store(new Int32Array(stop), 0, 1);
+    const result = await done;
+    assert.ok(result.reads > 0);
+    assert.equal(result.torn, 0, `reader saw a partial file: ${result.firstTorn}`);
     assert.deepEqual(readdirSync(dir), ['results.json']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -62,15 +77,15 @@ test('a failed write keeps the old file and removes its temp file', async () => 
   try {
     const file = join(dir, 'results.json');
     const rs = syntheticResultSet({ seed: 1, n: 2 });
-    await writeResultsAtomic(file, rs);
+    writeResultsAtomic(file, rs);
     const bad = structuredClone(rs) as unknown as { samples: { wallSeconds: unknown }[] };
     bad.samples[0].wallSeconds = 'soon';
-    await assert.rejects(writeResultsAtomic(file, bad as never), /wallSeconds/);
-    assert.deepEqual(await readResults(file), rs);
+    assert.throws(() => writeResultsAtomic(file, bad as never), /wallSeconds/);
+    assert.deepEqual(readResults(file), rs);
     // Rename over a directory fails: the temp file must not be left behind.
     const target = join(dir, 'adir');
-    await fs.mkdir(join(target, 'x'), { recursive: true });
-    await assert.rejects(writeResultsAtomic(target, rs), /cannot write/);
+    mkdirSync(join(target, 'x'), { recursive: true });
+    assert.throws(() => writeResultsAtomic(target, rs), /cannot write/);
     assert.deepEqual(readdirSync(dir).sort(), ['adir', 'results.json']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -81,23 +96,23 @@ test('read errors name the file and the field', async () => {
   const dir = tmp();
   try {
     const file = join(dir, 'r.json');
-    await assert.rejects(readResults(file), (e: Error) => e instanceof ResultsError && e.message === `${file}: cannot read: no such file`);
+    assert.throws(() => readResults(file), (e: Error) => e instanceof ResultsError && e.message === `${file}: cannot read: no such file`);
     await fs.writeFile(file, '{"schema": ');
-    await assert.rejects(readResults(file), new RegExp(`${file}: not valid JSON`));
+    assert.throws(() => readResults(file), new RegExp(`${file}: not valid JSON`));
 
     const rs = syntheticResultSet({ seed: 3, n: 2 });
     const write = (o: unknown) => fs.writeFile(file, JSON.stringify(o));
 
     await write({ ...rs, schema: 'other/thing' });
-    await assert.rejects(readResults(file), /r\.json: schema: expected "kickbench\/results"/);
+    assert.throws(() => readResults(file), /r\.json: schema: expected "kickbench\/results"/);
 
     await write({ ...rs, version: RESULTS_SCHEMA_VERSION + 1 });
-    await assert.rejects(readResults(file), /written with results schema version 2.*upgrade kickbench/);
+    assert.throws(() => readResults(file), /written with results schema version 2.*upgrade kickbench/);
 
     const m = structuredClone(rs);
     (m.samples[1].metrics.put_block as { value: unknown }).value = null;
     await write(m);
-    await assert.rejects(readResults(file), (e: Error) => {
+    assert.throws(() => readResults(file), (e: Error) => {
       assert.match(e.message, /^.*r\.json: samples\[1\] \(quick\/ioeventfd\/0\)\.metrics\.put_block\.value: expected a finite number, got null$/);
       assert.ok(!e.message.includes('\n'));
       return true;
@@ -106,26 +121,26 @@ test('read errors name the file and the field', async () => {
     const tf = structuredClone(rs);
     tf.samples[0].metrics.seeks.value = 12;
     await write(tf);
-    await assert.rejects(readResults(file), /metrics\.seeks\.value: expected null when status is "too_fast", got number 12/);
+    assert.throws(() => readResults(file), /metrics\.seeks\.value: expected null when status is "too_fast", got number 12/);
 
     const h = structuredClone(rs);
     h.samples[2].host = 'elsewhere';
     (h.samples[3] as { mode: string }).mode = 'fast';
     await write(h);
-    await assert.rejects(readResults(file), /samples\[2\] \(quick\/ioeventfd\/1\)\.host: "elsewhere" is not a key of hosts \(and 1 more problem\)$/);
+    assert.throws(() => readResults(file), /samples\[2\] \(quick\/ioeventfd\/1\)\.host: "elsewhere" is not a key of hosts \(and 1 more problem\)$/);
 
     const d = structuredClone(rs);
     d.samples[1].id = d.samples[0].id;
     await write(d);
-    await assert.rejects(readResults(file), /duplicate sample id/);
+    assert.throws(() => readResults(file), /duplicate sample id/);
 
     const sc = structuredClone(rs);
     sc.samples[0].scenario = 'nope';
     await write(sc);
-    await assert.rejects(readResults(file), /scenario: "nope" is not listed in scenarios/);
+    assert.throws(() => readResults(file), /scenario: "nope" is not listed in scenarios/);
 
     await write({ ...rs, samples: undefined });
-    await assert.rejects(readResults(file), /r\.json: samples: expected an array, got nothing$/);
+    assert.throws(() => readResults(file), /r\.json: samples: expected an array, got nothing$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 // Reading and writing results.json. Writes are atomic: a crash, a full disk
-// or a concurrent reader never sees half a file.
+// or a concurrent reader never sees half a file. Synchronous on purpose: the
+// runner rewrites the file after every sample and must not interleave writes.
 
-import { promises as fs } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ResultSet } from './schema.js';
@@ -10,10 +11,10 @@ import { ResultsError, validateResults } from './validate.js';
 export { ResultsError, validateResults } from './validate.js';
 
 /** Reads and validates a results file; throws ResultsError with one line naming the file and field. */
-export async function readResults(file: string): Promise<ResultSet> {
+export function readResults(file: string): ResultSet {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
@@ -33,37 +34,47 @@ export async function readResults(file: string): Promise<ResultSet> {
  * renamed over the target, then fsyncs the directory so the rename is durable.
  * The set is validated first: an invalid set is never written.
  */
-export async function writeResultsAtomic(file: string, rs: ResultSet): Promise<void> {
+export function writeResultsAtomic(file: string, rs: ResultSet): void {
   validateResults(rs, file);
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const data = JSON.stringify(rs, null, 2) + '\n';
-  let handle: fs.FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    handle = await fs.open(tmp, 'wx', 0o644);
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fs.rename(tmp, file);
+    fd = openSync(tmp, 'wx', 0o644);
+    writeFileSync(fd, data, 'utf8');
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, file);
   } catch (e) {
-    if (handle) await handle.close().catch(() => undefined);
-    await fs.unlink(tmp).catch(() => undefined);
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created */
+    }
     throw new ResultsError(`${file}: cannot write: ${(e as Error).message}`);
   }
-  await syncDir(dir);
+  syncDir(dir);
 }
 
-async function syncDir(dir: string): Promise<void> {
+function syncDir(dir: string): void {
   // Some filesystems (9p, some FUSE) refuse fsync on a directory; the data
   // itself is already synced, so that is not worth failing the run for.
-  let h: fs.FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    h = await fs.open(dir, 'r');
-    await h.sync();
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
   } catch {
     /* best effort */
   } finally {
-    await h?.close().catch(() => undefined);
+    if (fd !== undefined) closeSync(fd);
   }
 }
