@@ -1,0 +1,32 @@
+// The N-API front of the VMM core, loaded in-process. Only the calls the
+// harness uses are typed here; see native/addon/addon.cc.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { paths } from '../paths.js';
+
+export interface ProbeResult {
+  kvmAvailable: boolean;
+  kind: 'hardware' | 'emulating' | 'none';
+  error?: string;
+  caps?: Record<string, boolean>;
+  [k: string]: unknown;
+}
+
+export interface BatchVm {
+  runBatch(): void;
+  stats?(): Record<string, unknown>;
+  close(): void;
+}
+
+export interface KickvmmAddon {
+  probe(): ProbeResult;
+  DoorbellVm: new (opts: { kernel: string; disk: string; mode: 'exit' | 'ioeventfd'; kicksPerBatch: number; memMiB?: number }) => BatchVm;
+  FloorVm: new (opts: { ioeventfd: boolean; kicksPerBatch: number }) => BatchVm;
+  runVm(opts: Record<string, unknown>): Promise<{ exitCode: number; exitReason: string; console: string; stats: Record<string, unknown> }>;
+}
+
+export function loadAddon(): KickvmmAddon {
+  const file = paths.addon();
+  if (!existsSync(file)) throw new Error(`the kickvmm addon is not built (${file}); run npm run build:native`);
+  return createRequire(import.meta.url)(file) as KickvmmAddon;
+}
