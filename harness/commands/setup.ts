@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { ensureAssets } from '../assets/index.js';
+import { describeAssets } from '../runner/environment.js';
 
 export const setupCommand: CommandModule<object, { quiet: boolean }> = {
   command: 'setup',
@@ -12,7 +13,7 @@ export const setupCommand: CommandModule<object, { quiet: boolean }> = {
     const lines: string[] = [];
     const assets = await ensureAssets({ log: (l) => (argv.quiet ? lines.push(l) : process.stderr.write(`${l}\n`)) });
     if (!argv.quiet) {
-      const d = assets.describe();
+      const d = describeAssets(assets);
       process.stdout.write(`guest assets ready in ${assets.dir}\n`);
       for (const [k, v] of Object.entries(d)) process.stdout.write(`  ${k}: ${v}\n`);
     }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, hostname, release, totalmem } from 'node:os';
 import type { HostEnvironment, Where } from '../results/schema.js';
 import { repoRoot } from '../paths.js';
+import type { GuestAssets } from '../assets/index.js';
 
 function readTrimmed(path: string): string | null {
   try {
@@ -77,4 +78,24 @@ export function whereLabel(where: Where): string {
     case 'nested':
       return 'nested rig: KVM inside QEMU TCG (timings are not hardware numbers)';
   }
+}
+
+/** The guest side of the environment: kernel, bonnie++ and the hashes of what booted. */
+export function describeAssets(a: GuestAssets): Record<string, string | null> {
+  const hash = (file: string) => {
+    const name = file.split('/').pop() ?? file;
+    return a.sha256[name] ?? null;
+  };
+  return {
+    kernelVersion: a.kernelVersion,
+    kernelPackage: a.kernelPackage,
+    bonnieVersion: a.bonnieVersion,
+    busyboxVersion: a.busyboxVersion,
+    mkfsVersion: a.mkfsVersion,
+    assetHash: a.hash,
+    vmlinuxSha256: hash(a.vmlinux),
+    bzImageSha256: hash(a.bzImage),
+    initramfsSha256: hash(a.initramfs),
+    diskSha256: hash(a.disk),
+  };
 }

@@ -16,10 +16,10 @@ import {
   type Where,
 } from '../results/schema.js';
 import type { Scenario } from '../scenarios/scenario.js';
-import { ensureAssets, freshDisk, bonnieCmdline, guestKernelCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
+import { ensureAssets, freshDisk, innerBonnieCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
 import { runJobs, detectHost, type VmJob, type VmJobResult } from '../launch/index.js';
 import { paths } from '../paths.js';
-import { describeHost, gitCommit } from './environment.js';
+import { describeAssets, describeHost, gitCommit } from './environment.js';
 import { planRun, type PlannedSample } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
@@ -77,7 +77,7 @@ async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets:
       ...base,
       kernel: s.guest.kernel === 'bzImage' ? assets.bzImage : assets.vmlinux,
       initrd: assets.initramfs,
-      cmdline: `${guestKernelCmdline(assets)} ${bonnieCmdline(s.workload.args)}`,
+      cmdline: innerBonnieCmdline(s.workload.args, assets.innerCmdlineBase),
     };
   }
   // Probe guest: a sparse scratch disk of the requested size.
@@ -95,7 +95,8 @@ export function sampleFromResult(p: PlannedSample, r: VmJobResult): Pick<Sample,
   if (r.timedOut) return fail(`timed out after ${p.scenario.timeoutSec} s (console kept)`);
   if (p.scenario.workload.kind === 'bonnie') {
     const g = parseGuestConsole(r.console);
-    if (g.panicked) return fail(`guest kernel panicked: ${g.panicked}`);
+    if (g.panicked) return fail(`guest kernel panicked: ${g.panicMessage ?? 'see the console log'}`);
+    if (g.errors.length) return fail(`guest init: ${g.errors[0]}`);
     if (g.bonnieExit === null) {
       if (r.exitCode !== 0) return fail(firstLine(r.stderr) || `kickvmm exited with status ${r.exitCode}`);
       return fail('the guest ended without reporting bonnie++ results (console kept)');
@@ -157,7 +158,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     hosts: {
       [hostId]: describeHost(
         { kvmKind: host.kvmKind, where, qemuVersion: host.qemu ?? null },
-        assets ? assets.describe() : {},
+        assets ? describeAssets(assets) : {},
       ),
     },
     samples: [],

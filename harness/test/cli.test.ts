@@ -1,0 +1,86 @@
+// The CLI as a user meets it: help, and one clear line plus a non-zero exit
+// for every kind of bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../paths.js';
+
+const cliPath = join(repoRoot(), 'dist/harness/cli.js');
+function kickbench(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', input, timeout: 120_000, env: { ...process.env, CI: 'true' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const tmp = mkdtempSync(join(tmpdir(), 'kb-cli-'));
+
+test('--help lists every command', () => {
+  const r = kickbench(['--help']);
+  assert.equal(r.status, 0);
+  for (const c of ['doctor', 'setup', 'run', 'parse', 'report', 'compare', 'merge', 'micro', 'list']) assert.match(r.stdout, new RegExp(`kickbench ${c}`));
+});
+
+test('each command has --help with an example', () => {
+  for (const c of ['run', 'parse', 'report', 'compare', 'merge', 'micro', 'doctor', 'setup', 'list']) {
+    const r = kickbench([c, '--help']);
+    assert.equal(r.status, 0, `${c} --help`);
+    assert.match(r.stdout, /Examples:/, `${c} --help shows examples`);
+  }
+});
+
+test('usage errors exit 2 with one line', () => {
+  for (const args of [['frobnicate'], [], ['report'], ['compare', 'a.json']]) {
+    const r = kickbench(args);
+    assert.equal(r.status, 2, `kickbench ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.split('\n')[0], /^kickbench: /);
+  }
+});
+
+test('a bad scenario is refused before anything runs', () => {
+  writeFileSync(join(tmp, 'bad.json'), JSON.stringify({ name: 'bad', workload: { kind: 'bonnie', args: ['-d', 't', '-s', '768'] }, guest: { memMiB: 1024 } }));
+  const r = kickbench(['run', join(tmp, 'bad.json'), '--out', join(tmp, 'out')]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^kickbench: bad\.json \(bad\): bonnie\+\+ -s 768 needs guest RAM of at most 384 MiB/);
+  const r2 = kickbench(['run', 'no-such-scenario']);
+  assert.equal(r2.status, 1);
+  assert.match(r2.stderr, /^kickbench: no scenario "no-such-scenario"/);
+});
+
+test('parse: garbage and missing files are one-line errors', () => {
+  writeFileSync(join(tmp, 'garbage.txt'), 'hello\nthis is not bonnie++ output\n');
+  const r = kickbench(['parse', join(tmp, 'garbage.txt')]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^kickbench: .*garbage\.txt: /);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  const r2 = kickbench(['parse', join(tmp, 'missing.out')]);
+  assert.equal(r2.status, 1);
+  assert.match(r2.stderr, /cannot read \(ENOENT\)/);
+});
+
+test('parse --json reads stdin and emits one element per run', () => {
+  const csv = '1.98,2.00a,vm,1,1795581481,256M,,8192,5,1363,99,+++++,+++,+++++,+++,2128,99,+++++,+++,+++++,+++,1,,,,,1236,97,+++++,+++,+++++,+++,1354,97,+++++,+++,+++++,+++,10484us,200us,86us,6774us,215us,12831us,2809us,58us,263us,1982us,30us,82us\n';
+  const r = kickbench(['parse', '-', '--json'], csv);
+  assert.equal(r.status, 0, r.stderr);
+  const runs = JSON.parse(r.stdout);
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0].metrics.putc.value, 1363);
+  assert.equal(runs[0].metrics.put_block.status, 'too_fast');
+  assert.equal(runs[0].metrics.put_block.value, null);
+});
+
+test('report and compare refuse missing or corrupt results files', () => {
+  writeFileSync(join(tmp, 'corrupt.json'), '{"schema": "kickbench/results", "version": 1');
+  for (const args of [['report', join(tmp, 'nothing.json')], ['report', join(tmp, 'corrupt.json')], ['compare', join(tmp, 'corrupt.json'), join(tmp, 'corrupt.json')]]) {
+    const r = kickbench(args);
+    assert.equal(r.status, 1, `kickbench ${args.join(' ')}`);
+    assert.match(r.stderr, /^kickbench: /);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('list prints every scenario', () => {
+  const r = kickbench(['list']);
+  assert.equal(r.status, 0);
+  for (const s of ['seed', 'quick', 'doorbell', 'block-phases']) assert.match(r.stdout, new RegExp(`^${s} `, 'm'));
+});

@@ -1,0 +1,17 @@
+// The C++ unit tests (boot structures, the virtio device against hostile
+// rings) are built by the native build; run them as part of npm test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { paths } from '../paths.js';
+
+test('native unit tests pass (build/Release/native_unit_tests)', () => {
+  const bin = paths.nativeUnitTests();
+  assert.ok(existsSync(bin), `${bin} is missing: the native build did not produce it`);
+  const r = spawnSync(bin, [], { encoding: 'utf8', timeout: 300_000 });
+  const summary = r.stdout.split('\n').find((l) => /passed, \d+ failed/.test(l)) ?? '(no summary)';
+  assert.equal(r.status, 0, `native unit tests failed: ${summary}\n${r.stdout.split('\n').filter((l) => l.startsWith('FAIL')).join('\n')}\n${r.stderr}`);
+  const passed = Number(summary.match(/(\d+) passed/)?.[1] ?? 0);
+  assert.ok(passed > 0, 'no native unit test ran');
+});

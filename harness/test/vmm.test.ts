@@ -1,0 +1,190 @@
+// kickvmm end to end with the probe guest. Bad input is checked on the host
+// (kickvmm validates everything before it opens /dev/kvm). The guest runs
+// under a real KVM: the local one when it exists, otherwise in the nested
+// rig (one QEMU outer guest for the whole batch, to keep CI short).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { paths } from '../paths.js';
+import { parseProbeConsole } from '../runner/probe-output.js';
+import { ensureAssets } from '../assets/index.js';
+import { detectHost, runJobs, type VmJob, type VmJobResult } from '../launch/index.js';
+import { expectedProbeBlock } from './probe-pattern.js';
+
+const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
+const work = mkdtempSync(join(tmpdir(), 'kb-vmm-'));
+const kickvmm = paths.kickvmm();
+
+function makeDisk(name: string, mib: number): string {
+  const p = join(work, name);
+  writeFileSync(p, '');
+  truncateSync(p, mib * 1024 * 1024);
+  return p;
+}
+
+function runKickvmm(args: string[]) {
+  const r = spawnSync(kickvmm, args, { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('bad input: one line on stderr and a non-zero exit, before KVM is touched', () => {
+  const disk = makeDisk('args.img', 1);
+  const corrupt = join(work, 'corrupt.elf');
+  writeFileSync(corrupt, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(40, 0xee)]));
+  const notAKernel = join(work, 'text.bin');
+  writeFileSync(notAKernel, 'hello, I am not a kernel\n'.repeat(100));
+  const cases: [string[], RegExp][] = [
+    [['--kernel', join(work, 'missing.elf'), '--disk', disk, '--mode', 'exit'], /kernel/i],
+    [['--kernel', corrupt, '--disk', disk, '--mode', 'exit'], /kernel|ELF/i],
+    [['--kernel', notAKernel, '--disk', disk, '--mode', 'exit'], /kernel|not/i],
+    [['--kernel', paths.probeGuest(), '--disk', join(work, 'missing.img'), '--mode', 'exit'], /disk/i],
+    [['--kernel', paths.probeGuest(), '--disk', disk, '--mode', 'exit', '--mem', '0'], /mem/i],
+    [['--kernel', paths.probeGuest(), '--disk', disk, '--mode', 'exit', '--mem', 'lots'], /mem/i],
+    [['--kernel', paths.probeGuest(), '--disk', disk, '--mode', 'exit', '--mem', '999999'], /mem/i],
+    [['--kernel', paths.probeGuest(), '--disk', disk, '--mode', 'sideways'], /mode/i],
+    [['--kernel', paths.probeGuest(), '--disk', disk], /mode/i],
+    [['--disk', disk, '--mode', 'exit'], /kernel/i],
+    [['--kernel', paths.probeGuest(), '--disk', disk, '--mode', 'exit', '--initrd', join(work, 'missing.cpio')], /initrd/i],
+  ];
+  for (const [args, re] of cases) {
+    const r = runKickvmm(args);
+    assert.notEqual(r.status, 0, `kickvmm ${args.join(' ')} should fail`);
+    assert.ok(r.status !== null && r.status > 0, `kickvmm ${args.join(' ')} must exit, not die by a signal`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `one line for kickvmm ${args.join(' ')}:\n${r.stderr}`);
+    assert.match(lines[0], /^kickvmm: /);
+    assert.match(lines[0], re);
+  }
+});
+
+test('the probe guest boots under QEMU too', (t) => {
+  const qemu = spawnSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' });
+  if (qemu.error) return t.skip('qemu-system-x86_64 is not installed');
+  const disk = makeDisk('qemu.img', 16);
+  const r = spawnSync(
+    'qemu-system-x86_64',
+    ['-accel', 'tcg', '-M', 'pc', '-m', '128', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
+      '-kernel', paths.probeGuest(), '-append', 'write bs=4k count=16; verify count=8',
+      '-drive', `file=${disk},if=none,id=d0,format=raw`, '-device', 'virtio-blk-pci,drive=d0,disable-modern=on'],
+    { encoding: 'utf8', timeout: 180_000 },
+  );
+  const report = parseProbeConsole(r.stdout);
+  assert.equal(report.endStatus, 'ok', `probe under QEMU:\n${r.stdout.slice(-2000)}`);
+  assert.ok(report.lines.some((l) => l.workload === 'verify'));
+});
+
+// One batch of VMs under a real KVM, shared by the tests below.
+const WRITE_BLOCKS = 64;
+const DOORBELLS = 2000;
+const jobs: Record<string, VmJob> = {};
+const results: Record<string, VmJobResult> = {};
+let rigSkip: string | null = null;
+
+before(async () => {
+  if (unitOnly) {
+    rigSkip = 'KICKBENCH_UNIT_ONLY is set';
+    return;
+  }
+  const host = await detectHost();
+  if (host.where === 'nested' && !host.qemu) {
+    rigSkip = 'no hardware KVM here and QEMU is missing, so no KVM can exist for the probe guest';
+    return;
+  }
+  const workload = `doorbell count=${DOORBELLS}; write bs=4k count=${WRITE_BLOCKS} depth=1; read bs=4k count=${WRITE_BLOCKS} depth=4; verify count=32`;
+  for (const mode of ['exit', 'ioeventfd'] as const) {
+    jobs[`probe-${mode}`] = { id: `probe-${mode}`, kernel: paths.probeGuest(), cmdline: workload, disk: makeDisk(`probe-${mode}.img`, 16), mode, memMiB: 64, cpus: 1, timeoutSec: 300 };
+    jobs[`hostile-${mode}`] = { id: `hostile-${mode}`, kernel: paths.probeGuest(), cmdline: 'hostile; verify count=16', disk: makeDisk(`hostile-${mode}.img`, 16), mode, memMiB: 64, cpus: 1, timeoutSec: 300 };
+  }
+  const where = host.where === 'hardware' ? 'local' : 'nested';
+  const assets = where === 'nested' ? await ensureAssets() : null;
+  const out = await runJobs(Object.values(jobs), { where, kickvmm, assets, logDir: join(work, 'logs') });
+  for (const r of out) results[r.id] = r;
+});
+
+function ran(t: { skip: (m: string) => void }, id: string): VmJobResult | null {
+  if (rigSkip) {
+    t.skip(rigSkip);
+    return null;
+  }
+  const r = results[id];
+  assert.ok(r, `no result for ${id}`);
+  return r;
+}
+
+for (const mode of ['exit', 'ioeventfd'] as const) {
+  test(`probe guest runs to its end marker in ${mode} mode, and its data is on the image byte for byte`, (t) => {
+    const r = ran(t, `probe-${mode}`);
+    if (!r) return;
+    assert.equal(r.exitCode, 0, `kickvmm: ${r.stderr}\n${r.console.slice(-1500)}`);
+    const report = parseProbeConsole(r.console);
+    assert.equal(report.endStatus, 'ok', r.console.slice(-1500));
+    const write = report.lines.find((l) => l.workload === 'write');
+    assert.equal(write?.fields.errors, '0');
+    assert.equal(Number(write?.fields.requests), WRITE_BLOCKS);
+    const image = readFileSync(jobs[`probe-${mode}`].disk);
+    // The verify workload rewrote the first blocks; the write workload's tail is untouched past them.
+    for (let block = 0; block < WRITE_BLOCKS; block++) {
+      const expected = expectedProbeBlock(image, block, 4096);
+      if (expected === null) continue;
+      assert.ok(image.subarray(block * 4096, (block + 1) * 4096).equals(expected), `block ${block} differs from the probe's documented pattern`);
+    }
+    assert.ok(r.stats, 'kickvmm wrote its stats');
+    assert.equal(r.stats?.mode, mode);
+    assert.ok(Number(r.stats?.requests) >= WRITE_BLOCKS * 2, 'requests counted');
+    assert.ok(Number(r.stats?.bytesWritten) >= WRITE_BLOCKS * 4096);
+  });
+}
+
+test('exit mode: every kick is a KVM_EXIT_IO serviced on the vCPU thread', (t) => {
+  const r = ran(t, 'probe-exit');
+  if (!r) return;
+  const s = r.stats as Record<string, any>;
+  assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
+  assert.equal(s.notifyIoExits, s.kicks, 'each kick arrived as an io exit');
+  assert.ok(s.exits.io >= s.kicks);
+  assert.equal(s.eventfdWakeups, 0);
+});
+
+test('ioeventfd mode: kicks cause (almost) no io exits, and the eventfd wake-ups are counted', (t) => {
+  const r = ran(t, 'probe-ioeventfd');
+  if (!r) return;
+  const s = r.stats as Record<string, any>;
+  assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
+  assert.ok(s.eventfdWakeups > 0, 'the I/O thread woke on eventfds');
+  assert.ok(s.eventfdSignals >= s.eventfdWakeups);
+  // Only kicks before the ioeventfd was registered may still exit.
+  assert.ok(s.notifyIoExits <= 2, `notify io exits ${s.notifyIoExits}`);
+  const exitRun = results['probe-exit']?.stats as Record<string, any> | undefined;
+  if (exitRun) assert.ok(s.exits.io < exitRun.exits.io - DOORBELLS / 2, 'far fewer io exits than exit mode');
+});
+
+for (const mode of ['exit', 'ioeventfd'] as const) {
+  test(`hostile requests get IOERR (or NEEDS_RESET) and the VMM stays up (${mode})`, (t) => {
+    const r = ran(t, `hostile-${mode}`);
+    if (!r) return;
+    assert.equal(r.exitCode, 0, `kickvmm must survive: ${r.stderr}\n${r.console.slice(-1500)}`);
+    const report = parseProbeConsole(r.console);
+    const hostile = report.lines.find((l) => l.workload === 'hostile');
+    assert.ok(hostile, r.console.slice(-1500));
+    assert.ok(Number(hostile.fields.sent) > 0);
+    assert.equal(Number(hostile.fields.lost ?? 0), 0, 'no request was left hanging');
+    assert.ok(Number(hostile.fields.ioerr) + Number(hostile.fields.needs_reset ?? 0) > 0);
+    const verify = report.lines.find((l) => l.workload === 'verify');
+    assert.equal(verify?.fields.errors, '0', 'valid requests still work afterwards');
+    assert.equal(report.endStatus, 'ok');
+    const s = r.stats as Record<string, any>;
+    assert.ok(s.badDescriptors + s.requestsIoerr + s.deviceNeedsReset > 0, 'the VMM counted the bad requests');
+  });
+}
+
+test('kickvmm --probe reports the KVM kind and capabilities', (t) => {
+  if (!existsSync('/dev/kvm')) return t.skip('no /dev/kvm on this host (the rig tests above cover kickvmm under KVM)');
+  const r = runKickvmm(['--probe', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const p = JSON.parse(r.stdout);
+  assert.ok(['hardware', 'emulating'].includes(p.kind));
+  assert.equal(typeof p.caps.ioeventfd, 'boolean');
+});
