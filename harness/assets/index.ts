@@ -1,7 +1,7 @@
 // Guest assets: Debian's kernel, the bonnie++ initramfs, the pristine ext4
 // disk and the rig's L1 base initramfs, built once into a content-addressed cache.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -54,6 +54,8 @@ export interface GuestAssets {
   debs: Record<string, string>;
   /** sha256 of every file above, keyed by its name in the asset directory */
   sha256: Record<string, string>;
+  /** flat summary for the results file's host record */
+  describe(): Record<string, string | null>;
 }
 
 export interface EnsureAssetsOptions {
@@ -96,8 +98,20 @@ function loadCached(dir: string): GuestAssets | null {
     }
     // The manifest stores names; hand out absolute paths for where the cache is now.
     const abs = (p: string): string => join(dir, p);
+    const describe = (): Record<string, string | null> => ({
+      assetsHash: m.hash,
+      kernelVersion: m.kernelVersion,
+      kernelPackageVersion: m.debs[m.kernelPackage] ?? null,
+      bonnieVersion: m.bonnieVersion,
+      busyboxVersion: m.busyboxVersion,
+      mkfsVersion: m.mkfsVersion,
+      initramfsSha256: m.sha256[FILES.initramfs] ?? null,
+      bzImageSha256: m.sha256[FILES.bzImage] ?? null,
+      diskSha256: m.sha256[FILES.disk] ?? null,
+    });
     return {
       ...m,
+      describe,
       dir,
       bzImage: abs(m.bzImage),
       vmlinux: abs(m.vmlinux),
@@ -108,6 +122,26 @@ function loadCached(dir: string): GuestAssets | null {
   } catch {
     return null;
   }
+}
+
+/** The inner guest's kernel command line without the workload part. */
+export function guestKernelCmdline(assets: Pick<GuestAssets, 'innerCmdlineBase'>): string {
+  return assets.innerCmdlineBase;
+}
+
+/**
+ * Without asking apt (no network, no hash): is there a complete asset build in
+ * the cache? Reports the newest one. ensureAssets() decides whether it is current.
+ */
+export function assetsStatus(opts: { cacheDir?: string } = {}): { ready: boolean; dir: string | null } {
+  const root = opts.cacheDir ?? defaultAssetCacheDir();
+  if (!existsSync(root)) return { ready: false, dir: null };
+  const builds = readdirSync(root)
+    .filter((d) => !d.startsWith('.'))
+    .map((d) => join(root, d))
+    .filter((d) => loadCached(d) !== null)
+    .sort((a, b) => statSync(join(b, FILES.manifest)).mtimeMs - statSync(join(a, FILES.manifest)).mtimeMs);
+  return builds.length ? { ready: true, dir: builds[0] } : { ready: false, dir: null };
 }
 
 /** Builds (or finds in the cache) every file a benchmark guest and the nested rig need. */

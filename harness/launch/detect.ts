@@ -1,0 +1,124 @@
+// Where can this host run a guest? Hardware KVM runs kickvmm directly; anything
+// else (no /dev/kvm, or KVM that emulates every instruction) goes to the nested rig.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { findTool } from '../assets/exec.js';
+import type { GuestAssets } from '../assets/index.js';
+import type { ConsoleListener, VmJob, VmJobResult } from './job.js';
+import { runLocal } from './local.js';
+import { runInRig } from './rig.js';
+
+export type KvmKind = 'hardware' | 'emulating' | 'none';
+
+export interface HostInfo {
+  devKvm: boolean;
+  kvmKind: KvmKind;
+  /** how kvmKind was decided */
+  kvmKindSource: 'kickvmm-probe' | 'cpuinfo' | 'no-dev-kvm';
+  /** kickvmm --probe --json output, when it ran */
+  probe: Record<string, unknown> | null;
+  where: 'hardware' | 'nested';
+  /** "7.2.19" or similar; null when QEMU is not installed */
+  qemu: string | null;
+}
+
+function run(file: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 1024 * 1024 }, (err, stdout) => {
+      resolve({ ok: !err, stdout: stdout ?? '' });
+    });
+  });
+}
+
+export async function qemuVersion(): Promise<string | null> {
+  const q = findTool('qemu-system-x86_64');
+  if (!q) return null;
+  const r = await run(q, ['--version'], 10_000);
+  return /version\s+(\S+)/.exec(r.stdout)?.[1] ?? (r.stdout.split('\n')[0] || null);
+}
+
+function cpuHasVirtualization(): boolean {
+  try {
+    return /^flags\s*:.*\b(svm|vmx)\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+let cached: Promise<HostInfo> | null = null;
+
+/** Looks once per process; `kickvmm` defaults to KICKBENCH_KICKVMM or build/Release/kickvmm. */
+export function detectHost(opts: { kickvmm?: string; refresh?: boolean } = {}): Promise<HostInfo> {
+  if (!cached || opts.refresh) cached = detect(opts.kickvmm);
+  return cached;
+}
+
+async function defaultKickvmm(): Promise<string> {
+  if (process.env.KICKBENCH_KICKVMM) return process.env.KICKBENCH_KICKVMM;
+  const { paths } = await import('../paths.js');
+  return paths.kickvmm();
+}
+
+async function detect(kickvmmPath?: string): Promise<HostInfo> {
+  const devKvm = existsSync('/dev/kvm');
+  const qemu = await qemuVersion();
+  let kvmKind: KvmKind = 'none';
+  let source: HostInfo['kvmKindSource'] = 'no-dev-kvm';
+  let probe: Record<string, unknown> | null = null;
+  if (devKvm) {
+    const kickvmm = kickvmmPath ?? (await defaultKickvmm());
+    if (existsSync(kickvmm)) {
+      const r = await run(kickvmm, ['--probe', '--json'], 30_000);
+      try {
+        const parsed = JSON.parse(r.stdout) as Record<string, unknown>;
+        probe = parsed;
+        if (parsed.kind === 'hardware' || parsed.kind === 'emulating' || parsed.kind === 'none') {
+          kvmKind = parsed.kind;
+          source = 'kickvmm-probe';
+        }
+      } catch {
+        /* fall back to cpuinfo below */
+      }
+    }
+    if (source !== 'kickvmm-probe') {
+      // Without the probe, trust the CPU flags: no svm/vmx means KVM can only emulate.
+      kvmKind = cpuHasVirtualization() ? 'hardware' : 'emulating';
+      source = 'cpuinfo';
+    }
+  }
+  return { devKvm, kvmKind, kvmKindSource: source, probe, where: kvmKind === 'hardware' ? 'hardware' : 'nested', qemu };
+}
+
+export interface RunJobsOptions {
+  /** 'auto' (default) follows KICKBENCH_WHERE, then detectHost() */
+  where?: 'auto' | 'local' | 'nested';
+  kickvmm: string;
+  logDir: string;
+  /** needed for the nested rig */
+  assets?: Pick<GuestAssets, 'l1'> | null;
+  onConsole?: ConsoleListener;
+  l1MemMiB?: number;
+  l1TimeoutSec?: number;
+}
+
+/** Picks the place: explicit option, else KICKBENCH_WHERE=local|nested, else what detectHost() found. */
+export async function chooseWhere(requested: RunJobsOptions['where']): Promise<'local' | 'nested'> {
+  if (requested === 'local' || requested === 'nested') return requested;
+  const env = process.env.KICKBENCH_WHERE;
+  if (env === 'local' || env === 'nested') return env;
+  if (env && env !== 'auto') throw new Error(`KICKBENCH_WHERE=${env}: expected local, nested or auto`);
+  return (await detectHost()).where === 'hardware' ? 'local' : 'nested';
+}
+
+export async function runJobs(jobs: VmJob[], opts: RunJobsOptions): Promise<VmJobResult[]> {
+  const place = await chooseWhere(opts.where);
+  if (place === 'nested') {
+    if (!opts.assets) throw new Error('the nested rig needs the guest assets (its L1 kernel and initramfs): run kickbench setup');
+    return runInRig(jobs, { assets: opts.assets, kickvmm: opts.kickvmm, logDir: opts.logDir, onConsole: opts.onConsole, l1MemMiB: opts.l1MemMiB, l1TimeoutSec: opts.l1TimeoutSec });
+  }
+  const host = await detectHost({ kickvmm: opts.kickvmm });
+  const where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
+  const results: VmJobResult[] = [];
+  for (const job of jobs) results.push(await runLocal(job, { kickvmm: opts.kickvmm, logDir: opts.logDir, onConsole: opts.onConsole, where }));
+  return results;
+}

@@ -1,0 +1,73 @@
+// One job description for both places a VM can run: directly on this host's
+// KVM, or inside the nested rig. kickvmm's CLI is the only interface to the VMM.
+
+export interface VmJob {
+  /** unique within a batch; used in log file names, so keep it file-safe */
+  id: string;
+  kernel: string;
+  initrd?: string;
+  cmdline: string;
+  /** host path of this job's own disk image (never a shared pristine image) */
+  disk: string;
+  mode: 'exit' | 'ioeventfd';
+  memMiB: number;
+  cpus: number;
+  timeoutSec: number;
+  readonly?: boolean;
+  boot?: 'auto' | 'pvh' | 'linux64';
+}
+
+export type JobWhere = 'hardware' | 'emulating' | 'nested';
+
+export interface VmJobResult {
+  id: string;
+  /** kickvmm's exit status; null when it never reported one (killed, or L1 died) */
+  exitCode: number | null;
+  console: string;
+  stderr: string;
+  /** kickvmm's --stats JSON */
+  stats: Record<string, unknown> | null;
+  timedOut: boolean;
+  wallSeconds: number;
+  where: JobWhere;
+}
+
+/** kickvmm's exit statuses */
+export const KICKVMM_EXIT = { clean: 0, badInput: 1, guestCrash: 2, timeout: 3 } as const;
+
+export type ConsoleListener = (jobId: string, chunk: string) => void;
+
+export function validateJob(job: VmJob): void {
+  if (!/^[A-Za-z0-9._-]+$/.test(job.id)) throw new Error(`job id ${JSON.stringify(job.id)} must be file-safe ([A-Za-z0-9._-])`);
+  for (const [k, v] of [['memMiB', job.memMiB], ['cpus', job.cpus], ['timeoutSec', job.timeoutSec]] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new Error(`job ${job.id}: ${k} must be a positive integer`);
+  }
+}
+
+/** kickvmm's argument list for a job, with the disk and stats paths of the place it runs. */
+export function kickvmmArgs(job: VmJob, where: { kernel: string; initrd?: string; disk: string; statsPath: string }): string[] {
+  const args = [
+    '--kernel', where.kernel,
+    '--disk', where.disk,
+    '--mode', job.mode,
+    '--mem', String(job.memMiB),
+    '--cpus', String(job.cpus),
+    '--cmdline', job.cmdline,
+    '--stats', where.statsPath,
+    '--timeout', String(job.timeoutSec),
+    '--boot', job.boot ?? 'auto',
+  ];
+  if (where.initrd) args.push('--initrd', where.initrd);
+  if (job.readonly) args.push('--readonly');
+  return args;
+}
+
+export function parseStatsJson(text: string | null): Record<string, unknown> | null {
+  if (!text) return null;
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
