@@ -101,7 +101,7 @@ void PciFunction::update_io_bar(int index) {
   bool io_on = config_read(kCommand, 2) & kCmdIo;
   // An address that is not a 16-bit port (e.g. the all-1s sizing pattern)
   // cannot decode anything.
-  bool want = io_on && addr + bar.size <= 0x10000;
+  bool want = io_on && uint64_t(addr) + bar.size <= 0x10000;
   if (want == bar.mapped && (!want || addr == bar.base)) return;
   bool was = bar.mapped;
   uint16_t old_base = bar.base;
