@@ -192,7 +192,7 @@ KB_TEST(boot_params_high_addresses_use_ext_fields) {
   KB_EXPECT_EQ(get<uint32_t>(zp.data(), 0x0C4), 1u);
 }
 
-KB_TEST(e820_ascending_disjoint_and_mptable_not_in_ram) {
+KB_TEST(boot_e820_ascending_disjoint_and_mptable_not_in_ram) {
   const uint64_t ram = 512 * MiB;
   auto map = guest_memory_map(ram);
   KB_EXPECT_EQ(map.size(), 3u);
@@ -214,7 +214,7 @@ KB_TEST(e820_ascending_disjoint_and_mptable_not_in_ram) {
   KB_EXPECT(covered);
 }
 
-KB_TEST(mptable_checksums_counts_and_routes) {
+KB_TEST(boot_mptable_checksums_counts_and_routes) {
   const std::vector<PciIrqRoute> routes = {{0, 1, 1, 10}, {0, 3, 2, 11}};
   std::vector<uint8_t> t;
   std::string err;
@@ -301,7 +301,7 @@ KB_TEST(mptable_checksums_counts_and_routes) {
   KB_EXPECT_EQ(walked, count);
 }
 
-KB_TEST(mptable_rejects_bad_routes_and_cpu_counts) {
+KB_TEST(boot_mptable_rejects_bad_routes_and_cpu_counts) {
   std::vector<uint8_t> t;
   std::string err;
   KB_EXPECT(!build_mptable(kMpTableAddr, 0, {}, &t, &err));
@@ -314,7 +314,7 @@ KB_TEST(mptable_rejects_bad_routes_and_cpu_counts) {
   KB_EXPECT(!err.empty() && err.find('\n') == std::string::npos);
 }
 
-KB_TEST(pvh_start_info_fields) {
+KB_TEST(boot_pvh_start_info_fields) {
   FakeRam ram(8 * MiB);
   PvhInput in;
   in.cmdline_addr = kCmdlineAddr;
@@ -348,7 +348,7 @@ KB_TEST(pvh_start_info_fields) {
   KB_EXPECT_EQ(si.modlist_paddr, 0u);
 }
 
-KB_TEST(elf_synthetic_loads_segment_zeroes_bss_finds_pvh_note) {
+KB_TEST(boot_elf_synthetic_loads_segment_zeroes_bss_finds_pvh_note) {
   const auto f = make_elf();
   ElfKernel k;
   std::string err;
@@ -372,7 +372,7 @@ KB_TEST(elf_synthetic_loads_segment_zeroes_bss_finds_pvh_note) {
   KB_EXPECT(!k.has_pvh_entry);
 }
 
-KB_TEST(elf_rejects_truncated_and_corrupt_files) {
+KB_TEST(boot_elf_rejects_truncated_and_corrupt_files) {
   const auto good = make_elf();
   ElfKernel k;
   std::string err;
@@ -417,7 +417,7 @@ KB_TEST(elf_rejects_truncated_and_corrupt_files) {
   KB_EXPECT(err.find('\n') == std::string::npos);
 }
 
-KB_TEST(elf_rejects_segments_outside_ram_or_below_1mib) {
+KB_TEST(boot_elf_rejects_segments_outside_ram_or_below_1mib) {
   std::string err;
   ElfKernel k;
   FakeRam ram(4 * MiB, 0xCC);
@@ -437,7 +437,7 @@ KB_TEST(elf_rejects_segments_outside_ram_or_below_1mib) {
   KB_EXPECT_EQ(ram.bytes[0x8000], 0xCC);
 }
 
-KB_TEST(bzimage_header_parsed_and_old_or_32bit_only_rejected) {
+KB_TEST(boot_bzimage_header_parsed_and_old_or_32bit_only_rejected) {
   const auto f = make_bzimage();
   BzImage bz;
   std::string err;
@@ -464,7 +464,7 @@ KB_TEST(bzimage_header_parsed_and_old_or_32bit_only_rejected) {
   KB_EXPECT(!parse_bzimage(g.data(), g.size(), &bz, &err));
 }
 
-KB_TEST(bzimage_load_guest_copies_only_setup_header) {
+KB_TEST(boot_bzimage_load_guest_copies_only_setup_header) {
   TempFile kernel(make_bzimage());
   FakeRam ram(64 * MiB, 0xCC);
   BootOptions o;
@@ -504,7 +504,7 @@ KB_TEST(bzimage_load_guest_copies_only_setup_header) {
   KB_EXPECT(!load_guest(ram.mem, o, &plan, &err));
 }
 
-KB_TEST(initrd_placement_high_aligned_and_bounded) {
+KB_TEST(boot_initrd_placement_high_aligned_and_bounded) {
   uint64_t addr;
   std::string err;
   KB_EXPECT(place_initrd(256 * MiB, 0x7FFFFFFF, 17 * MiB, 10000, &addr, &err));
@@ -520,7 +520,7 @@ KB_TEST(initrd_placement_high_aligned_and_bounded) {
   KB_EXPECT(!place_initrd(32 * MiB, 0x7FFFFFFF, MiB, 64 * MiB, &addr, &err));
 }
 
-KB_TEST(load_guest_elf_pvh_and_linux64_with_initrd) {
+KB_TEST(boot_load_guest_elf_pvh_and_linux64_with_initrd) {
   TempFile kernel(make_elf());
   std::vector<uint8_t> rd(5000);
   for (size_t i = 0; i < rd.size(); i++) rd[i] = static_cast<uint8_t>(i);
@@ -573,7 +573,7 @@ KB_TEST(load_guest_elf_pvh_and_linux64_with_initrd) {
   KB_EXPECT(!load_guest(ram.mem, o, &plan, &err));
 }
 
-KB_TEST(inspect_kernel_kinds_and_errors) {
+KB_TEST(boot_inspect_kernel_kinds_and_errors) {
   std::string kind, err;
   TempFile pvh(make_elf());
   KB_EXPECT(inspect_kernel(pvh.path, BootProtocol::Auto, &kind, &err) && kind == "elf-pvh");
@@ -597,7 +597,7 @@ KB_TEST(inspect_kernel_kinds_and_errors) {
   KB_EXPECT(inspect_kernel(bz.path, BootProtocol::Auto, &kind, &err) && kind == "bzimage-linux64");
 }
 
-KB_TEST(cpu_state_gdt_page_tables_and_registers) {
+KB_TEST(boot_cpu_state_gdt_page_tables_and_registers) {
   FakeRam ram(8 * MiB);
   std::string err;
   KB_EXPECT(write_boot_tables(ram.mem, &err));
@@ -642,7 +642,7 @@ KB_TEST(cpu_state_gdt_page_tables_and_registers) {
 // Every single-byte corruption and every truncation of the synthetic images
 // must end in a clean accept or a one-line error, never an out-of-range access
 // (run under -fsanitize=address to make the latter loud).
-KB_TEST(elf_and_bzimage_survive_every_byte_corruption_and_truncation) {
+KB_TEST(boot_elf_and_bzimage_survive_every_byte_corruption_and_truncation) {
   FakeRam ram(32 * MiB);
   std::string err;
   const auto elf = make_elf();
