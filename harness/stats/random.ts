@@ -17,7 +17,7 @@ export function mulberry32(seed: number): () => number {
  * gets its own stream and a result does not depend on which others were computed.
  */
 export function deriveSeed(seed: number, ...labels: string[]): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0);
+  let h = 0x811c9dc5;
   for (const s of [String(seed), ...labels]) {
     for (let i = 0; i < s.length; i++) {
       h ^= s.charCodeAt(i);
