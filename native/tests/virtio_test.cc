@@ -165,10 +165,8 @@ struct Rig {
     avail_idx++;
     mem.write_obj(kAvail + 2, avail_idx);
   }
-  uint16_t used_idx() {
-    uint16_t v = 0;
-    mem.read_obj(kUsed + 2, &v);
-    return v;
+  uint16_t used_idx() {  // the device publishes it from the I/O thread
+    return __atomic_load_n(reinterpret_cast<uint16_t*>(ram + kUsed + 2), __ATOMIC_ACQUIRE);
   }
   uint32_t used_len(uint16_t n) {
     uint32_t v = 0;
