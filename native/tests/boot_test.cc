@@ -571,6 +571,11 @@ KB_TEST(boot_load_guest_elf_pvh_and_linux64_with_initrd) {
   KB_EXPECT(load_guest(ram.mem, o, &plan, &err));
   o.cmdline.assign(2048, 'x');
   KB_EXPECT(!load_guest(ram.mem, o, &plan, &err));
+  // RAM reaching into the 32-bit MMIO hole is refused before anything is touched.
+  o.cmdline = "x";
+  GuestMemory too_big(ram.bytes.data(), 4096 * MiB);
+  KB_EXPECT(!load_guest(too_big, o, &plan, &err));
+  KB_EXPECT(err.find("MMIO hole") != std::string::npos);
 }
 
 KB_TEST(boot_inspect_kernel_kinds_and_errors) {

@@ -41,6 +41,10 @@ constexpr uint64_t kHighMemStart = 0x100000;   // 1 MiB
 
 constexpr uint64_t kKernelLoadAddr = 0x100000;  // bzImage protected-mode part
 
+// Guest RAM is one region from 0; above 3 GiB it would run into the 32-bit
+// MMIO hole (IOAPIC, LAPIC, KVM's TSS/identity pages), which e820 cannot call RAM.
+constexpr uint64_t kMaxRamSize = 0xC0000000;
+
 constexpr uint32_t kLapicAddr = 0xFEE00000;
 constexpr uint32_t kIoApicAddr = 0xFEC00000;
 

@@ -111,6 +111,11 @@ bool load_guest(const GuestMemory& mem, const BootOptions& opts, BootPlan* plan,
     *error = "guest RAM must be at least 2 MiB";
     return false;
   }
+  if (mem.size() > kMaxRamSize) {
+    *error = "guest RAM above " + std::to_string(kMaxRamSize >> 20) +
+             " MiB is not supported (it would overlap the 32-bit MMIO hole)";
+    return false;
+  }
   Kernel k;
   if (!identify(opts.kernel_path, opts.protocol, &k, error)) return false;
 
