@@ -79,11 +79,11 @@ export class RigDemux {
   push(chunk: string): void {
     this.pending += chunk;
     // Hold back an unfinished last line that may be the start of a marker,
-    // and a trailing CR whose LF has not arrived yet.
+    // and trailing CRs whose LF has not arrived yet.
     let cut = this.pending.length;
     const lastNl = this.pending.lastIndexOf('\n');
     if (this.pending.indexOf('@', lastNl + 1) >= 0) cut = lastNl + 1;
-    else if (this.pending.endsWith('\r')) cut = this.pending.length - 1;
+    else cut = this.pending.length - (/\r*$/.exec(this.pending)?.[0].length ?? 0);
     if (cut > 0) {
       const ready = this.pending.slice(0, cut);
       this.pending = this.pending.slice(cut);
