@@ -25,7 +25,7 @@
         .balign 4
         .long pvh_entry
 
-        .section .text.entry, "ax"
+        .section .text.boot32, "ax"
         .code32
         .globl pvh_entry
 pvh_entry:
@@ -90,6 +90,7 @@ pvh_entry:
         mov %eax, %cr0
         ljmp $SEL_CODE64, $long_mode
 
+        .text
         .code64
 long_mode:
         mov $SEL_DATA, %eax
@@ -109,7 +110,6 @@ long_mode:
  * void doorbell_loop(uint16_t port, uint16_t value, uint32_t count)
  * The notification alone: `count` 16-bit writes of `value` to `port`.
  */
-        .text
         .globl doorbell_loop
 doorbell_loop:
         mov %edx, %ecx
