@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 
 import { formatBonnieTable } from './format.js';
 import { parseBonnie } from './parse.js';
-import { sample, skipWithoutSamples as skip } from './test-samples.js';
+import { sample, skipWithoutSamples as skip } from './sample-files.js';
 import { formatLatency, parseLatency } from './units.js';
 
 describe('formatBonnieTable', () => {

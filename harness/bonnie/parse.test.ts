@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 
 import { BonnieParseError, bonnieFailureReason, parseBonnie } from './parse.js';
 import type { BonnieRun, Metric } from './types.js';
-import { sample, skipWithoutSamples as skip } from './test-samples.js';
+import { sample, skipWithoutSamples as skip } from './sample-files.js';
 
 function one(text: string, source?: string): BonnieRun {
   const runs = parseBonnie(text, source);
