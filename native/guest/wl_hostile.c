@@ -129,6 +129,18 @@ static const struct kind kinds[] = {
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
+// Waits for a completion of a malformed request, but also stops early when
+// the device flags NEEDS_RESET (checked about every 2^20 cycles: a port read
+// is a VM exit, fine here since hostile measures no speed).
+static bool wait_or_needs_reset(struct vblk* v, uint64_t budget) {
+  uint64_t start = rdtsc(), step = 1ull << 20;
+  for (uint64_t waited = 0; waited < budget; waited = rdtsc() - start) {
+    if (vblk_wait_used(v, step < budget - waited ? step : budget - waited)) return true;
+    if (vblk_device_status(v) & VIRTIO_STATUS_NEEDS_RESET) return false;
+  }
+  return false;
+}
+
 // One valid request on slot 0, waited for. Returns the status byte, or -1 if lost.
 static int sync_io(struct hctx* h, uint32_t type, void* buf, uint64_t budget, struct wl_result* r) {
   struct vblk* v = h->v;
@@ -191,7 +203,7 @@ static bool run_hostile(struct probe* p, const struct wl_args* a) {
     }
     vblk_kick(v);
     sent++;
-    bool completed = vblk_wait_used(v, budget);
+    bool completed = wait_or_needs_reset(v, budget);
     uint32_t id = 0xffffffffu, len = 0, n = 0;
     for (uint32_t i, l; vblk_pop_used(v, &i, &l); n++) {
       if (n == 0) { id = i; len = l; }
