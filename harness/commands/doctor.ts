@@ -1,10 +1,10 @@
 // What this host can do and what kickbench will use, in one screen (or JSON).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statfsSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { detectHost } from '../launch/index.js';
-import { assetsStatus } from '../assets/index.js';
+import { defaultAssetCacheDir } from '../assets/index.js';
 import { paths, repoRoot } from '../paths.js';
 import { cpuModel } from '../runner/environment.js';
 
@@ -34,6 +34,15 @@ function freeGiB(dir: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** Cached asset builds (without building or asking apt anything: doctor must be quick). */
+function assetsStatus(): { ready: boolean; dir: string | null; cacheDir: string } {
+  const cacheDir = defaultAssetCacheDir();
+  const builds = existsSync(cacheDir)
+    ? readdirSync(cacheDir).filter((d) => !d.startsWith('.') && existsSync(join(cacheDir, d, 'manifest.json')))
+    : [];
+  return { ready: builds.length > 0, dir: builds.length ? join(cacheDir, builds[builds.length - 1]) : null, cacheDir };
 }
 
 function kvmProbe(): Record<string, unknown> | null {
@@ -68,7 +77,7 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
       built: { kickvmm: existsSync(paths.kickvmm()), addon: existsSync(paths.addon()), probeGuest: existsSync(paths.probeGuest()) },
       assets,
       debianPackagesMissing: missing,
-      freeGiB: { results: freeGiB(paths.results()), cache: assets.cacheDir ? freeGiB(assets.cacheDir) : null },
+      freeGiB: { results: freeGiB(paths.results()), cache: freeGiB(assets.cacheDir) },
     };
     if (argv.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -97,34 +97,42 @@ export interface MetricInfo {
   label: string;
   unit: string;
   direction: Direction;
+  /**
+   * 'primary': the throughput and cost a comparison is about (bonnie++ rates, probe
+   * phases, the doorbell cost). 'secondary': latencies and the VMM's own counters,
+   * which explain a change. Each family is Holm-corrected on its own, so the
+   * explanatory metrics do not dilute the primary hypotheses.
+   */
+  family: 'primary' | 'secondary';
 }
 
 /** Metrics with a known meaning. Scenario-specific metrics not listed here are reported with direction from their unit. */
 export const METRICS: MetricInfo[] = [
-  { name: 'putc', label: 'Seq output per char', unit: 'KiB/s', direction: 'higher' },
-  { name: 'put_block', label: 'Seq output block', unit: 'KiB/s', direction: 'higher' },
-  { name: 'rewrite', label: 'Rewrite', unit: 'KiB/s', direction: 'higher' },
-  { name: 'getc', label: 'Seq input per char', unit: 'KiB/s', direction: 'higher' },
-  { name: 'get_block', label: 'Seq input block', unit: 'KiB/s', direction: 'higher' },
-  { name: 'seeks', label: 'Random seeks', unit: '/s', direction: 'higher' },
-  { name: 'seq_create', label: 'Seq create', unit: 'files/s', direction: 'higher' },
-  { name: 'seq_stat', label: 'Seq read (stat)', unit: 'files/s', direction: 'higher' },
-  { name: 'seq_del', label: 'Seq delete', unit: 'files/s', direction: 'higher' },
-  { name: 'ran_create', label: 'Random create', unit: 'files/s', direction: 'higher' },
-  { name: 'ran_stat', label: 'Random read (stat)', unit: 'files/s', direction: 'higher' },
-  { name: 'ran_del', label: 'Random delete', unit: 'files/s', direction: 'higher' },
+  { name: 'putc', label: 'Seq output per char', unit: 'KiB/s', direction: 'higher', family: 'primary' },
+  { name: 'put_block', label: 'Seq output block', unit: 'KiB/s', direction: 'higher', family: 'primary' },
+  { name: 'rewrite', label: 'Rewrite', unit: 'KiB/s', direction: 'higher', family: 'primary' },
+  { name: 'getc', label: 'Seq input per char', unit: 'KiB/s', direction: 'higher', family: 'primary' },
+  { name: 'get_block', label: 'Seq input block', unit: 'KiB/s', direction: 'higher', family: 'primary' },
+  { name: 'seeks', label: 'Random seeks', unit: '/s', direction: 'higher', family: 'primary' },
+  { name: 'seq_create', label: 'Seq create', unit: 'files/s', direction: 'higher', family: 'primary' },
+  { name: 'seq_stat', label: 'Seq read (stat)', unit: 'files/s', direction: 'higher', family: 'primary' },
+  { name: 'seq_del', label: 'Seq delete', unit: 'files/s', direction: 'higher', family: 'primary' },
+  { name: 'ran_create', label: 'Random create', unit: 'files/s', direction: 'higher', family: 'primary' },
+  { name: 'ran_stat', label: 'Random read (stat)', unit: 'files/s', direction: 'higher', family: 'primary' },
+  { name: 'ran_del', label: 'Random delete', unit: 'files/s', direction: 'higher', family: 'primary' },
   // Derived from kickvmm's stats for every sample.
-  { name: 'kicks_per_mib', label: 'Kicks per MiB moved', unit: 'kicks/MiB', direction: 'lower' },
-  { name: 'io_exits_per_mib', label: 'io exits per MiB moved', unit: 'exits/MiB', direction: 'lower' },
-  { name: 'vcpu_cpu_s_per_gib', label: 'vCPU CPU time per GiB', unit: 's/GiB', direction: 'lower' },
-  { name: 'wall_seconds', label: 'VM wall time', unit: 's', direction: 'lower' },
+  { name: 'kicks_per_mib', label: 'Kicks per MiB moved', unit: 'kicks/MiB', direction: 'lower', family: 'secondary' },
+  { name: 'io_exits_per_mib', label: 'io exits per MiB moved', unit: 'exits/MiB', direction: 'lower', family: 'secondary' },
+  { name: 'vcpu_cpu_s_per_gib', label: 'vCPU CPU time per GiB', unit: 's/GiB', direction: 'lower', family: 'secondary' },
+  { name: 'wall_seconds', label: 'VM wall time', unit: 's', direction: 'lower', family: 'secondary' },
   // Probe-guest workloads.
-  { name: 'doorbell_ns_per_kick', label: 'Doorbell cost per kick', unit: 'ns', direction: 'lower' },
+  { name: 'doorbell_ns_per_kick', label: 'Doorbell cost per kick', unit: 'ns', direction: 'lower', family: 'primary' },
 ];
 
 export function metricInfo(name: string): MetricInfo {
   const known = METRICS.find((m) => m.name === name);
   if (known) return known;
   const lowerIsBetter = /latency|_ns|_us|seconds|per_kick|exits/.test(name);
-  return { name, label: name, unit: '', direction: lowerIsBetter ? 'lower' : 'higher' };
+  const secondary = /latency|_per_mib|_per_gib|seconds/.test(name);
+  return { name, label: name, unit: '', direction: lowerIsBetter ? 'lower' : 'higher', family: secondary ? 'secondary' : 'primary' };
 }

@@ -260,11 +260,14 @@ function compareMetric(scenario: string, arm: string | null, metric: string, bas
   return out;
 }
 
-/** Holm across the group, then the verdicts. */
+/** Holm within each metric family of the group (primary, secondary), then the verdicts. */
 function finishGroup(metrics: MetricComparison[], st: Settings): void {
-  const adjusted = holm(metrics.map((m) => m.p));
-  metrics.forEach((m, i) => {
-    m.pAdjusted = adjusted[i];
+  for (const family of ['primary', 'secondary'] as const) {
+    const members = metrics.filter((m) => metricInfo(m.metric).family === family);
+    const adjusted = holm(members.map((m) => m.p));
+    members.forEach((m, i) => (m.pAdjusted = adjusted[i]));
+  }
+  metrics.forEach((m) => {
     if (m.status !== 'ok') return;
     m.verdict = verdict({
       direction: m.direction,
