@@ -22,6 +22,7 @@ static void submit_op(struct vblk* v, const struct engine_job* job, uint16_t slo
 void engine_run(struct vblk* v, const struct engine_job* job, struct wl_result* r) {
   uintptr_t mark = alloc_mark();
   uint32_t depth = job->depth < v->nslots ? job->depth : v->nslots;
+  r->depth = depth;  // what actually ran: a small queue caps it
   struct task* tasks = alloc_zeroed(sizeof(struct task) * depth, 64);
   uint16_t* free_slots = alloc_zeroed(sizeof(uint16_t) * depth, 64);
   if (!tasks || !free_slots) probe_fatal("out of memory for %u tasks", depth);

@@ -31,7 +31,8 @@ struct engine_job {
 };
 
 // Runs the job to completion (or until the device stops answering, which
-// resets it). Adds to r->requests, bytes, errors, kicks and cycles.
+// resets it). Adds to r->requests, bytes, errors, kicks and cycles; sets
+// r->depth to the depth used (the queue's slot count may cap it).
 void engine_run(struct vblk* v, const struct engine_job* job, struct wl_result* r);
 
 // Blocks of `bs` bytes that fit in [start_lba, capacity), at least 1 or a fatal error.
