@@ -1,0 +1,222 @@
+// PNG charts with Chart.js on node-canvas: per metric, the median of each arm
+// as a bar with a 95% CI whisker and every run as a point (strip plot); per
+// scenario, the kick-path counters per MiB for each arm.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
+import type { ChartConfiguration, Plugin } from 'chart.js';
+import type { ResultSet } from '../results/schema.js';
+import type { Analysis, MetricComparison } from '../stats/index.js';
+import { counterRows, fmtP, fmtPct, whereNote } from './common.js';
+import { ciPctRange } from './model.js';
+
+export interface ChartImage {
+  /** file name, e.g. "quick-put_block.png" */
+  name: string;
+  scenario: string;
+  /** what the chart shows, for alt text and captions */
+  title: string;
+  png: Buffer;
+  width: number;
+  height: number;
+}
+
+export const CHART_WIDTH = 760;
+export const CHART_HEIGHT = 420;
+
+const ARM_COLOURS: Record<string, string> = { exit: '#d9773a', ioeventfd: '#3a7dd9', A: '#8a8a8a', B: '#5a9a5a' };
+const colourOf = (arm: string, i: number) => ARM_COLOURS[arm] ?? ['#8a5ad9', '#5ab4b4', '#b45a5a'][i % 3];
+
+/** Exact, distribution-free CI of a median from order statistics (binomial tail); min..max when n is too small. */
+export function medianCI(values: number[], level = 0.95): { low: number; high: number; coverage: number } | null {
+  const s = [...values].sort((a, b) => a - b);
+  const n = s.length;
+  if (n < 2) return null;
+  // P(X < k) for X ~ Bin(n, 1/2): pick the widest symmetric rank pair (k, n-1-k) with coverage >= level.
+  const pmf: number[] = [];
+  let c = Math.pow(0.5, n);
+  for (let i = 0; i <= n; i++) {
+    pmf.push(c);
+    c = (c * (n - i)) / (i + 1);
+  }
+  // Ranks k and n-1-k (0-based) cover the median with probability 1 - 2 P(X <= k); take the
+  // narrowest pair that still reaches `level` (k = 0, min..max, when none does).
+  let best = { k: 0, coverage: 1 - 2 * pmf[0] };
+  let cdf = 0;
+  for (let k = 0; k <= n - 1 - k; k++) {
+    cdf += pmf[k];
+    const coverage = 1 - 2 * cdf;
+    if (coverage < level) break;
+    best = { k, coverage };
+  }
+  return { low: s[best.k], high: s[n - 1 - best.k], coverage: best.coverage };
+}
+
+interface Whisker {
+  x: number;
+  low: number;
+  high: number;
+}
+
+/** Draws vertical error bars; given through options.plugins.whiskers.items. */
+const whiskerPlugin: Plugin = {
+  id: 'whiskers',
+  afterDatasetsDraw(chart, _args, options) {
+    const items = ((options as { items?: Whisker[] }).items ?? []) as Whisker[];
+    const { ctx } = chart;
+    const x = chart.scales.x;
+    const y = chart.scales.y;
+    ctx.save();
+    ctx.strokeStyle = '#1b1b1b';
+    ctx.lineWidth = 2;
+    for (const w of items) {
+      const px = x.getPixelForValue(w.x);
+      const lo = y.getPixelForValue(w.low);
+      const hi = y.getPixelForValue(w.high);
+      ctx.beginPath();
+      ctx.moveTo(px, lo);
+      ctx.lineTo(px, hi);
+      ctx.moveTo(px - 9, lo);
+      ctx.lineTo(px + 9, lo);
+      ctx.moveTo(px - 9, hi);
+      ctx.lineTo(px + 9, hi);
+      ctx.stroke();
+    }
+    ctx.restore();
+  },
+};
+
+let canvasSingleton: ChartJSNodeCanvas | null = null;
+function canvas(): ChartJSNodeCanvas {
+  canvasSingleton ??= new ChartJSNodeCanvas({ width: CHART_WIDTH, height: CHART_HEIGHT, backgroundColour: 'white' });
+  return canvasSingleton;
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+function metricChartConfig(m: MetricComparison, whereText: string | null): ChartConfiguration {
+  const arms = [m.base, m.treat];
+  const labels = arms.map((a) => a.label);
+  const points = arms.flatMap((a, i) =>
+    // Deterministic jitter (golden-ratio steps) so runs with equal values stay visible.
+    a.values.map((v, j) => ({ x: i + (((j * 0.618034) % 1) - 0.5) * 0.36, y: v })),
+  );
+  const whiskers: Whisker[] = [];
+  arms.forEach((a, i) => {
+    const ci = medianCI(a.values);
+    if (ci) whiskers.push({ x: i, low: ci.low, high: ci.high });
+  });
+  const verdict = m.verdict ?? 'not compared';
+  const ciText = ciPctRange(m);
+  const sub = [
+    `${m.treat.label} vs ${m.base.label}: ${fmtPct(m.changePct)}${ciText ? ` (95% CI ${ciText})` : ''}, p(Holm)=${fmtP(m.pAdjusted)}: ${verdict.toUpperCase()}`,
+    `bars: median; whiskers: 95% CI of each median (order statistics); dots: individual runs (n=${m.base.n}/${m.treat.n}); ${m.direction} is better`,
+  ];
+  if (whereText) sub.push(whereText);
+  return {
+    type: 'bar',
+    data: {
+      datasets: [
+        {
+          type: 'bar',
+          label: 'median',
+          data: arms.map((a, i) => ({ x: i, y: a.median ?? 0 })),
+          backgroundColor: arms.map((a, i) => colourOf(a.label, i) + 'aa'),
+          borderColor: arms.map((a, i) => colourOf(a.label, i)),
+          borderWidth: 1,
+          barPercentage: 0.9,
+          categoryPercentage: 0.9,
+        },
+        {
+          type: 'scatter',
+          label: 'individual runs',
+          data: points,
+          backgroundColor: 'rgba(20,20,20,0.75)',
+          pointRadius: 3.5,
+        },
+      ],
+    } as ChartConfiguration['data'],
+    options: {
+      animation: false,
+      responsive: false,
+      scales: {
+        x: { type: 'linear', min: -0.6, max: 1.6, grid: { display: false }, ticks: { stepSize: 1, callback: (v) => labels[Number(v)] ?? '' } },
+        y: { beginAtZero: true, title: { display: true, text: m.unit || m.metric } },
+      },
+      plugins: {
+        title: { display: true, text: `${m.scenario}: ${m.metric} (${m.label})`, font: { size: 16 } },
+        subtitle: { display: true, text: sub, color: whereText ? '#a00000' : '#333' },
+        legend: { position: 'bottom' },
+        // Registered below; Chart.js passes this object to the plugin as its options.
+        ...({ whiskers: { items: whiskers } } as object),
+      },
+    },
+    plugins: [whiskerPlugin],
+  };
+}
+
+function countersChartConfig(scenario: string, rs: ResultSet, arms: string[], whereText: string | null): ChartConfiguration | null {
+  const keys = ['kicks_per_mib', 'io_exits_per_mib', 'eventfd_wakeups_per_mib', 'interrupts_per_mib'];
+  const perArm = arms.map((arm) => counterRows(rs.samples.filter((s) => s.scenario === scenario && s.arm === arm)));
+  const rows = keys.filter((k) => perArm.some((rows) => rows.find((r) => r.key === k)?.value !== null));
+  if (rows.length === 0) return null;
+  const labelOf = (k: string) => perArm[0].find((r) => r.key === k)?.label ?? k;
+  return {
+    type: 'bar',
+    data: {
+      labels: rows.map(labelOf),
+      datasets: arms.map((arm, i) => ({
+        label: `${arm} (median per run)`,
+        data: rows.map((k) => perArm[i].find((r) => r.key === k)?.value ?? 0),
+        backgroundColor: colourOf(arm, i) + 'cc',
+        borderColor: colourOf(arm, i),
+        borderWidth: 1,
+      })),
+    },
+    options: {
+      animation: false,
+      responsive: false,
+      scales: { y: { beginAtZero: true, title: { display: true, text: 'per MiB moved' } } },
+      plugins: {
+        title: { display: true, text: `${scenario}: kick path per MiB moved (VMM counters)`, font: { size: 16 } },
+        subtitle: { display: whereText !== null, text: whereText ?? '', color: '#a00000' },
+        legend: { position: 'bottom' },
+      },
+    },
+  };
+}
+
+/** All charts for one analysis (one host's run set). */
+export async function renderCharts(analysis: Analysis, rs: ResultSet, opts: { prefix?: string } = {}): Promise<ChartImage[]> {
+  const out: ChartImage[] = [];
+  const prefix = opts.prefix ? `${safeName(opts.prefix)}-` : '';
+  for (const g of analysis.scenarios) {
+    const notHw = g.where.map(whereNote).find((n) => n !== null) ?? null;
+    const whereText = notHw ? notHw.split(':')[0] + ': correctness and direction only, not hardware performance' : null;
+    for (const m of g.metrics) {
+      if (m.status !== 'ok') continue;
+      const png = await canvas().renderToBuffer(metricChartConfig(m, whereText));
+      out.push({ name: `${prefix}${safeName(g.scenario)}-${safeName(m.metric)}.png`, scenario: g.scenario, title: `${g.scenario}: ${m.metric}, ${m.treat.label} vs ${m.base.label}: ${m.verdict ?? 'n/a'}`, png, width: CHART_WIDTH, height: CHART_HEIGHT });
+    }
+    const cfg = countersChartConfig(g.scenario, rs, [g.baseLabel, g.treatLabel], whereText);
+    if (cfg) {
+      const png = await canvas().renderToBuffer(cfg);
+      out.push({ name: `${prefix}${safeName(g.scenario)}-counters.png`, scenario: g.scenario, title: `${g.scenario}: kicks, io exits, eventfd wake-ups and interrupts per MiB, per arm`, png, width: CHART_WIDTH, height: CHART_HEIGHT });
+    }
+  }
+  return out;
+}
+
+/** Renders the charts and writes them into `dir`; returns the paths written. */
+export async function writeCharts(analysis: Analysis, rs: ResultSet, dir: string, opts: { prefix?: string } = {}): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const images = await renderCharts(analysis, rs, opts);
+  return images.map((img) => {
+    const file = join(dir, img.name);
+    writeFileSync(file, img.png);
+    return file;
+  });
+}

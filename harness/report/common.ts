@@ -1,0 +1,247 @@
+// Pieces every report format shares: where a result ran (and the warning when
+// it was not hardware), the environment rows, per-arm VMM counters, and the
+// bonnie++ "run" built from an arm's medians for the 1.96-style table.
+
+import type { HostEnvironment, ResultSet, Sample, Where } from '../results/schema.js';
+import { BONNIE_METRICS, type BonnieRun, type Metric, type MetricName } from '../bonnie/types.js';
+
+export const NOT_HARDWARE_NOTE: Record<Exclude<Where, 'hardware'>, string> = {
+  nested:
+    'NESTED RIG: nested-rig timings: correctness and direction only, not hardware performance (KVM inside a TCG-emulated machine).',
+  emulating:
+    'EMULATING KVM: instruction-emulating KVM timings (about 1 us per guest instruction): correctness and direction only, not hardware performance.',
+};
+
+export function whereNote(where: Where): string | null {
+  return where === 'hardware' ? null : NOT_HARDWARE_NOTE[where];
+}
+
+/** The places the samples of a set ran, hardware last so warnings come first. */
+export function wheres(samples: Sample[]): Where[] {
+  const order: Where[] = ['nested', 'emulating', 'hardware'];
+  const seen = new Set(samples.map((s) => s.where));
+  return order.filter((w) => seen.has(w));
+}
+
+/** One ResultSet per host, so statistics never pool two machines. */
+export function splitByHost(rs: ResultSet): { host: string; env: HostEnvironment | undefined; rs: ResultSet }[] {
+  const keys = [...new Set(rs.samples.map((s) => s.host))];
+  for (const k of Object.keys(rs.hosts)) if (!keys.includes(k)) keys.push(k);
+  return keys.map((host) => {
+    const samples = rs.samples.filter((s) => s.host === host);
+    const names = new Set(samples.map((s) => s.scenario));
+    return {
+      host,
+      env: rs.hosts[host],
+      rs: { ...rs, hosts: rs.hosts[host] ? { [host]: rs.hosts[host] } : {}, samples, scenarios: rs.scenarios.filter((sc) => names.has(sc.name)) },
+    };
+  });
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Samples that count: measured (not warm-up) and successful. */
+export function measured(samples: Sample[]): Sample[] {
+  return samples.filter((s) => !s.warmup && s.status === 'ok');
+}
+
+/** The arms of a scenario in report order: exit (before) first, ioeventfd (after) second, then others. */
+export function armsOf(samples: Sample[]): string[] {
+  const arms = [...new Set(samples.map((s) => s.arm))];
+  const rank = (a: string) => (a === 'exit' ? 0 : a === 'ioeventfd' ? 1 : a === 'A' ? 2 : a === 'B' ? 3 : 4);
+  return arms.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet, host: string): [string, string][] {
+  const rows: [string, string][] = [];
+  const add = (k: string, v: unknown) => {
+    if (v !== undefined && v !== null && v !== '') rows.push([k, String(v)]);
+  };
+  const w = wheres(rs.samples.filter((s) => s.host === host));
+  add('host', host);
+  add('where it ran', w.length ? w.join(', ') : env?.where);
+  if (env) {
+    add('hostname', env.hostname);
+    add('host kernel', env.hostKernel);
+    add('CPU', `${env.cpuModel} (${env.cpus} CPUs)`);
+    add('memory', `${env.memoryMiB} MiB`);
+    add('KVM', env.kvmKind);
+    add('CPU governor', env.governor);
+    add('transparent hugepages', env.thp);
+    add('node', env.nodeVersion);
+    add('git commit', env.gitCommit ? `${env.gitCommit}${env.gitDirty ? ' (dirty)' : ''}` : null);
+    for (const [k, v] of Object.entries(env.guest ?? {})) add(`guest ${k}`, v);
+    const known = new Set(['hostname', 'hostKernel', 'cpuModel', 'cpus', 'memoryMiB', 'kvmKind', 'where', 'governor', 'thp', 'nodeVersion', 'gitCommit', 'gitDirty', 'guest']);
+    for (const [k, v] of Object.entries(env)) {
+      if (!known.has(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) add(k, v);
+    }
+  }
+  add('kickbench', `${rs.tool.version}${rs.tool.gitCommit ? ` @ ${rs.tool.gitCommit}` : ''}`);
+  add('run order', rs.order);
+  if (rs.aa) add('A/A run', 'yes: both arms use the same mode (noise floor)');
+  return rows;
+}
+
+// ---------------------------------------------------------------------------
+// VMM counters. kickvmm's --stats JSON is stored verbatim; accept both the
+// camelCase-nested and snake_case-flat spellings so a format change there
+// shows up as "n/a" rather than a crash.
+
+const COUNTER_PATHS: Record<string, string[][]> = {
+  kicks: [['kicks']],
+  ioExits: [['exits', 'io'], ['exit_io'], ['exitIo']],
+  eventfdWakeups: [['eventfdWakeups'], ['eventfd_wakeups'], ['eventfd', 'wakeups']],
+  interrupts: [['interrupts']],
+  bytesRead: [['bytesRead'], ['bytes_read']],
+  bytesWritten: [['bytesWritten'], ['bytes_written']],
+  vcpuCpuSeconds: [['vcpuCpuSeconds'], ['vcpu_cpu_seconds']],
+  ioThreadCpuSeconds: [['ioThreadCpuSeconds'], ['io_thread_cpu_seconds']],
+};
+
+export function statNumber(stats: Record<string, unknown> | undefined, key: keyof typeof COUNTER_PATHS): number | null {
+  if (!stats) return null;
+  for (const p of COUNTER_PATHS[key]) {
+    let v: unknown = stats;
+    for (const part of p) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  return null;
+}
+
+export interface CounterRow {
+  key: string;
+  label: string;
+  /** median over the arm's measured samples that report it; null when none does */
+  value: number | null;
+  n: number;
+}
+
+const MIB = 1024 * 1024;
+
+/** Per-arm medians of the VMM-side counters. */
+export function counterRows(samples: Sample[]): CounterRow[] {
+  const per = (f: (s: Sample) => number | null) => {
+    const xs = measured(samples).map(f).filter((v): v is number => v !== null && Number.isFinite(v));
+    return { value: xs.length ? median(xs) : null, n: xs.length };
+  };
+  const mib = (s: Sample) => {
+    const r = statNumber(s.vmmStats, 'bytesRead');
+    const w = statNumber(s.vmmStats, 'bytesWritten');
+    return r === null && w === null ? null : ((r ?? 0) + (w ?? 0)) / MIB;
+  };
+  const perMib = (key: keyof typeof COUNTER_PATHS) => (s: Sample) => {
+    const c = statNumber(s.vmmStats, key);
+    const m = mib(s);
+    return c === null || m === null || m <= 0 ? null : c / m;
+  };
+  const raw = (key: keyof typeof COUNTER_PATHS) => (s: Sample) => statNumber(s.vmmStats, key);
+  return [
+    { key: 'mib', label: 'MiB moved', ...per(mib) },
+    { key: 'kicks', label: 'kicks', ...per(raw('kicks')) },
+    { key: 'kicks_per_mib', label: 'kicks per MiB', ...per(perMib('kicks')) },
+    { key: 'io_exits_per_mib', label: 'io exits per MiB', ...per(perMib('ioExits')) },
+    { key: 'eventfd_wakeups_per_mib', label: 'eventfd wake-ups per MiB', ...per(perMib('eventfdWakeups')) },
+    { key: 'interrupts_per_mib', label: 'interrupts per MiB', ...per(perMib('interrupts')) },
+    { key: 'vcpu_cpu_s', label: 'vCPU CPU seconds', ...per(raw('vcpuCpuSeconds')) },
+    { key: 'io_thread_cpu_s', label: 'I/O-thread CPU seconds', ...per(raw('ioThreadCpuSeconds')) },
+  ];
+}
+
+// ---------------------------------------------------------------------------
+// bonnie++ table from medians.
+
+export function isBonnieScenario(samples: Sample[]): boolean {
+  return samples.some((s) => BONNIE_METRICS.some((m) => m in s.metrics));
+}
+
+function scenarioBonnieArgs(rs: ResultSet, scenario: string): string[] {
+  const def = rs.scenarios.find((s) => s.name === scenario)?.definition as { workload?: { args?: unknown } } | undefined;
+  const args = def?.workload?.args;
+  return Array.isArray(args) ? args.map(String) : [];
+}
+
+/**
+ * A BonnieRun whose cells are the medians of the arm's measured samples:
+ * the rate, %CP and latency are each the median over the samples where that
+ * test was measured; a test too fast in every sample stays `+++++`.
+ */
+export function medianBonnieRun(rs: ResultSet, scenario: string, samples: Sample[], name: string): BonnieRun {
+  const ok = measured(samples);
+  const metrics = {} as Record<MetricName, Metric>;
+  for (const m of BONNIE_METRICS) {
+    const cells = ok.map((s) => s.metrics[m]).filter((c) => c !== undefined);
+    const values = cells.filter((c) => c.status === 'ok' && c.value !== null).map((c) => c.value as number);
+    const cpus = cells.map((c) => c.cpu).filter((v): v is number => typeof v === 'number');
+    const lats = cells.map((c) => c.latency_us).filter((v): v is number => typeof v === 'number');
+    const status = values.length ? 'ok' : cells.some((c) => c.status === 'too_fast') ? 'too_fast' : 'not_run';
+    metrics[m] = {
+      status,
+      value: values.length ? Math.round(median(values)) : null,
+      cpu: status === 'ok' && cpus.length ? Math.round(median(cpus)) : null,
+      latency_us: lats.length ? Math.round(median(lats)) : null,
+    };
+  }
+  const args = scenarioBonnieArgs(rs, scenario);
+  const opt = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const sizeMiB = Number((opt('-s') ?? '').split(':')[0]);
+  const size = Number.isFinite(sizeMiB) && sizeMiB > 0 ? (sizeMiB % 1024 === 0 ? `${sizeMiB / 1024}G` : `${sizeMiB}M`) : '';
+  const fileSpec = opt('-n') ?? (FILE_MEASURED(metrics) ? '16' : null);
+  return {
+    version: '1.96',
+    name,
+    size: size || (metrics.put_block.status !== 'not_run' ? '?' : ''),
+    sizeMiB: size ? sizeMiB : null,
+    concurrency: Number(opt('-c') ?? '1') || 1,
+    source: 'text',
+    metrics,
+    ioChunk: null,
+    fileSpec: fileSpec === '0' ? null : fileSpec,
+    seed: null,
+    line: 0,
+    warnings: [],
+  };
+}
+
+function FILE_MEASURED(metrics: Record<MetricName, Metric>): boolean {
+  return (['seq_create', 'seq_stat', 'seq_del', 'ran_create', 'ran_stat', 'ran_del'] as MetricName[]).some((m) => metrics[m].status !== 'not_run');
+}
+
+/** Metrics measured in no sample at all because bonnie++ found them too fast (`+++++`). */
+export function tooFastEverywhere(samples: Sample[]): string[] {
+  const ok = measured(samples);
+  const names = new Set(ok.flatMap((s) => Object.keys(s.metrics)));
+  return [...names].filter((m) => ok.every((s) => !s.metrics[m] || s.metrics[m].status !== 'ok') && ok.some((s) => s.metrics[m]?.status === 'too_fast'));
+}
+
+// ---------------------------------------------------------------------------
+// Number formatting shared by text, Markdown and HTML.
+
+export function fmtNum(v: number | null | undefined, digits = 3): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
+  const a = Math.abs(v);
+  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  if (a === 0) return '0';
+  return v.toPrecision(digits);
+}
+
+export function fmtPct(v: number | null | undefined, digits = 1): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
+  const s = v.toFixed(digits);
+  return (v > 0 ? '+' : v < 0 ? '\u2212' : '') + s.replace('-', '') + '%';
+}
+
+export function fmtP(p: number | null | undefined): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return 'n/a';
+  if (p < 0.001) return '<0.001';
+  return p.toFixed(3);
+}

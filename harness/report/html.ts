@@ -1,0 +1,161 @@
+// One self-contained HTML file: no external URL of any kind; charts are PNG
+// data: URIs. It opens from a CI artifact, an e-mail or a laptop offline.
+
+import type { ResultSet, Sample } from '../results/schema.js';
+import { renderCharts, type ChartImage } from './charts.js';
+import { fmtNum } from './common.js';
+import { buildReportModel, roleLabel, type HostSection, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
+import { aaNote, counterHeader, counterTableRows, deltaHeader, deltaRow, sampleSummary, settingsLine, verdictLine } from './rows.js';
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#1b1b1b;background:#fff}
+h1{font-size:22px;margin:8px 0}h2{font-size:19px;margin:28px 0 8px;border-bottom:2px solid #ddd}h3{font-size:16px;margin:22px 0 6px}
+table{border-collapse:collapse;margin:6px 0 14px;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #d4d4d4;padding:3px 8px;text-align:right;white-space:nowrap}th{background:#f3f3f3}
+td.l,th.l{text-align:left}
+pre{background:#f7f7f7;border:1px solid #e0e0e0;padding:8px;overflow-x:auto;font:12.5px/1.35 ui-monospace,"DejaVu Sans Mono",monospace;margin:4px 0 12px}
+.warn{background:#fdecea;border:2px solid #c62828;color:#8e0000;padding:10px 14px;font-weight:700;margin:10px 0}
+.note{background:#eef4fb;border:1px solid #90b4e0;padding:8px 12px;margin:8px 0}
+.v-improved{background:#e3f4e1;color:#1b5e20;font-weight:700}.v-regressed{background:#fbe1e1;color:#b71c1c;font-weight:700}
+.v-inconclusive{background:#fff6d6;color:#7a5a00}.v-no-change{color:#444}
+.tables{display:flex;flex-wrap:wrap;gap:16px}.tables>div{flex:1 1 520px;min-width:0;max-width:100%;overflow-x:auto}
+.charts{display:flex;flex-wrap:wrap;gap:12px}.charts figure{margin:0}.charts img{max-width:100%;height:auto;border:1px solid #e0e0e0}
+figcaption{font-size:12px;color:#555;max-width:760px}
+.muted{color:#666;font-size:12.5px}
+.scroll{overflow-x:auto;max-width:100%}
+`;
+
+function table(header: string[], rows: string[][], opts: { left?: number[]; rowClass?: (r: number) => string; cellClass?: (r: number, c: number, v: string) => string } = {}): string {
+  const left = new Set(opts.left ?? [0]);
+  const th = header.map((h, c) => `<th${left.has(c) ? ' class="l"' : ''}>${escapeHtml(h)}</th>`).join('');
+  const body = rows
+    .map((r, ri) => {
+      const cells = r
+        .map((v, c) => {
+          const cls = [left.has(c) ? 'l' : '', opts.cellClass?.(ri, c, v) ?? ''].filter(Boolean).join(' ');
+          return `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(v)}</td>`;
+        })
+        .join('');
+      const rc = opts.rowClass?.(ri);
+      return `<tr${rc ? ` class="${rc}"` : ''}>${cells}</tr>`;
+    })
+    .join('\n');
+  return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function verdictClass(v: string): string {
+  return `v-${v.replace(/\s+/g, '-')}`;
+}
+
+function rawSamplesTable(samples: Sample[]): string {
+  const metrics = [...new Set(samples.flatMap((s) => Object.keys(s.metrics)))];
+  const header = ['sample', 'arm', 'order', 'warm-up', 'status', 'started', ...metrics];
+  const rows = [...samples]
+    .sort((a, b) => a.order - b.order)
+    .map((s) => [
+      s.id,
+      s.arm,
+      String(s.order),
+      s.warmup ? 'yes' : '',
+      s.status === 'ok' ? 'ok' : `FAILED: ${s.error ?? ''}`,
+      s.startedAt,
+      ...metrics.map((m) => {
+        const c = s.metrics[m];
+        if (!c) return '';
+        if (c.status === 'too_fast') return '+++++';
+        if (c.status === 'not_run') return '';
+        return fmtNum(c.value);
+      }),
+    ]);
+  return table(header, rows, { left: [0, 1, 4, 5] });
+}
+
+function chartsHtml(images: ChartImage[]): string {
+  if (!images.length) return '';
+  const figs = images.map(
+    (img) =>
+      `<figure><img src="data:image/png;base64,${img.png.toString('base64')}" width="${img.width}" height="${img.height}" alt="${escapeHtml(img.title)}"><figcaption>${escapeHtml(img.title)}</figcaption></figure>`,
+  );
+  return `<div class="charts">\n${figs.join('\n')}\n</div>`;
+}
+
+function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartImage[]): string {
+  const out: string[] = [];
+  const kind = sec.kind === 'bonnie' ? 'bonnie++ in a Linux guest' : 'probe guest';
+  out.push(`<section class="scenario" data-scenario="${escapeHtml(sec.scenario)}">`);
+  out.push(`<h3>Scenario <code>${escapeHtml(sec.scenario)}</code> (${kind})</h3>`, `<p class="muted">${escapeHtml(sampleSummary(sec))}</p>`);
+  if (sec.kind === 'bonnie') {
+    const tables = sec.arms
+      .filter((t) => t.bonnieTable)
+      .map((t) => `<div><b>${escapeHtml(roleLabel(t))}</b> <span class="muted">(every cell: median of ${t.n} run(s))</span><pre class="bonnie">${escapeHtml(t.bonnieTable!)}</pre></div>`);
+    out.push(`<div class="tables">${tables.join('')}</div>`);
+    if (sec.tooFast.length) out.push(`<p class="muted">Not measured: ${escapeHtml(sec.tooFast.join(', '))}: bonnie++ printed +++++ (under 0.5 s) in every run.</p>`);
+  }
+  if (sec.rows.length) {
+    out.push(`<p><b>${escapeHtml(sec.treatmentArm)} vs ${escapeHtml(sec.baselineArm)}</b> (before = ${escapeHtml(sec.baselineArm)}, after = ${escapeHtml(sec.treatmentArm)})</p>`);
+    out.push(
+      `<div class="delta scroll">${table(deltaHeader(sec), sec.rows.map(deltaRow), {
+        left: [0, 1, 7],
+        cellClass: (_r, c, v) => (c === 7 ? verdictClass(v) : ''),
+      })}</div>`,
+    );
+    if (model.aa) {
+      const note = aaNote(sec);
+      if (note) out.push(`<p class="note">${escapeHtml(note)}</p>`);
+    }
+  } else {
+    out.push(`<p class="note">No comparison: ${escapeHtml(sec.problem ?? 'no metric measured in both arms')}</p>`);
+  }
+  const counters = counterTableRows(sec);
+  if (counters.length) out.push(`<div class="counters">${table(counterHeader(sec), counters)}</div>`);
+  out.push(chartsHtml(images));
+  out.push(`<details open><summary>Every run (raw values, run order)</summary><div class="scroll">${rawSamplesTable(sec.samples)}</div></details>`);
+  out.push('</section>');
+  return out.join('\n');
+}
+
+async function hostHtml(h: HostSection, model: ReportModel, multiHost: boolean): Promise<string> {
+  const out: string[] = [];
+  out.push(`<h2>Host <code>${escapeHtml(h.host)}</code>: ran on ${escapeHtml(h.where.join('+') || 'unknown')}</h2>`);
+  for (const w of h.warnings) out.push(`<div class="warn">${escapeHtml(w)}</div>`);
+  out.push(`<div class="environment">${table(['environment', 'value'], h.environment, { left: [0, 1] })}</div>`);
+  const images = h.analysis ? await renderCharts(h.analysis, h.rs, { prefix: multiHost ? h.host : undefined }) : [];
+  for (const sec of h.scenarios) {
+    const mine = images.filter((img) => img.scenario === sec.scenario);
+    out.push(scenarioHtml(sec, model, mine));
+  }
+  return out.join('\n');
+}
+
+export async function renderHtmlModel(model: ReportModel): Promise<string> {
+  const rs = model.rs;
+  const title = `kickbench report: ${rs.scenarios.map((s) => s.name).join(', ')} (${rs.createdAt})`;
+  const body: string[] = [];
+  body.push(`<h1>kickbench: exit vs ioeventfd kick paths</h1>`);
+  body.push(`<p class="muted">${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); created ${escapeHtml(rs.createdAt)}; kickbench ${escapeHtml(rs.tool.version)}; order ${escapeHtml(rs.order)}</p>`);
+  for (const w of model.warnings) body.push(`<div class="warn">${escapeHtml(w)}</div>`);
+  if (model.aa) body.push('<p class="note">A/A run: both arms use the same kick mode; any "improved" or "regressed" verdict is a false alarm.</p>');
+  body.push(`<p><b>Verdicts:</b> ${escapeHtml(verdictLine(model))}</p><p class="muted">${escapeHtml(settingsLine(model))}</p>`);
+  for (const h of model.hosts) body.push(await hostHtml(h, model, model.hosts.length > 1));
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+${body.join('\n')}
+</body>
+</html>
+`;
+}
+
+export async function renderHtml(rs: ResultSet, opts: ModelOptions = {}): Promise<string> {
+  return renderHtmlModel(buildReportModel(rs, opts));
+}

@@ -1,0 +1,85 @@
+// Terminal report. Plain text unless colour is asked for (a TTY); the words
+// always carry the meaning, colour only repeats it.
+
+import type { ResultSet } from '../results/schema.js';
+import { fmtNum } from './common.js';
+import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
+import { aaNote, counterHeader, counterTableRows, deltaHeader, deltaRow, sampleSummary, settingsLine, verdictLine } from './rows.js';
+import { ansi, textTable } from './table.js';
+
+export interface TextOptions extends ModelOptions {
+  color?: boolean;
+}
+
+function banner(s: string, color: boolean): string {
+  const line = `!!! ${s}`;
+  return color ? ansi.boldRed(line) : line;
+}
+
+function verdictColour(v: string): (s: string) => string {
+  if (v.includes('improved')) return ansi.green;
+  if (v.includes('regressed')) return ansi.red;
+  if (v.includes('inconclusive')) return ansi.yellow;
+  return (s) => s;
+}
+
+function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean): string {
+  const out: string[] = [];
+  const kind = sec.kind === 'bonnie' ? 'bonnie++ in a Linux guest' : 'probe guest';
+  const head = `--- scenario ${sec.scenario} (${kind}): ${sampleSummary(sec)} ---`;
+  out.push(color ? ansi.bold(head) : head, '');
+  if (sec.kind === 'bonnie') {
+    for (const t of sec.arms) {
+      if (!t.bonnieTable) continue;
+      out.push(`${roleLabel(t)}: bonnie++ 1.96-style table; every cell is the median of ${t.n} run(s) (row label ${t.arm}-med)`);
+      out.push(t.bonnieTable);
+    }
+    if (sec.tooFast.length) out.push(`not measured: ${sec.tooFast.join(', ')}: bonnie++ printed +++++ (under 0.5 s) in every run`, '');
+  }
+  if (sec.rows.length) {
+    out.push(`${sec.treatmentArm} vs ${sec.baselineArm} (before = ${sec.baselineArm}, after = ${sec.treatmentArm}):`);
+    out.push(
+      textTable(deltaHeader(sec), sec.rows.map(deltaRow), {
+        align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
+        decorate: color ? (text, _r, c) => (c === 7 ? verdictColour(text)(text) : text) : undefined,
+      }),
+    );
+    if (model.aa) {
+      const note = aaNote(sec);
+      if (note) out.push(note, '');
+    }
+  } else {
+    out.push(`no comparison: ${sec.problem ?? 'no metric measured in both arms'}`, '');
+  }
+  const counters = counterTableRows(sec);
+  if (counters.length) out.push(textTable(counterHeader(sec), counters));
+  for (const f of sec.failed) out.push(`FAILED ${f.id}: ${f.error ?? 'no error recorded'}${f.logs.console ? ` (console: ${f.logs.console})` : ''}`);
+  if (sec.failed.length) out.push('');
+  return out.join('\n');
+}
+
+export function renderTextModel(model: ReportModel, opts: { color?: boolean } = {}): string {
+  const color = opts.color === true;
+  const rs = model.rs;
+  const out: string[] = [];
+  const title = `kickbench report: ${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); created ${rs.createdAt}; kickbench ${rs.tool.version}`;
+  out.push(color ? ansi.bold(title) : title);
+  if (model.aa) out.push('A/A run: both arms use the same kick mode; differences are noise (the false-positive floor).');
+  for (const w of model.warnings) out.push(banner(w, color));
+  out.push(`verdicts: ${verdictLine(model)}`);
+  out.push(settingsLine(model), '');
+  for (const h of model.hosts) {
+    const where = h.where.join('+') || 'unknown';
+    const head = `=== host ${h.host}: ran on ${where} ===`;
+    out.push(color ? ansi.bold(head) : head);
+    for (const w of h.warnings) out.push(banner(w, color));
+    out.push(textTable(['environment', ''], h.environment, { align: ['left', 'left'] }));
+    for (const sec of h.scenarios) out.push(scenarioText(sec, model, color));
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+export function renderText(rs: ResultSet, opts: TextOptions = {}): string {
+  return renderTextModel(buildReportModel(rs, opts), { color: opts.color });
+}
+
