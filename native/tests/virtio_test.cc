@@ -65,7 +65,13 @@ struct FakeVm : VmIoctls {
     deassigns++;
     return true;
   }
-  bool assign_irqfd(int, uint32_t) override { return false; }
+  bool irqfd_ok = false;
+  int irqfd = -1;
+  bool assign_irqfd(int fd, uint32_t gsi) override {
+    if (!irqfd_ok || gsi != 10) return false;
+    irqfd = fd;
+    return true;
+  }
   bool deassign_irqfd(int, uint32_t) override { return false; }
 };
 
@@ -86,7 +92,8 @@ struct Rig {
   uint16_t avail_idx = 0, seen_used = 0;
   KickMode mode;
 
-  explicit Rig(KickMode m, bool readonly = false) : mode(m) {
+  explicit Rig(KickMode m, bool readonly = false, bool irqfd = false) : mode(m) {
+    vm.irqfd_ok = irqfd;
     ram = static_cast<uint8_t*>(aligned_alloc(4096, kRam));
     std::memset(ram, 0, kRam);
     mem = GuestMemory(ram, kRam);
@@ -101,6 +108,7 @@ struct Rig {
     cfg.disk_path = disk;
     cfg.readonly = readonly;
     cfg.mode = m;
+    cfg.use_irqfd = irqfd;
     std::string err;
     stats.mode = m;
     pci = PciPlatform::create(cfg, mem, io, vm, stats, &err);
@@ -697,6 +705,44 @@ KB_TEST(virtio_ioeventfd_no_lost_interrupt) {
   KB_EXPECT_EQ(lost, 0);
   KB_EXPECT(!r.vm.level);
   KB_EXPECT_EQ(r.stats.requests.load(), 200u);
+}
+
+// The image shrinks under a running VM: reads past the new end come back
+// short (first preadv partial, the retry hits EOF) and must fail as IOERR.
+KB_TEST(virtio_blk_disk_shrunk_underneath) {
+  Rig r(KickMode::Exit);
+  r.setup();
+  KB_EXPECT(truncate(r.disk.c_str(), 10 * 512 + 100) == 0);
+  r.submit(0, 9, 1024, true);  // sector 9 whole, sector 10 only 100 bytes
+  KB_EXPECT_EQ(r.run(), kStatusIoErr);
+  r.submit(0, 20, 512, true);  // wholly past the end
+  KB_EXPECT_EQ(r.run(), kStatusIoErr);
+  r.submit(0, 8, 1024, true);  // still there
+  KB_EXPECT_EQ(r.run(), kStatusOk);
+  KB_EXPECT(r.ram[kData] == 9 && r.ram[kData + 512] == 10);
+  KB_EXPECT_EQ(r.stats.requests_ioerr.load(), 2u);
+}
+
+// With use_irqfd the completion signals the irqfd once per ISR 0 -> set;
+// the line itself is never driven.
+KB_TEST(virtio_irqfd_option) {
+  Rig r(KickMode::Ioeventfd, false, true);
+  KB_EXPECT(r.vm.irqfd >= 0);
+  r.setup();
+  r.submit(0, 0, 512, true);
+  KB_EXPECT_EQ(r.run(), kStatusOk);
+  r.submit(0, 1, 512, true);  // ISR still set: no second signal
+  KB_EXPECT_EQ(r.run(), kStatusOk);
+  uint64_t count = 0;
+  KB_EXPECT(read(r.vm.irqfd, &count, 8) == 8);
+  KB_EXPECT_EQ(count, 1u);
+  KB_EXPECT_EQ(r.isr(), 1);
+  r.submit(0, 2, 512, true);
+  KB_EXPECT_EQ(r.run(), kStatusOk);
+  KB_EXPECT(read(r.vm.irqfd, &count, 8) == 8);
+  KB_EXPECT_EQ(count, 1u);
+  KB_EXPECT_EQ(r.vm.asserts.load(), 0);
+  KB_EXPECT_EQ(r.stats.interrupts.load(), 2u);
 }
 
 KB_TEST(virtio_create_errors) {

@@ -77,34 +77,40 @@ bool RawDisk::flush() {
 }
 
 // preadv/pwritev may transfer less than asked; resume where they stopped.
+// The common case (one full transfer) needs no copy of the iovecs.
 bool RawDisk::transfer(bool is_write, uint64_t offset, const struct iovec* iov, int iovcnt) {
   if (iovcnt <= 0) return true;
   if (iovcnt > IOV_MAX || offset > uint64_t(LLONG_MAX)) return false;
+  uint64_t total = 0;
+  for (int i = 0; i < iovcnt; i++) total += iov[i].iov_len;
+  ssize_t n;
+  do {
+    n = is_write ? pwritev(fd_, iov, iovcnt, off_t(offset)) : preadv(fd_, iov, iovcnt, off_t(offset));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return false;
+  if (uint64_t(n) == total) return true;
+  if (n == 0) return false;  // end of file before the request was satisfied
+
   std::vector<struct iovec> v(iov, iov + iovcnt);
   size_t first = 0;
-  while (first < v.size()) {
-    if (v[first].iov_len == 0) {
-      first++;
-      continue;
-    }
-    ssize_t n = is_write ? pwritev(fd_, &v[first], int(v.size() - first), off_t(offset))
-                         : preadv(fd_, &v[first], int(v.size() - first), off_t(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (n == 0) return false;  // end of file before the request was satisfied
+  for (;;) {
     offset += uint64_t(n);
     size_t left = size_t(n);
-    while (left && first < v.size()) {
+    while (first < v.size() && (left || v[first].iov_len == 0)) {
       size_t take = left < v[first].iov_len ? left : v[first].iov_len;
       v[first].iov_base = static_cast<uint8_t*>(v[first].iov_base) + take;
       v[first].iov_len -= take;
       left -= take;
       if (v[first].iov_len == 0) first++;
     }
+    if (first == v.size()) return true;
+    int cnt = int(v.size() - first);
+    do {
+      n = is_write ? pwritev(fd_, &v[first], cnt, off_t(offset))
+                   : preadv(fd_, &v[first], cnt, off_t(offset));
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) return false;
   }
-  return true;
 }
 
 }  // namespace kick
