@@ -12,17 +12,18 @@ export function escapeHtml(s: string): string {
 }
 
 const CSS = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#1b1b1b;background:#fff}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1320px;padding:16px 24px;color:#1b1b1b;background:#fff}
 h1{font-size:22px;margin:8px 0}h2{font-size:19px;margin:28px 0 8px;border-bottom:2px solid #ddd}h3{font-size:16px;margin:22px 0 6px}
 table{border-collapse:collapse;margin:6px 0 14px;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #d4d4d4;padding:3px 8px;text-align:right;white-space:nowrap}th{background:#f3f3f3}
 td.l,th.l{text-align:left}
 pre{background:#f7f7f7;border:1px solid #e0e0e0;padding:8px;overflow-x:auto;font:12.5px/1.35 ui-monospace,"DejaVu Sans Mono",monospace;margin:4px 0 12px}
+pre.bonnie{font-size:11.5px}
 .warn{background:#fdecea;border:2px solid #c62828;color:#8e0000;padding:10px 14px;font-weight:700;margin:10px 0}
 .note{background:#eef4fb;border:1px solid #90b4e0;padding:8px 12px;margin:8px 0}
 .v-improved{background:#e3f4e1;color:#1b5e20;font-weight:700}.v-regressed{background:#fbe1e1;color:#b71c1c;font-weight:700}
 .v-inconclusive{background:#fff6d6;color:#7a5a00}.v-no-change{color:#444}
-.tables{display:flex;flex-wrap:wrap;gap:16px}.tables>div{flex:1 1 520px;min-width:0;max-width:100%;overflow-x:auto}
+.tables{display:flex;flex-wrap:wrap;gap:16px}.tables>div{flex:0 1 auto;min-width:0;max-width:100%;overflow-x:auto}
 .charts{display:flex;flex-wrap:wrap;gap:12px}.charts figure{margin:0}.charts img{max-width:100%;height:auto;border:1px solid #e0e0e0}
 figcaption{font-size:12px;color:#555;max-width:760px}
 .muted{color:#666;font-size:12.5px}
