@@ -16,8 +16,9 @@
 
 namespace kick {
 
-// The legacy virtio-pci queue-notify register of a device whose I/O BAR is at 0xc000.
-constexpr uint16_t kFloorNotifyPort = 0xc010;
+// The legacy virtio-pci queue-notify register (BAR0 + 16) of kickvmm's block device, whose
+// I/O BAR sits at 0x6200, so the floor exits on the very port the doorbell uses.
+constexpr uint16_t kFloorNotifyPort = 0x6210;
 
 struct FloorCounters {
   uint64_t batches = 0;

@@ -1,6 +1,8 @@
 // KVM fd wrappers (see kvm.h).
 #include "kvm.h"
 
+#include "kvm_abi.h"
+
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -70,11 +72,12 @@ int KvmSystem::check_extension(long cap) const {
 
 bool KvmSystem::supported_cpuid(std::vector<kvm_cpuid_entry2>* out, std::string* error) const {
   for (uint32_t nent = 64; nent <= 4096; nent *= 2) {
-    std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + nent * sizeof(kvm_cpuid_entry2));
-    auto* c = reinterpret_cast<kvm_cpuid2*>(buf.data());
+    std::vector<uint8_t> buf(sizeof(abi::CpuidHeader) + nent * sizeof(kvm_cpuid_entry2));
+    auto* c = reinterpret_cast<abi::CpuidHeader*>(buf.data());
     c->nent = nent;
-    if (ioctl(fd_.get(), KVM_GET_SUPPORTED_CPUID, c) == 0) {
-      out->assign(c->entries, c->entries + c->nent);
+    if (ioctl(fd_.get(), abi::kGetSupportedCpuid, c) == 0) {
+      auto* e = reinterpret_cast<kvm_cpuid_entry2*>(buf.data() + sizeof(abi::CpuidHeader));
+      out->assign(e, e + c->nent);
       return true;
     }
     if (errno != E2BIG) return fail(error, "KVM_GET_SUPPORTED_CPUID");

@@ -1,6 +1,8 @@
 // vCPU CPUID / MSR / LAPIC / FPU setup (see vcpu_setup.h).
 #include "vcpu_setup.h"
 
+#include "kvm_abi.h"
+
 #include <sys/ioctl.h>
 
 #include <cerrno>
@@ -106,11 +108,12 @@ bool setup_cpuid(int vcpu_fd, const std::vector<kvm_cpuid_entry2>& supported, ui
                  uint32_t count, std::string* error) {
   std::vector<kvm_cpuid_entry2> entries = supported;
   patch_cpuid(&entries, index, count);
-  std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + entries.size() * sizeof(kvm_cpuid_entry2));
-  auto* c = reinterpret_cast<kvm_cpuid2*>(buf.data());
+  std::vector<uint8_t> buf(sizeof(abi::CpuidHeader) + entries.size() * sizeof(kvm_cpuid_entry2));
+  auto* c = reinterpret_cast<abi::CpuidHeader*>(buf.data());
   c->nent = uint32_t(entries.size());
-  std::memcpy(c->entries, entries.data(), entries.size() * sizeof(kvm_cpuid_entry2));
-  if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0) return fail(error, "KVM_SET_CPUID2");
+  std::memcpy(buf.data() + sizeof(abi::CpuidHeader), entries.data(),
+              entries.size() * sizeof(kvm_cpuid_entry2));
+  if (ioctl(vcpu_fd, abi::kSetCpuid2, c) < 0) return fail(error, "KVM_SET_CPUID2");
   return true;
 }
 
@@ -124,14 +127,15 @@ bool setup_boot_msrs(int vcpu_fd, std::string* error) {
       {0x2ff, (1u << 11) | 6},             // MTRRdefType: enabled, write-back
   };
   const size_t n = sizeof kMsrs / sizeof kMsrs[0];
-  std::vector<uint8_t> buf(sizeof(kvm_msrs) + n * sizeof(kvm_msr_entry));
-  auto* m = reinterpret_cast<kvm_msrs*>(buf.data());
+  std::vector<uint8_t> buf(sizeof(abi::MsrsHeader) + n * sizeof(kvm_msr_entry));
+  auto* m = reinterpret_cast<abi::MsrsHeader*>(buf.data());
   m->nmsrs = uint32_t(n);
+  auto* entries = reinterpret_cast<kvm_msr_entry*>(buf.data() + sizeof(abi::MsrsHeader));
   for (size_t i = 0; i < n; i++) {
-    m->entries[i].index = kMsrs[i].index;
-    m->entries[i].data = kMsrs[i].value;
+    entries[i].index = kMsrs[i].index;
+    entries[i].data = kMsrs[i].value;
   }
-  int r = ioctl(vcpu_fd, KVM_SET_MSRS, m);
+  int r = ioctl(vcpu_fd, abi::kSetMsrs, m);
   if (r < 0) return fail(error, "KVM_SET_MSRS");
   if (size_t(r) != n) {
     if (error)
