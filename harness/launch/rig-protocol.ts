@@ -32,6 +32,7 @@ export interface RigTranscript {
 }
 
 export interface RigDemuxEvents {
+  onReady?: (kvm: boolean) => void;
   onConsole?: (index: number, chunk: string) => void;
   onBegin?: (index: number) => void;
   onEnd?: (index: number, status: number | null) => void;
@@ -150,6 +151,7 @@ export class RigDemux {
       case 'READY':
         this.result.ready = true;
         this.result.kvm = arg === 'kvm=1';
+        this.events.onReady?.(this.result.kvm);
         break;
       case 'BEGIN': {
         const j = this.job(first);

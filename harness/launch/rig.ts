@@ -156,7 +156,12 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
   const consoleFiles: (WriteStream | null)[] = jobs.map(() => null);
   const began: (bigint | null)[] = jobs.map(() => null);
   const ended: (bigint | null)[] = jobs.map(() => null);
+  const t0 = process.hrtime.bigint();
+  let readyAt: bigint | null = null;
   const demux = new RigDemux(nonce, jobs.length, {
+    onReady: () => {
+      readyAt = process.hrtime.bigint();
+    },
     onBegin: (i) => {
       began[i] = process.hrtime.bigint();
       const p = logPaths(opts.logDir, jobs[i].id);
@@ -204,7 +209,8 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
   const now = process.hrtime.bigint();
   await Promise.all(consoleFiles.map((f) => (f ? new Promise<void>((r) => f.end(r)) : Promise.resolve())));
   const l1Problem = describeL1Problem(transcript, exit, hostKilled, limitSec, qemuStderr);
-  if (l1Problem) appendFileSync(l1Log, `\n=== kickbench: ${l1Problem}\n`);
+  const secs = (t: bigint | null) => (t === null ? 'never' : `${(Number(t - t0) / 1e9).toFixed(1)} s`);
+  appendFileSync(l1Log, `\n=== kickbench: L1 ready after ${secs(readyAt)}, QEMU ended after ${secs(now)}${l1Problem ? `; ${l1Problem}` : ''}\n`);
   await new Promise<void>((r) => l1Stream.end(r));
   rmSync(work, { recursive: true, force: true });
 
