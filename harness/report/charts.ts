@@ -8,7 +8,7 @@ import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import type { ResultSet } from '../results/schema.js';
 import type { Analysis, MetricComparison } from '../stats/index.js';
-import { counterRows, fmtP, fmtPct, whereNote } from './common.js';
+import { counterRows, fmtPct, pEq, whereNote } from './common.js';
 import { ciPctRange } from './model.js';
 
 export interface ChartImage {
@@ -112,7 +112,7 @@ function metricChartConfig(m: MetricComparison, whereText: string | null): Chart
   const verdict = m.verdict ?? 'not compared';
   const ciText = ciPctRange(m);
   const sub = [
-    `${m.treat.label} vs ${m.base.label}: ${fmtPct(m.changePct)}${ciText ? ` (95% CI ${ciText})` : ''}, p(Holm)=${fmtP(m.pAdjusted)}: ${verdict.toUpperCase()}`,
+    `${m.treat.label} vs ${m.base.label}: ${fmtPct(m.changePct)}${ciText ? ` (95% CI ${ciText})` : ''}, ${pEq(m.pAdjusted, 'p(Holm)')}: ${verdict.toUpperCase()}`,
     `bars: median; whiskers: 95% CI of each median (order statistics); dots: individual runs (n=${m.base.n}/${m.treat.n}); ${m.direction} is better`,
   ];
   if (whereText) sub.push(whereText);

@@ -245,3 +245,9 @@ export function fmtP(p: number | null | undefined): string {
   if (p < 0.001) return '<0.001';
   return p.toFixed(3);
 }
+
+/** "p=0.012" or "p<0.001" */
+export function pEq(p: number | null | undefined, name = 'p'): string {
+  const v = fmtP(p);
+  return v.startsWith('<') ? `${name}${v}` : `${name}=${v}`;
+}

@@ -5,7 +5,7 @@
 import type { MetricComparison, RunComparison } from '../stats/index.js';
 import { verdict } from '../stats/index.js';
 import type { Where } from '../results/schema.js';
-import { fmtNum, fmtP, fmtPct, whereNote } from './common.js';
+import { fmtNum, fmtP, fmtPct, pEq, whereNote } from './common.js';
 import { ciPctRange } from './model.js';
 import { metricName } from './rows.js';
 import { mdTable, textTable } from './table.js';
@@ -55,7 +55,7 @@ function where(m: MetricComparison): string {
 
 function oneLiner(m: MetricComparison): string {
   const ci = ciPctRange(m);
-  return `${where(m)} ${m.metric} ${fmtPct(m.changePct)} (${ci ? `95% CI ${ci}, ` : ''}p=${fmtP(m.pAdjusted)})`;
+  return `${where(m)} ${m.metric} ${fmtPct(m.changePct)} (${ci ? `95% CI ${ci}, ` : ''}${pEq(m.pAdjusted)})`;
 }
 
 /** The first line: REGRESSION / OK, with the worst case spelled out. */

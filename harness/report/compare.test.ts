@@ -12,7 +12,7 @@ test('a significant regression beyond the threshold exits 1 and leads the output
   const cmp = compareRuns(base, head, opts);
   assert.equal(compareExitCode(cmp, 5), 1);
   const first = renderCompare(cmp, { thresholdPct: 5 }).split('\n')[0];
-  assert.match(first, /^REGRESSION: quick\/ioeventfd (put_block|rewrite|get_block) \u2212\d+\.\d% \(95% CI \u2212\d+\.\d\.\.\u2212\d+\.\d%, p=[<\d.]+\); \d+ more regression\(s\)$/);
+  assert.match(first, /^REGRESSION: quick\/ioeventfd (put_block|rewrite|get_block) \u2212\d+\.\d% \(95% CI \u2212\d+\.\d\.\.\u2212\d+\.\d%, p[=<][\d.]+\); \d+ more regression\(s\)$/);
   // The interaction table says the advantage shrank.
   assert.match(renderCompare(cmp), /put_block \(Seq output block\) .* shrank \(ioeventfd advantage\)/);
   // A threshold larger than the effect lets it pass.
