@@ -102,8 +102,16 @@ bool build_mptable(uint64_t base, uint32_t num_cpus, const std::vector<PciIrqRou
   w.u8(kMpBus), w.u8(kMpPciBusId), w.text("PCI", 6), entries++;
   w.u8(kMpBus), w.u8(kMpIsaBusId), w.text("ISA", 6), entries++;
   w.u8(kMpIoApic), w.u8(ioapic_id), w.u8(0x11), w.u8(1), w.u32(kIoApicAddr), entries++;
-  for (uint8_t irq = 0; irq < 16; irq++, entries++)
+  // ISA IRQ i -> pin i, except pins that carry a PCI INTx: Linux configures a
+  // pin from the first entry naming it, and an ISA entry would make the PCI
+  // line edge-triggered (it is level, active low).
+  for (uint8_t irq = 0; irq < 16; irq++) {
+    bool pci_pin = false;
+    for (const PciIrqRoute& r : routes) pci_pin |= r.gsi == irq;
+    if (pci_pin) continue;
     interrupt(w, kMpIntSrc, kMpIrqInt, kMpIsaBusId, irq, ioapic_id, irq);
+    entries++;
+  }
   for (const PciIrqRoute& r : routes) {
     const uint8_t src = static_cast<uint8_t>(r.slot << 2 | (r.pin - 1));
     interrupt(w, kMpIntSrc, kMpIrqInt, kMpPciBusId, src, ioapic_id, r.gsi);
