@@ -8,7 +8,7 @@ const consoleText = [
   'PROBE doorbell count=1000 kicks=1000 cycles=3000000 errors=0\r',
   'PROBE write bs=65536 count=16 depth=1 requests=16 bytes=1048576 errors=0 cycles=2000000 kicks=16',
   'PROBE write bs=65536 count=16 depth=1 requests=16 bytes=1048576 errors=0 cycles=1000000 kicks=16',
-  'PROBE seeks bs=4096 count=100 depth=1 requests=100 bytes=409600 errors=0 cycles=1000000',
+  'PROBE seeks bs=4096 count=100 depth=1 requests=106 bytes=434176 errors=0 cycles=1000000',
   'PROBE hostile sent=10 ioerr=9 needs_reset=1 lost=0 cycles=5',
   'PROBE-END status=ok',
 ].join('\n');

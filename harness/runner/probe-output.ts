@@ -80,7 +80,9 @@ export function probeMetrics(report: ProbeReport, tscKhz: number): Record<string
     const depth = num(fields, 'depth') ?? 1;
     if (bytes === null || bs === null || seconds <= 0) continue;
     if (workload === 'seeks') {
-      if (requests !== null) put(`seeks_${sizeLabel(bs)}_per_s`, { value: requests / seconds, status: 'ok', unit: '/s' });
+      // Like bonnie++, count seeks, not the requests (a seek's write-back is a second request).
+      const seeks = num(fields, 'count') ?? requests;
+      if (seeks !== null) put(`seeks_${sizeLabel(bs)}_per_s`, { value: seeks / seconds, status: 'ok', unit: '/s' });
       continue;
     }
     put(`${workload}_${sizeLabel(bs)}_d${depth}_mib_s`, { value: bytes / (1024 * 1024) / seconds, status: 'ok', unit: 'MiB/s' });

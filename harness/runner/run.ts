@@ -146,7 +146,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
   const needsAssets = opts.scenarios.some((s) => s.workload.kind === 'bonnie') || where === 'nested';
   const assets = needsAssets ? await ensureAssets({ log: (l) => progress.note(l) }) : null;
 
-  const hostId = host.hostId ?? (await import('node:os')).hostname();
+  const hostId = (await import('node:os')).hostname();
   const rs: ResultSet = {
     schema: RESULTS_SCHEMA_ID,
     version: RESULTS_SCHEMA_VERSION,

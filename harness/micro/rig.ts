@@ -1,0 +1,72 @@
+// The doorbell micro-benchmark where this host has no KVM of its own: the
+// same measurements, run by kickvmm inside the nested rig. tinybench cannot
+// drive an in-process VM there, so each case is a VM whose probe guest
+// repeats the doorbell workload; every repetition is one sample. The floor
+// (a minimal KVM_RUN loop) is kickvmm's --floor, run in the same L1 boot.
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureAssets } from '../assets/index.js';
+import { runInRig, type VmJob } from '../launch/index.js';
+import { paths } from '../paths.js';
+import { parseProbeConsole, probeMetrics } from '../runner/probe-output.js';
+import { mean, sd } from '../stats/index.js';
+import { formatKickCosts, type KickCost, type Mode } from './kick-cost.js';
+
+export interface RigMicroResult {
+  where: 'nested';
+  costs: KickCost[];
+  blockPhases: Record<Mode, Record<string, number>>;
+  text: string;
+}
+
+const REPEATS = 7;
+const BLOCK_PHASES = 'write bs=4k count=1024; write bs=64k count=256; read bs=4k count=1024; read bs=64k count=256; read bs=64k count=256 depth=8';
+
+export async function measureInRig(opts: { kicks: number; log: (l: string) => void }): Promise<RigMicroResult> {
+  const assets = await ensureAssets({ log: opts.log });
+  const dir = mkdtempSync(join(tmpdir(), 'kickbench-micro-'));
+  try {
+    const disk = (name: string) => {
+      const p = join(dir, `${name}.img`);
+      writeFileSync(p, '');
+      truncateSync(p, 64 * 1024 * 1024);
+      return p;
+    };
+    const doorbells = Array.from({ length: REPEATS }, () => `doorbell count=${opts.kicks}`).join('; ');
+    const jobs: VmJob[] = [];
+    for (const mode of ['exit', 'ioeventfd'] as Mode[]) {
+      jobs.push({ id: `doorbell-${mode}`, kernel: paths.probeGuest(), cmdline: doorbells, disk: disk(`d-${mode}`), mode, memMiB: 64, cpus: 1, timeoutSec: 600 });
+      jobs.push({ id: `floor-${mode}`, kernel: paths.probeGuest(), cmdline: '', disk: disk(`f-${mode}`), mode, memMiB: 64, cpus: 1, timeoutSec: 600, floor: { kicks: opts.kicks, repeats: REPEATS } });
+      jobs.push({ id: `block-${mode}`, kernel: paths.probeGuest(), cmdline: BLOCK_PHASES, disk: disk(`b-${mode}`), mode, memMiB: 64, cpus: 1, timeoutSec: 600 });
+    }
+    opts.log('micro: running the doorbell, the floor and the block phases in the nested rig (one outer guest)');
+    const results = await runInRig(jobs, { assets, kickvmm: paths.kickvmm(), logDir: join(dir, 'logs') });
+    const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+    const costs: KickCost[] = [];
+    const blockPhases = {} as Record<Mode, Record<string, number>>;
+    for (const mode of ['exit', 'ioeventfd'] as Mode[]) {
+      const d = byId[`doorbell-${mode}`];
+      const f = byId[`floor-${mode}`];
+      if (d?.exitCode !== 0) throw new Error(`micro: the doorbell VM (${mode}) failed: ${d?.stderr.trim() || 'no result'}`);
+      if (f?.exitCode !== 0) throw new Error(`micro: the floor (${mode}) failed: ${f?.stderr.trim() || 'no result'}`);
+      const tscKhz = Number(d.stats?.tscKhz ?? 0);
+      const report = parseProbeConsole(d.console);
+      const perKick = report.lines.filter((l) => l.workload === 'doorbell').map((l) => (Number(l.fields.cycles) / (tscKhz * 1000) / Number(l.fields.kicks ?? l.fields.count)) * 1e9);
+      const floor = JSON.parse(f.console.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as { samplesNsPerKick?: number[] };
+      const floorNs = floor.samplesNsPerKick ?? [];
+      if (!perKick.length || !floorNs.length) throw new Error(`micro: no measurements came back for ${mode}`);
+      costs.push({ mode, kickvmmNs: mean(perKick), kickvmmSdNs: sd(perKick) ?? 0, floorNs: mean(floorNs), floorSdNs: sd(floorNs) ?? 0, ratio: mean(perKick) / mean(floorNs), batches: perKick.length });
+      const b = byId[`block-${mode}`];
+      const m = probeMetrics(parseProbeConsole(b?.console ?? ''), Number(b?.stats?.tscKhz ?? 0));
+      blockPhases[mode] = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value ?? NaN]));
+    }
+    const names = Object.keys(blockPhases.exit ?? {});
+    const phaseLines = ['', 'probe block phases, MiB/s (nested rig, not hardware)', `${'phase'.padEnd(22)} ${'exit'.padStart(10)} ${'ioeventfd'.padStart(10)}`];
+    for (const n of names) phaseLines.push(`${n.padEnd(22)} ${blockPhases.exit[n].toFixed(1).padStart(10)} ${(blockPhases.ioeventfd[n] ?? NaN).toFixed(1).padStart(10)}`);
+    const text = formatKickCosts(costs, 'nested rig: KVM inside QEMU TCG, not hardware numbers') + phaseLines.join('\n') + '\n';
+    return { where: 'nested', costs, blockPhases, text };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
