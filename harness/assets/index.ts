@@ -125,8 +125,8 @@ function loadCached(dir: string): GuestAssets | null {
 }
 
 /** The inner guest's kernel command line without the workload part. */
-export function guestKernelCmdline(assets: Pick<GuestAssets, 'innerCmdlineBase'>): string {
-  return assets.innerCmdlineBase;
+export function guestKernelCmdline(assets?: Pick<GuestAssets, 'innerCmdlineBase'>): string {
+  return assets?.innerCmdlineBase ?? INNER_CMDLINE_BASE;
 }
 
 /**
@@ -162,6 +162,7 @@ export async function ensureAssets(opts: EnsureAssetsOptions = {}): Promise<Gues
         format: ASSET_FORMAT_VERSION,
         versions,
         initScript,
+        innerCmdline: INNER_CMDLINE_BASE,
         innerModules: INNER_MODULES,
         l1Modules: L1_MODULES,
         mkfs,
