@@ -117,6 +117,16 @@ function ensureNpmDeps() {
   writeFileSync(stamp, hash);
 }
 
+// node-gyp would download Node's headers, which these machines cannot reach:
+// point it at the headers installed beside this node binary when they exist.
+function nodeHeadersArgs() {
+  const fromNpm = process.env.npm_config_nodedir;
+  if (fromNpm) return [`--nodedir=${fromNpm}`];
+  const prefix = join(dirname(process.execPath), '..');
+  if (existsSync(join(prefix, 'include/node/node_api.h'))) return [`--nodedir=${prefix}`];
+  return [];
+}
+
 // 3. Native build: the VMM core, kickvmm, the addon, the native unit tests, the probe guest.
 function ensureNativeBuild() {
   const hash = treeHash(['binding.gyp', 'native']);
@@ -125,7 +135,7 @@ function ensureNativeBuild() {
   if (checkOnly) fail('the native build is missing or stale; run: npm run build:native');
   say('building the native VMM, addon and probe guest');
   const gyp = join(root, 'node_modules/.bin/node-gyp');
-  run(gyp, ['rebuild', '-j', '2']);
+  run(gyp, ['rebuild', '-j', '2', ...nodeHeadersArgs()]);
   run('make', ['-s', '-C', 'native/guest']);
   markBuilt('.native-stamp', hash);
 }

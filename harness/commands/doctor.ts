@@ -84,12 +84,14 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
       return;
     }
     const yes = (b: boolean) => (b ? 'yes' : 'no');
-    const caps = (probe?.caps ?? {}) as Record<string, boolean>;
+    const caps: Record<string, unknown> = probe
+      ? { IOEVENTFD: probe.capIoeventfd, IRQFD: probe.capIrqfd, STATS_FD: probe.capBinaryStatsFd }
+      : {};
     const lines = [
       `host          ${report.host.cpu}, Linux ${report.host.kernel}, Node ${report.host.node}`,
       `/dev/kvm      ${report.kvm.devKvm ? 'present' : 'absent'}`,
       `KVM kind      ${host.kvmKind}${host.kvmKind === 'emulating' ? ' (every guest instruction emulated: only the probe guest can run locally)' : ''}`,
-      `capabilities  ${probe ? Object.entries(caps).map(([k, v]) => `${k}=${yes(v)}`).join(' ') : 'unknown (kickvmm not built or no KVM)'}`,
+      `capabilities  ${probe && probe.devKvmOpens ? Object.entries(caps).map(([k, v]) => `${k}=${yes(Boolean(v))}`).join(' ') : 'unknown (kickvmm not built, or no usable /dev/kvm)'}`,
       `QEMU          ${report.qemu ?? 'not installed (needed for the nested rig)'}`,
       `runs go to    ${host.where === 'hardware' ? 'local hardware KVM' : 'the nested rig (QEMU TCG + nested KVM): timings are not hardware numbers'}`,
       `built         kickvmm=${yes(report.built.kickvmm)} addon=${yes(report.built.addon)} probe.elf=${yes(report.built.probeGuest)}`,

@@ -72,8 +72,9 @@ async function detect(kickvmmPath?: string): Promise<HostInfo> {
       try {
         const parsed = JSON.parse(r.stdout) as Record<string, unknown>;
         probe = parsed;
-        if (parsed.kind === 'hardware' || parsed.kind === 'emulating' || parsed.kind === 'none') {
-          kvmKind = parsed.kind;
+        const kind = parsed.kvmKind ?? parsed.kind;
+        if (kind === 'hardware' || kind === 'emulating' || kind === 'none') {
+          kvmKind = kind;
           source = 'kickvmm-probe';
         }
       } catch {

@@ -5,15 +5,19 @@ import { existsSync } from 'node:fs';
 import { paths } from '../paths.js';
 
 export interface ProbeResult {
-  kvmAvailable: boolean;
-  kind: 'hardware' | 'emulating' | 'none';
+  devKvmExists: boolean;
+  devKvmOpens: boolean;
+  kvmKind: 'hardware' | 'emulating' | 'unknown' | 'none';
+  capIoeventfd: boolean;
+  capIrqfd: boolean;
+  capBinaryStatsFd: boolean;
   error?: string;
-  caps?: Record<string, boolean>;
   [k: string]: unknown;
 }
 
 export interface BatchVm {
-  runBatch(): void;
+  /** re-enters the VM until the guest's next batch marker; returns the exits to userspace in the batch */
+  runBatch(): number;
   stats?(): Record<string, unknown>;
   close(): void;
 }
