@@ -49,8 +49,8 @@ bool parse_bzimage(const uint8_t* data, uint64_t size, BzImage* out, std::string
     *error = "bzImage is not a high-loaded kernel (LOADED_HIGH not set)";
     return false;
   }
-  out->setup_header_end = std::min<uint64_t>(bzhdr::kHeaderMagic + data[bzhdr::kJump + 1],
-                                             bzhdr::kSetupHeaderLimit);
+  out->setup_header_end = std::min<uint64_t>(
+      {bzhdr::kHeaderMagic + data[bzhdr::kJump + 1], bzhdr::kSetupHeaderLimit, size});
   uint64_t setup_sects = data[bzhdr::kSetupSects];
   if (setup_sects == 0) setup_sects = 4;  // boot.rst: 0 means 4
   out->kernel_offset = (setup_sects + 1) * 512;
