@@ -10,17 +10,19 @@ interface ParseArgs {
 }
 
 export const parseCommand: CommandModule<object, ParseArgs> = {
-  command: 'parse <files..>',
-  describe: 'Parse bonnie++ output (text tables of 1.96-2.00a, CSV lines, -x runs); "-" reads stdin',
+  command: 'parse [files..]',
+  describe: 'Parse bonnie++ output (text tables of 1.96-2.00a, CSV lines, -x runs); no file or "-" reads stdin',
   builder: (y) =>
     y
-      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'bonnie++ output files' })
+      .positional('files', { type: 'string', array: true, default: [] as string[], describe: 'bonnie++ output files' })
       .option('json', { type: 'boolean', default: false, describe: 'print an array with one element per bonnie++ run found' })
       .example('$0 parse bonnie.out --json', 'every run in bonnie.out as JSON')
-      .example('bonnie++ -d /tmp -u 0 | $0 parse -', 'parse straight from bonnie++'),
+      .example('bonnie++ -d /tmp -u 0 | $0 parse', 'parse straight from bonnie++'),
   handler: (argv) => {
     const runs = [];
-    for (const file of argv.files) {
+    // yargs swallows a lone "-", so no file at all also means stdin.
+    const files = argv.files.length ? argv.files : ['-'];
+    for (const file of files) {
       let text: string;
       try {
         text = readFileSync(file === '-' ? 0 : file, 'utf8');

@@ -21,6 +21,7 @@ interface RunArgs {
   'vmm-label'?: string;
   quiet: boolean;
   'keep-disks': boolean;
+  'rig-batch': number;
 }
 
 /** "default" means the mission's own benchmark where it can run at full size, else the quick one. */
@@ -46,6 +47,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('where', { choices: ['auto', 'local', 'nested'] as const, default: 'auto' as const, describe: 'local KVM, the nested rig, or auto (local only when hardware-assisted)' })
       .option('vmm-label', { type: 'string', describe: 'label recorded for the VMM build (e.g. a commit), for compare' })
       .option('keep-disks', { type: 'boolean', default: false, describe: 'keep every sample\'s disk image (failed samples always keep theirs)' })
+      .option('rig-batch', { type: 'number', default: 8, describe: 'nested rig only: samples per outer-guest boot (each sample is still a fresh VM)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress lines' })
       .example('$0 run', 'the default scenario')
       .example('$0 run quick -n 5 --out results/ci', 'five samples per mode into results/ci')
@@ -89,6 +91,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       vmmLabel: argv['vmm-label'],
       progress,
       keepDisks: argv['keep-disks'],
+      rigBatch: argv['rig-batch'],
     });
     process.stdout.write(await renderReport(rs, { format: 'text', resultsDir: outDir }));
     const failed = rs.samples.filter((s) => s.status === 'failed');

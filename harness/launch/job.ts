@@ -15,6 +15,12 @@ export interface VmJob {
   timeoutSec: number;
   readonly?: boolean;
   boot?: 'auto' | 'pvh' | 'linux64';
+  /**
+   * Instead of a guest, run kickvmm's minimal KVM_RUN loop (`--floor MODE --kicks N`)
+   * `repeats` times, one JSON line each: the floor of the nested-rig micro-benchmark.
+   * Locally the floor is measured in-process through the addon instead.
+   */
+  floor?: { kicks: number; repeats: number };
 }
 
 export type JobWhere = 'hardware' | 'emulating' | 'nested';
@@ -60,6 +66,15 @@ export function kickvmmArgs(job: VmJob, where: { kernel: string; initrd?: string
   if (where.initrd) args.push('--initrd', where.initrd);
   if (job.readonly) args.push('--readonly');
   return args;
+}
+
+/** The shell command that runs a floor job (see VmJob.floor). */
+export function floorCommand(job: VmJob, kickvmm: string): string {
+  const f = job.floor!;
+  if (!Number.isInteger(f.kicks) || f.kicks < 1 || !Number.isInteger(f.repeats) || f.repeats < 1) {
+    throw new Error(`job ${job.id}: floor kicks and repeats must be positive integers`);
+  }
+  return `i=0; while [ $i -lt ${f.repeats} ]; do ${kickvmm} --floor ${job.mode} --kicks ${f.kicks} || exit $?; i=$((i+1)); done\n`;
 }
 
 export function parseStatsJson(text: string | null): Record<string, unknown> | null {

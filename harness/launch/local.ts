@@ -26,6 +26,7 @@ export function logPaths(logDir: string, id: string) {
 
 export async function runLocal(job: VmJob, opts: RunLocalOptions): Promise<VmJobResult> {
   validateJob(job);
+  if (job.floor) throw new Error(`job ${job.id}: floor jobs run in the nested rig; locally kickbench micro measures the floor in-process`);
   if (!existsSync(opts.kickvmm)) throw new Error(`kickvmm not found at ${opts.kickvmm} (build it: npm run build:native)`);
   mkdirSync(opts.logDir, { recursive: true });
   const logs = logPaths(opts.logDir, job.id);

@@ -13,7 +13,7 @@ import { findTool } from '../assets/exec.js';
 import { shellQuote } from '../assets/guest.js';
 import type { GuestAssets } from '../assets/index.js';
 import { sourceFile } from '../assets/source-file.js';
-import { kickvmmArgs, KICKVMM_EXIT, parseStatsJson, validateJob, type ConsoleListener, type VmJob, type VmJobResult } from './job.js';
+import { floorCommand, kickvmmArgs, KICKVMM_EXIT, parseStatsJson, validateJob, type ConsoleListener, type VmJob, type VmJobResult } from './job.js';
 import { logPaths } from './local.js';
 import { RigDemux } from './rig-protocol.js';
 
@@ -92,7 +92,8 @@ export function buildBatchArchive(jobs: VmJob[], kickvmm: string, nonce: string)
       disk: `/dev/${dev}`,
       statsPath: `/tmp/stats.${i}.json`,
     });
-    entries.push({ kind: 'file', path: `batch/job${i}.sh`, data: `exec /kick/kickvmm ${args.map(shellQuote).join(' ')}\n` });
+    const script = job.floor ? floorCommand(job, '/kick/kickvmm') : `exec /kick/kickvmm ${args.map(shellQuote).join(' ')}\n`;
+    entries.push({ kind: 'file', path: `batch/job${i}.sh`, data: script });
     lines.push(`${i} ${dev} ${job.timeoutSec + JOB_GUARD_EXTRA_SEC}`);
   });
   entries.push({ kind: 'file', path: 'batch/jobs', data: lines.join('\n') + '\n' });

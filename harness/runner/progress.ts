@@ -47,6 +47,11 @@ export class Progress {
     this.write(this.tty ? `\r\x1b[2K${line}\n` : `${line}\n`);
   }
 
+  /** After a batch: the count of samples done, whatever the console showed. */
+  sync(done: number): void {
+    this.done = done;
+  }
+
   finish(): void {
     this.note(`finished ${this.done} sample(s) in ${fmt(Date.now() - this.runStart)}`);
   }
