@@ -141,15 +141,32 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
   mkdirSync(diskDir, { recursive: true });
 
   const host = await detectHost();
-  const where: Where =
-    opts.where === 'nested' ? 'nested' : opts.where === 'local' ? (host.kvmKind === 'hardware' ? 'hardware' : 'emulating') : host.where;
-  if (where === 'emulating' && opts.scenarios.some((s) => s.workload.kind === 'bonnie')) {
-    throw new Error('this host\'s KVM emulates every instruction, so a Linux guest cannot run on it; use --where nested (or auto)');
+  // Where each scenario runs: hardware KVM runs everything locally; an
+  // instruction-emulating KVM still runs the freestanding probe guest (its exit
+  // and ioeventfd costs are real there) but no Linux guest; the rest goes to the rig.
+  const localWhere: Where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
+  const placeOf = (s: Scenario): Where => {
+    if (opts.where === 'nested') return 'nested';
+    if (opts.where === 'local') {
+      if (host.kvmKind === 'none') throw new Error('--where local: this host has no usable /dev/kvm');
+      if (localWhere === 'emulating' && s.workload.kind === 'bonnie') {
+        throw new Error(`scenario ${s.name}: this host's KVM emulates every instruction, so a Linux guest cannot run on it; use --where nested (or auto)`);
+      }
+      return localWhere;
+    }
+    if (host.kvmKind === 'hardware') return 'hardware';
+    if (host.kvmKind === 'emulating' && s.workload.kind === 'probe') return 'emulating';
+    return 'nested';
+  };
+  const places = new Map(opts.scenarios.map((s) => [s.name, placeOf(s)]));
+  const where: Where = places.get(opts.scenarios[0].name) ?? 'nested';
+  for (const s of opts.scenarios) {
+    const w = places.get(s.name)!;
+    progress.note(`${s.name}: runs on ${w === 'nested' ? 'the nested rig (QEMU TCG + nested KVM)' : `local ${w === 'hardware' ? 'hardware' : 'instruction-emulating'} KVM`} (host: ${host.kvmKind === 'none' ? 'no usable /dev/kvm' : `${host.kvmKind} KVM`})`);
   }
-  progress.note(`host: ${host.kvmKind === 'none' ? 'no usable /dev/kvm' : `${host.kvmKind} KVM`}; running in: ${where === 'nested' ? 'the nested rig (QEMU TCG + nested KVM)' : `local ${where} KVM`}`);
-  if (where !== 'hardware') progress.note('timings from here are not hardware numbers: trust correctness and the direction of large effects only');
+  if ([...places.values()].some((w) => w !== 'hardware')) progress.note('timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only');
 
-  const needsAssets = opts.scenarios.some((s) => s.workload.kind === 'bonnie') || where === 'nested';
+  const needsAssets = opts.scenarios.some((s) => s.workload.kind === 'bonnie' || places.get(s.name) === 'nested');
   const assets = needsAssets ? await ensureAssets({ log: (l) => progress.note(l) }) : null;
 
   const hostId = (await import('node:os')).hostname();
@@ -175,11 +192,18 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
   const plan = planRun(opts.scenarios, { seed: opts.seed, order: opts.order, aaMode: opts.aaMode, repetitions: opts.repetitions, warmup: opts.warmup });
   // In the nested rig several samples share one outer-guest boot (each is still
   // its own fresh kickvmm VM on its own disk), which saves an L1 boot per sample.
-  const batchSize = where === 'nested' ? Math.max(1, opts.rigBatch ?? 8) : 1;
   progress.start(plan.length);
-  for (let first = 0; first < plan.length; first += batchSize) {
+  const rigBatch = Math.max(1, opts.rigBatch ?? 8);
+  for (let first = 0; first < plan.length; ) {
+    // Consecutive samples that run in the same place; in the nested rig several
+    // share one outer-guest boot (each is still its own fresh kickvmm VM on its
+    // own disk), which saves an L1 boot per sample.
+    const place = places.get(plan[first].scenario.name)!;
+    const size = place === 'nested' ? rigBatch : 1;
+    let last = first;
+    while (last < plan.length && last - first < size && places.get(plan[last].scenario.name) === place) last++;
     const batch = [];
-    for (const p of plan.slice(first, first + batchSize)) {
+    for (const p of plan.slice(first, last)) {
       const id = sampleId(p);
       batch.push({ p, id, job: await prepareJob(p, id, diskDir, assets), startedAt: new Date() });
     }
@@ -195,11 +219,11 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       phase = 'booting';
       progress.phase(phase);
     };
-    if (batchSize === 1) startJob(batch[0].job.id);
+    if (place !== 'nested') startJob(batch[0].job.id);
     const results = await runJobs(
       batch.map((b) => b.job),
       {
-        where: where === 'nested' ? 'nested' : 'local',
+        where: place === 'nested' ? 'nested' : 'local',
         kickvmm: paths.kickvmm(),
         assets,
         logDir,
@@ -215,7 +239,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       },
     );
     if (current) progress.end('ran');
-    progress.sync(first + batch.length);
+    progress.sync(last);
     for (const b of batch) {
       const result = results.find((r) => r.id === b.job.id);
       const outcome: Pick<Sample, 'status' | 'error' | 'metrics' | 'vmmStats'> = result
@@ -230,7 +254,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
         index: b.p.index,
         order: b.p.order,
         warmup: b.p.warmup,
-        where: result?.where ?? where,
+        where: result?.where ?? place,
         host: hostId,
         startedAt: b.startedAt.toISOString(),
         wallSeconds: result?.wallSeconds ?? 0,
@@ -242,6 +266,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       progress.note(`  ${sampleLabel(b.p)}: ${sample.status === 'ok' ? 'ok' : `FAILED: ${sample.error}`}`);
     }
     writeResultsAtomic(resultsPath, rs);
+    first = last;
   }
   progress.finish();
   return rs;

@@ -89,7 +89,7 @@ before(async () => {
     return;
   }
   const host = await detectHost();
-  if (host.where === 'nested' && !host.qemu) {
+  if (host.kvmKind === 'none' && !host.qemu) {
     rigSkip = 'no hardware KVM here and QEMU is missing, so no KVM can exist for the probe guest';
     return;
   }
@@ -98,7 +98,8 @@ before(async () => {
     jobs[`probe-${mode}`] = { id: `probe-${mode}`, kernel: paths.probeGuest(), cmdline: workload, disk: makeDisk(`probe-${mode}.img`, 16), mode, memMiB: 64, cpus: 1, timeoutSec: 300 };
     jobs[`hostile-${mode}`] = { id: `hostile-${mode}`, kernel: paths.probeGuest(), cmdline: 'hostile; verify count=16', disk: makeDisk(`hostile-${mode}.img`, 16), mode, memMiB: 64, cpus: 1, timeoutSec: 300 };
   }
-  const where = host.where === 'hardware' ? 'local' : 'nested';
+  // The probe guest runs on any local KVM, even an instruction-emulating one.
+  const where = host.kvmKind !== 'none' ? 'local' : 'nested';
   const assets = where === 'nested' ? await ensureAssets() : null;
   const out = await runJobs(Object.values(jobs), { where, kickvmm, assets, logDir: join(work, 'logs') });
   for (const r of out) results[r.id] = r;
