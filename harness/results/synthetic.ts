@@ -4,18 +4,10 @@
 
 import type { HostEnvironment, KickMode, MetricSample, ResultSet, Sample, Where } from './schema.js';
 import { RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION } from './schema.js';
+import { mulberry32 } from '../stats/random.js';
 
-/** mulberry32: small, fast, good enough for test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded PRNG as the statistics, re-exported for fixtures. */
+export const seededRandom = mulberry32;
 
 function normal(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);

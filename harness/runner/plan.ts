@@ -5,6 +5,7 @@
 //   random: each rep's arms shuffled with a seeded PRNG (reproducible from the seed)
 import type { KickMode } from '../results/schema.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import { mulberry32 } from '../stats/random.js';
 
 export interface Arm {
   name: string;
@@ -19,18 +20,6 @@ export interface PlannedSample {
   warmup: boolean;
   /** position in the whole run, from 0 */
   order: number;
-}
-
-/** A small, well-known PRNG (mulberry32) so a seed reproduces an order. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function armsFor(scenario: Scenario, aaMode?: KickMode): Arm[] {
@@ -50,7 +39,7 @@ export interface PlanOptions {
 }
 
 export function planRun(scenarios: Scenario[], opts: PlanOptions): PlannedSample[] {
-  const rand = seededRandom(opts.seed);
+  const rand = mulberry32(opts.seed);
   const out: PlannedSample[] = [];
   for (const scenario of scenarios) {
     const arms = armsFor(scenario, opts.aaMode);
