@@ -53,8 +53,12 @@ export async function measureInRig(opts: { kicks: number; log: (l: string) => vo
       const tscKhz = Number(d.stats?.tscKhz ?? 0);
       const report = parseProbeConsole(d.console);
       const perKick = report.lines.filter((l) => l.workload === 'doorbell').map((l) => (Number(l.fields.cycles) / (tscKhz * 1000) / Number(l.fields.kicks ?? l.fields.count)) * 1e9);
-      const floor = JSON.parse(f.console.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as { samplesNsPerKick?: number[] };
-      const floorNs = floor.samplesNsPerKick ?? [];
+      // One JSON object per floor repeat (kickvmm --floor), each a sample.
+      const floorNs = f.console
+        .split('\n')
+        .filter((l) => l.trim().startsWith('{'))
+        .map((l) => Number((JSON.parse(l) as { nsPerKick?: number }).nsPerKick))
+        .filter((v) => Number.isFinite(v));
       if (!perKick.length || !floorNs.length) throw new Error(`micro: no measurements came back for ${mode}`);
       costs.push({ mode, kickvmmNs: mean(perKick), kickvmmSdNs: sd(perKick) ?? 0, floorNs: mean(floorNs), floorSdNs: sd(floorNs) ?? 0, ratio: mean(perKick) / mean(floorNs), batches: perKick.length });
       const b = byId[`block-${mode}`];
