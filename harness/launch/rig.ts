@@ -38,6 +38,8 @@ export const RIG_MAX_JOBS_PER_BATCH = 16;
 export const L1_CMDLINE = 'console=ttyS0 quiet loglevel=0 panic=-1 rdinit=/init';
 const L1_BOOT_ALLOWANCE_SEC = 180;
 const JOB_GUARD_EXTRA_SEC = 30;
+/** host-side slack beyond a job's in-L1 guard before L1 counts as wedged */
+const L1_JOB_MARGIN_SEC = 60;
 
 export function virtioDiskName(index: number): string {
   // vda..vdz, vdaa..vdzz as Linux's virtio-blk names them
@@ -126,12 +128,33 @@ export async function runInRig(jobs: VmJob[], opts: RunInRigOptions): Promise<Vm
   mkdirSync(opts.logDir, { recursive: true });
   const results: VmJobResult[] = [];
   for (let at = 0; at < jobs.length; at += RIG_MAX_JOBS_PER_BATCH) {
-    results.push(...(await runBatch(jobs.slice(at, at + RIG_MAX_JOBS_PER_BATCH), qemu, opts)));
+    const part = jobs.slice(at, at + RIG_MAX_JOBS_PER_BATCH);
+    const first = await runBatch(part, qemu, opts);
+    // Jobs an L1 failure cut short (TCG's nested SVM occasionally wedges L1) are
+    // not results about kickvmm: run them once more in a fresh L1, and say so.
+    const cut = first.results.map((r, i) => (first.cutShort[i] ? i : -1)).filter((i) => i >= 0);
+    if (cut.length && first.l1Problem) {
+      const again = await runBatch(cut.map((i) => part[i]), qemu, opts);
+      cut.forEach((i, k) => {
+        const r = again.results[k];
+        r.stderr = `kickbench rig: retried in a fresh L1 after: ${first.l1Problem}\n${r.stderr}`;
+        writeFileSync(logPaths(opts.logDir, r.id).stderr, r.stderr);
+        first.results[i] = r;
+      });
+    }
+    results.push(...first.results);
   }
   return results;
 }
 
-async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Promise<VmJobResult[]> {
+interface BatchOutcome {
+  results: VmJobResult[];
+  /** per job: never began, or began and never ended, because L1 itself failed */
+  cutShort: boolean[];
+  l1Problem: string | null;
+}
+
+async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Promise<BatchOutcome> {
   const nonce = randomBytes(8).toString('hex');
   const batch = buildBatchArchive(jobs, opts.kickvmm, nonce);
   const base = readFileSync(opts.assets.l1.baseInitramfs);
@@ -162,9 +185,11 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
   const demux = new RigDemux(nonce, jobs.length, {
     onReady: () => {
       readyAt = process.hrtime.bigint();
+      if (watchdog) clearTimeout(watchdog);
     },
     onBegin: (i) => {
       began[i] = process.hrtime.bigint();
+      arm(jobs[i].timeoutSec + JOB_GUARD_EXTRA_SEC + L1_JOB_MARGIN_SEC, `L1 stopped responding during job ${jobs[i].id}`);
       const p = logPaths(opts.logDir, jobs[i].id);
       rmSync(p.stats, { force: true });
       consoleFiles[i] = createWriteStream(p.console);
@@ -175,11 +200,22 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
     },
     onEnd: (i) => {
       ended[i] = process.hrtime.bigint();
+      if (watchdog) clearTimeout(watchdog);
     },
   });
 
   let qemuStderr = '';
   let hostKilled = false;
+  // A wedged L1 (it happens under TCG's nested SVM) prints nothing more and never
+  // reaches the in-L1 guard. So the host also watches each job: once it begins it
+  // must end within its timeout + the guard + a margin, and L1 must come up in time.
+  let wedged: string | null = null;
+  let watchdog: NodeJS.Timeout | null = null;
+  let killQemu: (why: string) => void = () => {};
+  const arm = (sec: number, why: string) => {
+    if (watchdog) clearTimeout(watchdog);
+    watchdog = setTimeout(() => killQemu(why), sec * 1000);
+  };
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>((resolve) => {
     const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8');
@@ -193,13 +229,18 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
       qemuStderr += chunk.split('\n').filter((l) => !/TCG doesn't support requested feature/.test(l)).join('\n');
     });
     let killTimer: NodeJS.Timeout | null = null;
-    const limit = setTimeout(() => {
+    killQemu = (why: string) => {
+      if (hostKilled) return;
       hostKilled = true;
+      wedged = why;
       child.kill('SIGTERM');
       killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    }, limitSec * 1000);
+    };
+    const limit = setTimeout(() => killQemu(`L1 (QEMU) did not finish within ${limitSec} s`), limitSec * 1000);
+    arm(L1_BOOT_ALLOWANCE_SEC, 'L1 did not come up');
     const done = (r: { code: number | null; signal: NodeJS.Signals | null; error?: string }) => {
       clearTimeout(limit);
+      if (watchdog) clearTimeout(watchdog);
       if (killTimer) clearTimeout(killTimer);
       resolve(r);
     };
@@ -209,13 +250,14 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
   const transcript = demux.finish();
   const now = process.hrtime.bigint();
   await Promise.all(consoleFiles.map((f) => (f ? new Promise<void>((r) => f.end(r)) : Promise.resolve())));
-  const l1Problem = describeL1Problem(transcript, exit, hostKilled, limitSec, qemuStderr);
+  const l1Problem = describeL1Problem(transcript, exit, hostKilled ? wedged : null, qemuStderr);
   const secs = (t: bigint | null) => (t === null ? 'never' : `${(Number(t - t0) / 1e9).toFixed(1)} s`);
   appendFileSync(l1Log, `\n=== kickbench: L1 ready after ${secs(readyAt)}, QEMU ended after ${secs(now)}${l1Problem ? `; ${l1Problem}` : ''}\n`);
   await new Promise<void>((r) => l1Stream.end(r));
   rmSync(work, { recursive: true, force: true });
 
-  return jobs.map((job, i): VmJobResult => {
+  const cutShort = jobs.map((_, i) => l1Problem !== null && !transcript.jobs[i].ended);
+  const results = jobs.map((job, i): VmJobResult => {
     const t = transcript.jobs[i];
     const p = logPaths(opts.logDir, job.id);
     if (t.stats !== null) writeFileSync(p.stats, t.stats);
@@ -238,17 +280,17 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
       where: 'nested',
     };
   });
+  return { results, cutShort, l1Problem };
 }
 
 function describeL1Problem(
   t: ReturnType<RigDemux['finish']>,
   exit: { code: number | null; signal: NodeJS.Signals | null; error?: string },
-  hostKilled: boolean,
-  limitSec: number,
+  killedBecause: string | null,
   qemuStderr: string,
 ): string | null {
   if (exit.error) return exit.error;
-  if (hostKilled) return `L1 (QEMU) did not finish within ${limitSec} s; killed`;
+  if (killedBecause) return `${killedBecause}; killed QEMU`;
   const qerr = qemuStderr.split('\n').map((l) => l.trim()).filter(Boolean).pop();
   if (exit.code !== 0) return `QEMU exited with ${exit.signal ?? `status ${exit.code}`}${qerr ? `: ${qerr}` : ''}`;
   if (!t.ready) return 'L1 never reported ready (see rig-l1.console.log)';

@@ -79,6 +79,7 @@ test('the probe guest boots under QEMU too', (t) => {
 // One batch of VMs under a real KVM, shared by the tests below.
 const WRITE_BLOCKS = 64;
 const DOORBELLS = 2000;
+const FLOOR_KICKS = 5000;
 const jobs: Record<string, VmJob> = {};
 const results: Record<string, VmJobResult> = {};
 let rigSkip: string | null = null;
@@ -100,6 +101,12 @@ before(async () => {
   }
   // The probe guest runs on any local KVM, even an instruction-emulating one.
   const where = host.kvmKind !== 'none' ? 'local' : 'nested';
+  if (where === 'nested') {
+    // The minimal KVM_RUN loop (the micro-benchmark's floor), once per mode, in the same outer guest.
+    for (const mode of ['exit', 'ioeventfd'] as const) {
+      jobs[`floor-${mode}`] = { id: `floor-${mode}`, kernel: paths.probeGuest(), cmdline: '', disk: makeDisk(`floor-${mode}.img`, 1), mode, memMiB: 64, cpus: 1, timeoutSec: 120, floor: { kicks: FLOOR_KICKS, repeats: 1 } };
+    }
+  }
   const assets = where === 'nested' ? await ensureAssets() : null;
   const out = await runJobs(Object.values(jobs), { where, kickvmm, assets, logDir: join(work, 'logs') });
   for (const r of out) results[r.id] = r;
@@ -188,4 +195,23 @@ test('kickvmm --probe reports the KVM kind and capabilities', (t) => {
   const p = JSON.parse(r.stdout);
   assert.ok(['hardware', 'emulating'].includes(p.kvmKind));
   assert.equal(typeof p.capIoeventfd, 'boolean');
+});
+
+test('the floor loop: every out is an exit to userspace without an ioeventfd, almost none with one', (t) => {
+  if (existsSync('/dev/kvm')) return t.skip('with a local KVM the floor runs in-process (kickbench micro) and kickvmm --probe is checked above');
+  for (const mode of ['exit', 'ioeventfd'] as const) {
+    const r = ran(t, `floor-${mode}`);
+    if (!r) return;
+    assert.equal(r.exitCode, 0, r.stderr);
+    const floor = JSON.parse(r.console.split('\n').find((l) => l.trim().startsWith('{')) ?? 'null');
+    assert.ok(floor, `no floor JSON in: ${r.console}`);
+    assert.equal(floor.mode, mode);
+    assert.equal(floor.kicks, FLOOR_KICKS);
+    assert.equal(floor.kvmKind, 'hardware', 'KVM inside the rig runs guest instructions directly');
+    if (mode === 'exit') assert.ok(floor.notifyIoExits >= FLOOR_KICKS, `io exits ${floor.notifyIoExits}`);
+    else {
+      assert.ok(floor.notifyIoExits <= 2, `io exits ${floor.notifyIoExits}`);
+      assert.ok(floor.eventfdSignals >= FLOOR_KICKS, `eventfd signals ${floor.eventfdSignals}`);
+    }
+  }
 });
