@@ -36,6 +36,11 @@ export function gitCommit(): string | null {
   return git(['rev-parse', 'HEAD']);
 }
 
+/** True when this host is itself a virtual machine (the CPU reports a hypervisor). */
+export function hostIsVirtualMachine(): boolean {
+  return /^flags\s*:.*\bhypervisor\b/m.test(readTrimmed('/proc/cpuinfo') ?? '');
+}
+
 export function cpuModel(): string {
   const info = readTrimmed('/proc/cpuinfo');
   const m = info?.match(/^model name\s*:\s*(.+)$/m);
@@ -61,6 +66,7 @@ export function describeHost(facts: HostFacts, guest: Record<string, string | nu
     governor: readTrimmed('/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor'),
     thp: sysfsChoice('/sys/kernel/mm/transparent_hugepage/enabled'),
     nodeVersion: process.version,
+    hostIsVirtualMachine: hostIsVirtualMachine(),
     gitCommit: gitCommit(),
     gitDirty: status === null ? null : status.length > 0,
     qemuVersion: facts.qemuVersion ?? null,
@@ -72,7 +78,7 @@ export function describeHost(facts: HostFacts, guest: Record<string, string | nu
 export function whereLabel(where: Where): string {
   switch (where) {
     case 'hardware':
-      return 'hardware KVM';
+      return hostIsVirtualMachine() ? 'hardware-assisted KVM inside a virtual machine (nested: not bare-metal numbers)' : 'hardware KVM';
     case 'emulating':
       return 'instruction-emulating KVM (timings are not hardware numbers)';
     case 'nested':

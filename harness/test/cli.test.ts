@@ -7,6 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../paths.js';
+import { syntheticResultSet } from '../results/synthetic.js';
+import { writeResultsAtomic } from '../results/io.js';
 
 const cliPath = join(repoRoot(), 'dist/harness/cli.js');
 function kickbench(args: string[], input?: string) {
@@ -83,4 +85,29 @@ test('list prints every scenario', () => {
   const r = kickbench(['list']);
   assert.equal(r.status, 0);
   for (const s of ['seed', 'quick', 'doorbell', 'block-phases']) assert.match(r.stdout, new RegExp(`^${s} `, 'm'));
+});
+
+test('compare: exit 0 without a significant regression, 1 with one; merge combines hosts', () => {
+  // Synthetic fixtures (seeded PRNG), not measurements: they only drive the gate's logic.
+  const base = join(tmp, 'base.json');
+  const same = join(tmp, 'same.json');
+  const slower = join(tmp, 'slower.json');
+  writeResultsAtomic(base, syntheticResultSet({ seed: 1, n: 10, noise: 0.02 }));
+  writeResultsAtomic(same, syntheticResultSet({ seed: 2, n: 10, noise: 0.02 }));
+  writeResultsAtomic(slower, syntheticResultSet({ seed: 3, n: 10, noise: 0.02, effect: 0.7 }));
+  const ok = kickbench(['compare', base, same, '--threshold', '5']);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  const bad = kickbench(['compare', base, slower, '--threshold', '5']);
+  assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stdout.split('\n')[0], /^REGRESSION: .*ioeventfd .*%/);
+  const lenient = kickbench(['compare', base, slower, '--threshold', '50']);
+  assert.equal(lenient.status, 0, 'a 30% slowdown is within a 50% threshold');
+  const merged = join(tmp, 'merged.json');
+  writeResultsAtomic(join(tmp, 'other-host.json'), syntheticResultSet({ seed: 4, n: 10, noise: 0.02, host: 'other-host' }));
+  const m = kickbench(['merge', base, join(tmp, 'other-host.json'), '-o', merged]);
+  assert.equal(m.status, 0, m.stderr);
+  assert.match(m.stderr, /2 host\(s\)/);
+  const csv = kickbench(['report', merged, '--format', 'csv']);
+  assert.equal(csv.status, 0, csv.stderr);
+  assert.match(csv.stdout.split('\n')[0], /host.*where.*scenario.*vmm.*mode.*metric.*value.*unit/);
 });
