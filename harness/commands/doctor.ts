@@ -1,6 +1,6 @@
 // What this host can do and what kickbench will use, in one screen (or JSON).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statfsSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { detectHost } from '../launch/index.js';
@@ -36,11 +36,13 @@ function freeGiB(dir: string): number | null {
   }
 }
 
-/** Cached asset builds (without building or asking apt anything: doctor must be quick). */
+/** Cached asset builds, newest last (without building or asking apt anything: doctor must be quick). */
 function assetsStatus(): { ready: boolean; dir: string | null; cacheDir: string } {
   const cacheDir = defaultAssetCacheDir();
   const builds = existsSync(cacheDir)
-    ? readdirSync(cacheDir).filter((d) => !d.startsWith('.') && existsSync(join(cacheDir, d, 'manifest.json')))
+    ? readdirSync(cacheDir)
+        .filter((d) => !d.startsWith('.') && existsSync(join(cacheDir, d, 'manifest.json')))
+        .sort((a, b) => statSync(join(cacheDir, a)).mtimeMs - statSync(join(cacheDir, b)).mtimeMs)
     : [];
   return { ready: builds.length > 0, dir: builds.length ? join(cacheDir, builds[builds.length - 1]) : null, cacheDir };
 }
