@@ -95,6 +95,7 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
       .map((t) => `<div><b>${escapeHtml(roleLabel(t))}</b> <span class="muted">(every cell: median of ${t.n} run(s))</span><pre class="bonnie">${escapeHtml(t.bonnieTable!)}</pre></div>`);
     out.push(`<div class="tables">${tables.join('')}</div>`);
     if (sec.tooFast.length) out.push(`<p class="muted">Not measured: ${escapeHtml(sec.tooFast.join(', '))}: bonnie++ printed +++++ (under 0.5 s) in every run.</p>`);
+    if (sec.notCompared.length) out.push(`<p class="muted">Not compared: ${escapeHtml(sec.notCompared.join('; '))}.</p>`);
   }
   if (sec.rows.length) {
     out.push(`<p><b>${escapeHtml(sec.treatmentArm)} vs ${escapeHtml(sec.baselineArm)}</b> (before = ${escapeHtml(sec.baselineArm)}, after = ${escapeHtml(sec.treatmentArm)})</p>`);

@@ -22,6 +22,7 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
       out.push(`**${roleLabel(t)}**: bonnie++ 1.96-style table, every cell the median of ${t.n} run(s)`, '', '```text', t.bonnieTable.trimEnd(), '```', '');
     }
     if (sec.tooFast.length) out.push(`Not measured: ${sec.tooFast.map((m) => `\`${m}\``).join(', ')}: bonnie++ printed \`+++++\` (under 0.5 s) in every run.`, '');
+    if (sec.notCompared.length) out.push(`Not compared: ${sec.notCompared.join('; ')}.`, '');
   }
   if (sec.rows.length) {
     out.push(`**${sec.treatmentArm} vs ${sec.baselineArm}** (before = ${sec.baselineArm}, after = ${sec.treatmentArm})`, '');

@@ -41,6 +41,8 @@ export interface ScenarioSection {
   /** metrics with a verdict or at least a comparison, in report order */
   rows: MetricComparison[];
   tooFast: string[];
+  /** metrics measured in some runs only (the rest printed +++++ or did not run), so not compared */
+  notCompared: string[];
   samples: Sample[];
   failed: Sample[];
   problem: string | null;
@@ -122,6 +124,11 @@ export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): Report
         analysis: sa,
         rows: sa ? sa.metrics.filter((m) => m.status === 'ok') : [],
         tooFast,
+        notCompared: sa
+          ? sa.metrics
+              .filter((m) => m.status !== 'ok' && !tooFast.includes(m.metric) && m.base.n + m.treat.n > 0)
+              .map((m) => `${m.metric} (measured in ${m.base.n} ${baselineArm} and ${m.treat.n} ${treatmentArm} run(s); the others printed +++++ or did not run)`)
+          : [],
         samples,
         failed: samples.filter((s) => s.status === 'failed'),
         problem: sa ? null : (problem ?? 'no usable samples in both arms'),

@@ -35,6 +35,7 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
       out.push(t.bonnieTable);
     }
     if (sec.tooFast.length) out.push(`not measured: ${sec.tooFast.join(', ')}: bonnie++ printed +++++ (under 0.5 s) in every run`, '');
+    if (sec.notCompared.length) out.push(`not compared: ${sec.notCompared.join('; ')}`, '');
   }
   if (sec.rows.length) {
     out.push(`${sec.treatmentArm} vs ${sec.baselineArm} (before = ${sec.baselineArm}, after = ${sec.treatmentArm}):`);
