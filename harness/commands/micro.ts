@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { detectHost } from '../launch/index.js';
-import { measureKickCostInProcess, formatKickCosts } from '../micro/kick-cost.js';
+import { measureKickCostInProcess, measureBlockPhasesInProcess, formatBlockPhases, formatKickCosts } from '../micro/kick-cost.js';
 import { measureInRig } from '../micro/rig.js';
 import { whereLabel } from '../runner/environment.js';
 import { CliError } from './errors.js';
@@ -30,8 +30,9 @@ export const microCommand: CommandModule<object, MicroArgs> = {
     if (local) {
       const where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
       const costs = await measureKickCostInProcess({ kicksPerBatch: argv.kicks, timeMs: argv.time, warmupMs: Math.min(500, argv.time / 4) });
-      if (argv.json) process.stdout.write(`${JSON.stringify({ where, costs }, null, 2)}\n`);
-      else process.stdout.write(formatKickCosts(costs, whereLabel(where)));
+      const blockPhases = await measureBlockPhasesInProcess();
+      if (argv.json) process.stdout.write(`${JSON.stringify({ where, costs, blockPhases }, null, 2)}\n`);
+      else process.stdout.write(formatKickCosts(costs, whereLabel(where)) + formatBlockPhases(blockPhases, whereLabel(where)));
       return;
     }
     const out = await measureInRig({ kicks: argv.kicks, log: (l) => process.stderr.write(`${l}\n`) });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAddon, type BatchVm } from './addon.js';
 import { paths } from '../paths.js';
+import { parseProbeConsole, probeMetrics } from '../runner/probe-output.js';
 
 export type Mode = 'exit' | 'ioeventfd';
 
@@ -68,6 +69,39 @@ export async function measureKickCostInProcess(opts: KickCostOptions): Promise<K
   return results;
 }
 
+/** The probe's bonnie++-like block phases, shared by the in-process and rig paths. */
+export const BLOCK_PHASES = 'write bs=4k count=1024; write bs=64k count=256; read bs=4k count=1024; read bs=64k count=256; read bs=64k count=256 depth=8';
+
+/** MiB/s per block phase in each mode, one VM per mode through the addon. */
+export async function measureBlockPhasesInProcess(): Promise<Record<Mode, Record<string, number>>> {
+  const addon = loadAddon();
+  const dir = mkdtempSync(join(tmpdir(), 'kickbench-phases-'));
+  const out = {} as Record<Mode, Record<string, number>>;
+  try {
+    for (const mode of ['exit', 'ioeventfd'] as Mode[]) {
+      const disk = join(dir, `${mode}.img`);
+      writeFileSync(disk, '');
+      truncateSync(disk, 64 * 1024 * 1024);
+      const r = await addon.runVm({ kernel: paths.probeGuest(), disk, mode, memMiB: 64, cmdline: BLOCK_PHASES, timeout: 600 });
+      const report = parseProbeConsole(r.console);
+      if (r.exitCode !== 0 || report.endStatus !== 'ok') throw new Error(`micro: the block-phase VM (${mode}) failed: ${r.exitReason}`);
+      const metrics = probeMetrics(report, Number(r.stats.tscKhz ?? 0));
+      out[mode] = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v.value ?? NaN]));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+export function formatBlockPhases(phases: Record<Mode, Record<string, number>>, where: string): string {
+  const lines = ['', `probe block phases, MiB/s (${where})`, `${'phase'.padEnd(22)} ${'exit'.padStart(10)} ${'ioeventfd'.padStart(10)}`];
+  for (const n of Object.keys(phases.exit ?? {})) {
+    lines.push(`${n.padEnd(22)} ${phases.exit[n].toFixed(1).padStart(10)} ${(phases.ioeventfd?.[n] ?? NaN).toFixed(1).padStart(10)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export function formatKickCosts(costs: KickCost[], where: string): string {
   const lines = [
     `doorbell cost per kick (${where})`,
@@ -81,6 +115,6 @@ export function formatKickCosts(costs: KickCost[], where: string): string {
   }
   const exit = costs.find((c) => c.mode === 'exit');
   const ioe = costs.find((c) => c.mode === 'ioeventfd');
-  if (exit && ioe) lines.push(`ioeventfd kick is ${(exit.kickvmmNs / ioe.kickvmmNs).toFixed(2)}x cheaper than an exit kick for the guest's vCPU (floor: ${(exit.floorNs / ioe.floorNs).toFixed(2)}x)`);
+  if (exit && ioe) lines.push(`an ioeventfd kick costs the guest's vCPU ${(ioe.kickvmmNs / exit.kickvmmNs).toFixed(2)}x an exit kick (floor: ${(ioe.floorNs / exit.floorNs).toFixed(2)}x; below 1 means ioeventfd is cheaper)`);
   return `${lines.join('\n')}\n`;
 }

@@ -11,7 +11,7 @@ import { runInRig, type VmJob } from '../launch/index.js';
 import { paths } from '../paths.js';
 import { parseProbeConsole, probeMetrics } from '../runner/probe-output.js';
 import { mean, sd } from '../stats/index.js';
-import { formatKickCosts, type KickCost, type Mode } from './kick-cost.js';
+import { BLOCK_PHASES, formatBlockPhases, formatKickCosts, type KickCost, type Mode } from './kick-cost.js';
 
 export interface RigMicroResult {
   where: 'nested';
@@ -21,7 +21,6 @@ export interface RigMicroResult {
 }
 
 const REPEATS = 7;
-const BLOCK_PHASES = 'write bs=4k count=1024; write bs=64k count=256; read bs=4k count=1024; read bs=64k count=256; read bs=64k count=256 depth=8';
 
 export async function measureInRig(opts: { kicks: number; log: (l: string) => void }): Promise<RigMicroResult> {
   const assets = await ensureAssets({ log: opts.log });
@@ -65,10 +64,8 @@ export async function measureInRig(opts: { kicks: number; log: (l: string) => vo
       const m = probeMetrics(parseProbeConsole(b?.console ?? ''), Number(b?.stats?.tscKhz ?? 0));
       blockPhases[mode] = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value ?? NaN]));
     }
-    const names = Object.keys(blockPhases.exit ?? {});
-    const phaseLines = ['', 'probe block phases, MiB/s (nested rig, not hardware)', `${'phase'.padEnd(22)} ${'exit'.padStart(10)} ${'ioeventfd'.padStart(10)}`];
-    for (const n of names) phaseLines.push(`${n.padEnd(22)} ${blockPhases.exit[n].toFixed(1).padStart(10)} ${(blockPhases.ioeventfd[n] ?? NaN).toFixed(1).padStart(10)}`);
-    const text = formatKickCosts(costs, 'nested rig: KVM inside QEMU TCG, not hardware numbers') + phaseLines.join('\n') + '\n';
+    const where = 'nested rig: KVM inside QEMU TCG, not hardware numbers';
+    const text = formatKickCosts(costs, where) + formatBlockPhases(blockPhases, where);
     return { where: 'nested', costs, blockPhases, text };
   } finally {
     rmSync(dir, { recursive: true, force: true });
