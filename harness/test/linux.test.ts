@@ -2,9 +2,9 @@
 // disk, in both kick modes, through the same runner code `kickbench run`
 // uses. Where this host has no hardware KVM (these CI machines), it runs in
 // the nested rig: one QEMU outer guest for the whole batch.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureAssets, freshDisk, fsckDisk, innerBonnieCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
@@ -51,6 +51,11 @@ before(async () => {
   await job('hang', 'exit', `${base} rdinit=/bin/busybox -- sleep 3600`, 20);
   const out = await runJobs(Object.values(jobs), { where: where as 'local' | 'nested', kickvmm: paths.kickvmm(), assets, logDir: join(work, 'logs') });
   for (const r of out) results[r.id] = r;
+});
+
+// Keep the logs for a post-mortem, drop the (sparse but large) disk images.
+after(() => {
+  for (const f of readdirSync(work)) if (f.endsWith('.img')) rmSync(join(work, f), { force: true });
 });
 
 function ran(t: { skip: (m: string) => void }, id: string): VmJobResult | null {

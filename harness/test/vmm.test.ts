@@ -2,10 +2,10 @@
 // (kickvmm validates everything before it opens /dev/kvm). The guest runs
 // under a real KVM: the local one when it exists, otherwise in the nested
 // rig (one QEMU outer guest for the whole batch, to keep CI short).
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paths } from '../paths.js';
@@ -110,6 +110,11 @@ before(async () => {
   const assets = where === 'nested' ? await ensureAssets() : null;
   const out = await runJobs(Object.values(jobs), { where, kickvmm, assets, logDir: join(work, 'logs') });
   for (const r of out) results[r.id] = r;
+});
+
+// Keep the logs for a post-mortem, drop the (sparse but large) disk images.
+after(() => {
+  for (const f of readdirSync(work)) if (f.endsWith('.img')) rmSync(join(work, f), { force: true });
 });
 
 function ran(t: { skip: (m: string) => void }, id: string): VmJobResult | null {
