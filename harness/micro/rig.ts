@@ -49,9 +49,12 @@ export async function measureInRig(opts: { kicks: number; log: (l: string) => vo
       const f = byId[`floor-${mode}`];
       if (d?.exitCode !== 0) throw new Error(`micro: the doorbell VM (${mode}) failed: ${d?.stderr.trim() || 'no result'}`);
       if (f?.exitCode !== 0) throw new Error(`micro: the floor (${mode}) failed: ${f?.stderr.trim() || 'no result'}`);
+      // Each doorbell line of the probe is one sample of the cost per kick.
       const tscKhz = Number(d.stats?.tscKhz ?? 0);
-      const report = parseProbeConsole(d.console);
-      const perKick = report.lines.filter((l) => l.workload === 'doorbell').map((l) => (Number(l.fields.cycles) / (tscKhz * 1000) / Number(l.fields.kicks ?? l.fields.count)) * 1e9);
+      const perKick = parseProbeConsole(d.console)
+        .lines.filter((l) => l.workload === 'doorbell')
+        .map((l) => probeMetrics({ lines: [l], errors: [], endStatus: 'ok' }, tscKhz).doorbell_ns_per_kick?.value ?? NaN)
+        .filter((v) => Number.isFinite(v));
       // One JSON object per floor repeat (kickvmm --floor), each a sample.
       const floorNs = f.console
         .split('\n')
@@ -59,8 +62,9 @@ export async function measureInRig(opts: { kicks: number; log: (l: string) => vo
         .map((l) => Number((JSON.parse(l) as { nsPerKick?: number }).nsPerKick))
         .filter((v) => Number.isFinite(v));
       if (!perKick.length || !floorNs.length) throw new Error(`micro: no measurements came back for ${mode}`);
-      costs.push({ mode, kickvmmNs: mean(perKick), kickvmmSdNs: sd(perKick) ?? 0, floorNs: mean(floorNs), floorSdNs: sd(floorNs) ?? 0, ratio: mean(perKick) / mean(floorNs), batches: perKick.length });
+      costs.push({ mode, kickvmmNs: mean(perKick), kickvmmSdNs: perKick.length > 1 ? sd(perKick) : 0, floorNs: mean(floorNs), floorSdNs: floorNs.length > 1 ? sd(floorNs) : 0, ratio: mean(perKick) / mean(floorNs), batches: perKick.length });
       const b = byId[`block-${mode}`];
+      if (b?.exitCode !== 0) throw new Error(`micro: the block-phase VM (${mode}) failed: ${b?.stderr.trim() || 'no result'}`);
       const m = probeMetrics(parseProbeConsole(b?.console ?? ''), Number(b?.stats?.tscKhz ?? 0));
       blockPhases[mode] = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value ?? NaN]));
     }

@@ -100,6 +100,11 @@ test('compare: exit 0 without a significant regression, 1 with one; merge combin
   const bad = kickbench(['compare', base, slower, '--threshold', '5']);
   assert.equal(bad.status, 1, bad.stdout + bad.stderr);
   assert.match(bad.stdout.split('\n')[0], /^REGRESSION: .*ioeventfd .*%/);
+  const nested = join(tmp, 'nested.json');
+  writeResultsAtomic(nested, syntheticResultSet({ seed: 5, n: 10, noise: 0.02, where: 'nested' }));
+  const mixed = kickbench(['compare', base, nested]);
+  assert.equal(mixed.status, 1);
+  assert.match(mixed.stderr, /^kickbench: base ran on hardware but head on nested: comparing them would measure the machine/);
   const lenient = kickbench(['compare', base, slower, '--threshold', '50']);
   assert.equal(lenient.status, 0, 'a 30% slowdown is within a 50% threshold');
   const merged = join(tmp, 'merged.json');
