@@ -23,14 +23,20 @@ export async function mkfsVersion(): Promise<string> {
   return ((stderr || stdout).split('\n')[0] ?? '').trim();
 }
 
-export async function createPristineDisk(path: string, sizeBytes = DISK_SIZE_BYTES): Promise<void> {
-  const mkfs = requireTool('mkfs.ext4', 'e2fsprogs');
+/** A sparse file of `sizeBytes` (zeros, no blocks allocated): a blank disk. */
+export function sparseFile(path: string, sizeBytes: number): string {
   const fd = openSync(path, 'w');
   try {
     ftruncateSync(fd, sizeBytes);
   } finally {
     closeSync(fd);
   }
+  return path;
+}
+
+export async function createPristineDisk(path: string, sizeBytes = DISK_SIZE_BYTES): Promise<void> {
+  const mkfs = requireTool('mkfs.ext4', 'e2fsprogs');
+  sparseFile(path, sizeBytes);
   await runTool(mkfs, mkfsArgs(path), { env: { ...process.env, E2FSPROGS_FAKE_TIME: FIXED_TIME, SOURCE_DATE_EPOCH: FIXED_TIME } });
 }
 

@@ -16,7 +16,7 @@ import { indexModules, resolveModules } from './modules.js';
 import { sourceFile } from './source-file.js';
 
 export { bonnieCmdline, innerBonnieCmdline, INNER_CMDLINE_BASE, parseGuestConsole, type GuestConsoleResult } from './guest.js';
-export { freshDisk, fsckDisk } from './disk.js';
+export { freshDisk, fsckDisk, sparseFile } from './disk.js';
 
 /** Bump when the builder's output changes for the same inputs. */
 export const ASSET_FORMAT_VERSION = 1;
@@ -54,8 +54,6 @@ export interface GuestAssets {
   debs: Record<string, string>;
   /** sha256 of every file above, keyed by its name in the asset directory */
   sha256: Record<string, string>;
-  /** flat summary for the results file's host record */
-  describe(): Record<string, string | null>;
 }
 
 export interface EnsureAssetsOptions {
@@ -98,20 +96,8 @@ function loadCached(dir: string): GuestAssets | null {
     }
     // The manifest stores names; hand out absolute paths for where the cache is now.
     const abs = (p: string): string => join(dir, p);
-    const describe = (): Record<string, string | null> => ({
-      assetsHash: m.hash,
-      kernelVersion: m.kernelVersion,
-      kernelPackageVersion: m.debs[m.kernelPackage] ?? null,
-      bonnieVersion: m.bonnieVersion,
-      busyboxVersion: m.busyboxVersion,
-      mkfsVersion: m.mkfsVersion,
-      initramfsSha256: m.sha256[FILES.initramfs] ?? null,
-      bzImageSha256: m.sha256[FILES.bzImage] ?? null,
-      diskSha256: m.sha256[FILES.disk] ?? null,
-    });
     return {
       ...m,
-      describe,
       dir,
       bzImage: abs(m.bzImage),
       vmlinux: abs(m.vmlinux),
@@ -122,11 +108,6 @@ function loadCached(dir: string): GuestAssets | null {
   } catch {
     return null;
   }
-}
-
-/** The inner guest's kernel command line without the workload part. */
-export function guestKernelCmdline(assets?: Pick<GuestAssets, 'innerCmdlineBase'>): string {
-  return assets?.innerCmdlineBase ?? INNER_CMDLINE_BASE;
 }
 
 /**

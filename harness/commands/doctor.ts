@@ -1,5 +1,5 @@
 // What this host can do and what kickbench will use, in one screen (or JSON).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -47,20 +47,6 @@ function assetsStatus(): { ready: boolean; dir: string | null; cacheDir: string 
   return { ready: builds.length > 0, dir: builds.length ? join(cacheDir, builds[builds.length - 1]) : null, cacheDir };
 }
 
-function kvmProbe(): Record<string, unknown> | null {
-  if (!existsSync(paths.kickvmm())) return null;
-  try {
-    return JSON.parse(execFileSync(paths.kickvmm(), ['--probe', '--json'], { encoding: 'utf8', timeout: 20000, stdio: ['ignore', 'pipe', 'pipe'] }));
-  } catch (e) {
-    const out = (e as { stdout?: string }).stdout;
-    try {
-      return out ? JSON.parse(out) : null;
-    } catch {
-      return null;
-    }
-  }
-}
-
 export const doctorCommand: CommandModule<object, { json: boolean }> = {
   command: 'doctor',
   describe: 'Show what this host can do (KVM kind, capabilities, QEMU, assets, disk space) and what kickbench will use',
@@ -69,7 +55,7 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
     const pkgs = debianPackages();
     const missing = missingPackages(pkgs.map((p) => p.name));
     const host = await detectHost();
-    const probe = kvmProbe();
+    const probe = host.probe; // detectHost already ran kickvmm --probe when /dev/kvm exists
     const assets = assetsStatus();
     const report = {
       host: { cpu: cpuModel(), kernel: (await import('node:os')).release(), node: process.version },

@@ -3,11 +3,12 @@
 // instruction with and without an ioeventfd. In-process (tinybench drives
 // one VM per case, re-entered per batch) where this host has a KVM.
 import { Bench } from 'tinybench';
-import { truncateSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAddon, type BatchVm } from './addon.js';
 import { paths } from '../paths.js';
+import { sparseFile } from '../assets/disk.js';
 import { parseProbeConsole, probeMetrics } from '../runner/probe-output.js';
 
 export type Mode = 'exit' | 'ioeventfd';
@@ -35,9 +36,7 @@ export interface KickCostOptions {
 export async function measureKickCostInProcess(opts: KickCostOptions): Promise<KickCost[]> {
   const addon = loadAddon();
   const dir = mkdtempSync(join(tmpdir(), 'kickbench-micro-'));
-  const disk = join(dir, 'disk.img');
-  writeFileSync(disk, '');
-  truncateSync(disk, 16 * 1024 * 1024);
+  const disk = sparseFile(join(dir, 'disk.img'), 16 * 1024 * 1024);
   const results: KickCost[] = [];
   try {
     for (const mode of ['exit', 'ioeventfd'] as Mode[]) {
@@ -79,9 +78,7 @@ export async function measureBlockPhasesInProcess(): Promise<Record<Mode, Record
   const out = {} as Record<Mode, Record<string, number>>;
   try {
     for (const mode of ['exit', 'ioeventfd'] as Mode[]) {
-      const disk = join(dir, `${mode}.img`);
-      writeFileSync(disk, '');
-      truncateSync(disk, 64 * 1024 * 1024);
+      const disk = sparseFile(join(dir, `${mode}.img`), 64 * 1024 * 1024);
       const r = await addon.runVm({ kernel: paths.probeGuest(), disk, mode, memMiB: 64, cmdline: BLOCK_PHASES, timeout: 600 });
       const report = parseProbeConsole(r.console);
       if (r.exitCode !== 0 || report.endStatus !== 'ok') throw new Error(`micro: the block-phase VM (${mode}) failed: ${r.exitReason}`);

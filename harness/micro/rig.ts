@@ -3,10 +3,10 @@
 // drive an in-process VM there, so each case is a VM whose probe guest
 // repeats the doorbell workload; every repetition is one sample. The floor
 // (a minimal KVM_RUN loop) is kickvmm's --floor, run in the same L1 boot.
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureAssets } from '../assets/index.js';
+import { ensureAssets, sparseFile } from '../assets/index.js';
 import { runInRig, type VmJob } from '../launch/index.js';
 import { paths } from '../paths.js';
 import { parseProbeConsole, probeMetrics } from '../runner/probe-output.js';
@@ -26,12 +26,7 @@ export async function measureInRig(opts: { kicks: number; log: (l: string) => vo
   const assets = await ensureAssets({ log: opts.log });
   const dir = mkdtempSync(join(tmpdir(), 'kickbench-micro-'));
   try {
-    const disk = (name: string) => {
-      const p = join(dir, `${name}.img`);
-      writeFileSync(p, '');
-      truncateSync(p, 64 * 1024 * 1024);
-      return p;
-    };
+    const disk = (name: string) => sparseFile(join(dir, `${name}.img`), 64 * 1024 * 1024);
     const doorbells = Array.from({ length: REPEATS }, () => `doorbell count=${opts.kicks}`).join('; ');
     const jobs: VmJob[] = [];
     for (const mode of ['exit', 'ioeventfd'] as Mode[]) {

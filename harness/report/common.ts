@@ -38,12 +38,8 @@ export function splitByHost(rs: ResultSet): { host: string; env: HostEnvironment
   });
 }
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
+export { median } from '../stats/descriptive.js';
+import { median } from '../stats/descriptive.js';
 
 /** Samples that count: measured (not warm-up) and successful. */
 export function measured(samples: Sample[]): Sample[] {

@@ -2,7 +2,7 @@
 // data: URIs. It opens from a CI artifact, an e-mail or a laptop offline.
 
 import type { ResultSet, Sample } from '../results/schema.js';
-import { renderCharts, type ChartImage } from './charts.js';
+import type { ChartImage } from './charts.js';
 import { fmtNum } from './common.js';
 import { buildReportModel, roleLabel, type HostSection, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
 import { aaNote, counterHeader, counterTableRows, deltaHeader, deltaRow, sampleSummary, settingsLine, verdictLine } from './rows.js';
@@ -125,6 +125,8 @@ async function hostHtml(h: HostSection, model: ReportModel, multiHost: boolean):
   out.push(`<h2>Host <code>${escapeHtml(h.host)}</code>: ran on ${escapeHtml(h.where.join('+') || 'unknown')}</h2>`);
   for (const w of h.warnings) out.push(`<div class="warn">${escapeHtml(w)}</div>`);
   out.push(`<div class="environment">${table(['environment', 'value'], h.environment, { left: [0, 1] })}</div>`);
+  // chart.js and node-canvas load only when a report actually draws charts.
+  const { renderCharts } = await import('./charts.js');
   const images = h.analysis ? await renderCharts(h.analysis, h.rs, { prefix: multiHost ? h.host : undefined }) : [];
   for (const sec of h.scenarios) {
     const mine = images.filter((img) => img.scenario === sec.scenario);

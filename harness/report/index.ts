@@ -2,7 +2,6 @@
 
 import type { ResultSet } from '../results/schema.js';
 import type { AnalyzeOptions } from '../stats/index.js';
-import { writeCharts } from './charts.js';
 import { renderCsv } from './csv.js';
 import { renderHtmlModel } from './html.js';
 import { renderMarkdownModel } from './markdown.js';
@@ -46,6 +45,7 @@ export async function renderReport(rs: ResultSet, opts: RenderOptions): Promise<
       const written: string[] = [];
       for (const h of model.hosts) {
         if (!h.analysis) continue;
+        const { writeCharts } = await import('./charts.js');
         written.push(...(await writeCharts(h.analysis, h.rs, outDir, { prefix: model.hosts.length > 1 ? h.host : undefined })));
       }
       return written.map((f) => `${f}\n`).join('');
@@ -59,7 +59,6 @@ export { renderCsv, CSV_COLUMNS } from './csv.js';
 export { renderText, renderTextModel } from './text.js';
 export { renderMarkdown, renderMarkdownModel } from './markdown.js';
 export { renderHtml, renderHtmlModel } from './html.js';
-export { renderCharts, writeCharts, medianCI } from './charts.js';
 export type { ChartImage } from './charts.js';
 export { renderCompare, compareExitCode, compareSummaryLine, regressionsBeyond } from './compare-report.js';
 export { buildReportModel } from './model.js';

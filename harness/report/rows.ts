@@ -8,10 +8,6 @@ export function metricName(m: MetricComparison): string {
   return m.label && m.label !== m.metric ? `${m.metric} (${m.label})` : m.metric;
 }
 
-export function directionHint(m: MetricComparison): string {
-  return m.direction === 'higher' ? 'higher is better' : 'lower is better';
-}
-
 export function deltaHeader(sec: ScenarioSection): string[] {
   return ['metric', 'unit', `${sec.baselineArm} median`, `${sec.treatmentArm} median`, 'change', '95% CI of ratio', 'p (Holm)', 'verdict'];
 }

@@ -2,7 +2,7 @@
 // the parsed metrics, kickvmm's counters, the raw console and stats files.
 // results.json is rewritten atomically after every sample, so an interrupted
 // or failed run never loses what was already measured.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBonnie, bonnieFailureReason } from '../bonnie/parse.js';
 import { writeResultsAtomic } from '../results/io.js';
@@ -16,7 +16,7 @@ import {
   type Where,
 } from '../results/schema.js';
 import type { Scenario } from '../scenarios/scenario.js';
-import { ensureAssets, freshDisk, innerBonnieCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
+import { ensureAssets, freshDisk, sparseFile, innerBonnieCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
 import { runJobs, detectHost, type VmJob, type VmJobResult } from '../launch/index.js';
 import { paths } from '../paths.js';
 import { describeAssets, describeHost, gitCommit } from './environment.js';
@@ -87,9 +87,7 @@ async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets:
     };
   }
   // Probe guest: a sparse scratch disk of the requested size.
-  writeFileSync(disk, '');
-  const { truncateSync } = await import('node:fs');
-  truncateSync(disk, s.workload.diskMiB * 1024 * 1024);
+  sparseFile(disk, s.workload.diskMiB * 1024 * 1024);
   return { ...base, kernel: paths.probeGuest(), cmdline: s.workload.cmdline, boot: 'auto' };
 }
 

@@ -5,12 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paths } from '../paths.js';
 import { parseProbeConsole } from '../runner/probe-output.js';
-import { ensureAssets } from '../assets/index.js';
+import { ensureAssets, sparseFile } from '../assets/index.js';
 import { detectHost, runJobs, type VmJob, type VmJobResult } from '../launch/index.js';
 import { firstBadSector } from './probe-pattern.js';
 
@@ -19,10 +19,7 @@ const work = mkdtempSync(join(tmpdir(), 'kb-vmm-'));
 const kickvmm = paths.kickvmm();
 
 function makeDisk(name: string, mib: number): string {
-  const p = join(work, name);
-  writeFileSync(p, '');
-  truncateSync(p, mib * 1024 * 1024);
-  return p;
+  return sparseFile(join(work, name), mib * 1024 * 1024);
 }
 
 function runKickvmm(args: string[]) {
