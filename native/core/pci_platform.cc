@@ -23,6 +23,7 @@ class PciPlatformImpl : public PciPlatform {
 
   bool start(std::string* error) override { return kick_->start(error); }
   void stop() override { kick_->stop(); }
+  void request_stop() override { blk_pci_->request_stop(); }
   ~PciPlatformImpl() override {
     if (kick_) kick_->stop();  // the I/O thread must be gone before the devices
   }

@@ -57,7 +57,8 @@ bool check_file(const std::string& what, const std::string& path, bool writable,
     *error = what + " not given";
     return false;
   }
-  int fd = ::open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO must not block the open before the type check rejects it.
+  int fd = ::open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     *error = what + " " + path + ": " + std::strerror(errno);
     return false;
@@ -365,6 +366,8 @@ void Vm::request_end(VmEnd end, const std::string& detail) {
   if (!end_.compare_exchange_strong(expected, end)) return;
   end_detail_ = detail;
   wall_end_ = monotonic_seconds();
+  // A guest can queue a ring of huge requests; don't let it hold the end up.
+  if (pci_) pci_->request_stop();
   for (auto& slot : vcpus_) {
     slot->vcpu->run()->immediate_exit = 1;
     if (slot->running) pthread_kill(slot->running_on, kick_signal());

@@ -126,6 +126,9 @@ uint32_t VirtioBlk::handle_request(uint16_t queue, const DescChain& c) {
   if (!gather(c, false, 0, &h, sizeof h)) return reject(c);
   uint64_t in_data = c.readable_bytes - sizeof h;  // driver -> device payload
   uint64_t out_data = c.writable_bytes - 1;        // device -> driver payload (before status)
+  // Descriptors may overlap, so a chain can name far more bytes than guest RAM;
+  // bound one request so a guest cannot make a single kick take minutes.
+  if (in_data > kMaxRequestBytes || out_data > kMaxRequestBytes) return finish(c, kSIoErr, 0);
   const uint64_t cap = disk_->sectors();
   auto in_range = [&](uint64_t bytes) {
     return bytes % RawDisk::kSectorSize == 0 && h.sector <= cap &&

@@ -20,6 +20,8 @@ constexpr uint32_t kFSegMax = 1u << 2, kFRo = 1u << 5, kFBlkSize = 1u << 6, kFFl
 constexpr uint32_t kTIn = 0, kTOut = 1, kTFlush = 4, kTGetId = 8;
 constexpr uint8_t kSOk = 0, kSIoErr = 1, kSUnsupp = 2;
 constexpr uint32_t kIdBytes = 20;
+// Largest data payload of one request (Linux's default max_sectors is 1.25 MiB).
+constexpr uint64_t kMaxRequestBytes = 64ull << 20;
 constexpr uint16_t kQueueSize = 256;
 }  // namespace blk
 

@@ -220,7 +220,7 @@ void VirtioPciLegacy::service_queue(uint16_t q) {
   Virtqueue& vq = queues_[q];
   if (!vq.active() || vq.broken()) return;
   bool completed = false;
-  for (unsigned n = 0; n < kMaxRequestsPerPass; n++) {
+  for (unsigned n = 0; n < kMaxRequestsPerPass && !stopping_.load(std::memory_order_relaxed); n++) {
     Virtqueue::Pop r = vq.pop(&chain_);
     if (r == Virtqueue::Pop::kEmpty) break;
     if (r == Virtqueue::Pop::kBroken) {

@@ -9,6 +9,7 @@
 // device state; `irq_lock_` guards ISR + the line so a completion racing an
 // ISR read can never lose an interrupt. Lock order: lock_, then irq_lock_.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,8 @@ class VirtioPciLegacy : public PciFunction, public PortIoDevice, public QueueNot
   ~VirtioPciLegacy() override;
   // Maps BAR0 and sets up the irqfd if asked (falls back to KVM_IRQ_LINE).
   bool init(std::string* error);
+  // Ends service passes early: checked between requests (see PciPlatform::request_stop).
+  void request_stop() { stopping_.store(true); }
 
   void pio_read(uint16_t offset, uint8_t* data, uint8_t size) override;
   void pio_write(uint16_t offset, const uint8_t* data, uint8_t size) override;
@@ -75,6 +78,7 @@ class VirtioPciLegacy : public PciFunction, public PortIoDevice, public QueueNot
   VirtioDevice* dev_;
   VirtioPciWiring w_;
   std::mutex lock_;
+  std::atomic<bool> stopping_{false};
   std::vector<Virtqueue> queues_;
   std::vector<uint8_t> queue_live_;  // ioeventfd registered for the queue (kick path told)
   DescChain chain_;                  // scratch, reused per request
