@@ -217,6 +217,9 @@ class DoorbellVm : public Napi::ObjectWrap<DoorbellVm> {
     uint32_t kicks = uint32_t(opt_number(o, "kicksPerBatch", 1000, 1, 1e9));
     cfg.cmdline = "doorbell count=" + std::to_string(kicks) + " batches=0";
     cfg.boot = BootProtocol::Pvh;
+    // runBatch blocks the JS thread: bound the VM's life so a guest that never
+    // reaches its batch marker cannot hang the process.
+    cfg.timeout_seconds = opt_number(o, "timeout", 600, 1, 86400);
     console_ = std::make_shared<ConsoleBuffer>();
     auto buf = console_;
     cfg.console = [buf](const char* p, size_t n) { buf->append(p, n); };
