@@ -31,6 +31,8 @@ test('bad input: one line on stderr and a non-zero exit, before KVM is touched',
   const disk = makeDisk('args.img', 1);
   const corrupt = join(work, 'corrupt.elf');
   writeFileSync(corrupt, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(40, 0xee)]));
+  const fifo = join(work, 'fifo');
+  spawnSync('mkfifo', [fifo]);
   const notAKernel = join(work, 'text.bin');
   writeFileSync(notAKernel, 'hello, I am not a kernel\n'.repeat(100));
   const cases: [string[], RegExp][] = [
@@ -44,6 +46,9 @@ test('bad input: one line on stderr and a non-zero exit, before KVM is touched',
     [['--kernel', paths.probeGuest(), '--disk', disk, '--mode', 'sideways'], /mode/i],
     [['--kernel', paths.probeGuest(), '--disk', disk], /mode/i],
     [['--disk', disk, '--mode', 'exit'], /kernel/i],
+    // A FIFO must be refused, not waited on.
+    [['--kernel', fifo, '--disk', disk, '--mode', 'exit'], /kernel.*not a regular file/i],
+    [['--kernel', paths.probeGuest(), '--disk', fifo, '--mode', 'exit'], /disk.*not a regular file/i],
     [['--kernel', paths.probeGuest(), '--disk', disk, '--mode', 'exit', '--initrd', join(work, 'missing.cpio')], /initrd/i],
   ];
   for (const [args, re] of cases) {

@@ -19,7 +19,8 @@ struct FdCloser {
 };
 
 bool open_regular(const std::string& path, int* fd_out, uint64_t* size, std::string* error) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO must not block the open before the type check rejects it.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     *error = path + ": " + std::strerror(errno);
     return false;

@@ -15,7 +15,8 @@
 namespace kick {
 
 std::unique_ptr<RawDisk> RawDisk::open(const std::string& path, bool readonly, std::string* error) {
-  int fd = ::open(path.c_str(), (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+  // O_NONBLOCK only for the open (a FIFO must not block before the type check); cleared below.
+  int fd = ::open(path.c_str(), (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     *error = "cannot open disk " + path + ": " + std::strerror(errno);
     return nullptr;
@@ -45,6 +46,7 @@ std::unique_ptr<RawDisk> RawDisk::open(const std::string& path, bool readonly, s
     ::close(fd);
     return nullptr;
   }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // ordinary blocking I/O from here on
   return std::unique_ptr<RawDisk>(new RawDisk(fd, bytes / kSectorSize, readonly, path));
 }
 
