@@ -682,3 +682,19 @@ KB_TEST(boot_elf_and_bzimage_survive_every_byte_corruption_and_truncation) {
     }
   }
 }
+
+// A corrupt header with pref_address near 2^64 must not wrap to a tiny kernel end.
+KB_TEST(boot_bzimage_kernel_end_saturates_on_corrupt_pref_address) {
+  kick::boot::BzImage img;
+  img.pref_address = ~uint64_t(0) - 0xff;
+  img.init_size = 0x10000;
+  img.kernel_size = 0x1000;
+  KB_EXPECT(kick::boot::bzimage_kernel_end(img) == ~uint64_t(0));
+  std::vector<uint8_t> ram(64 << 20);
+  kick::GuestMemory mem(ram.data(), ram.size());
+  std::vector<uint8_t> data(0x2000);
+  img.kernel_offset = 0;
+  std::string error;
+  KB_EXPECT(!kick::boot::load_bzimage(mem, data.data(), img, &error));
+  KB_EXPECT(error.find("impossible load range") != std::string::npos);
+}

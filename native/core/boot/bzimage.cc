@@ -70,13 +70,20 @@ bool parse_bzimage(const uint8_t* data, uint64_t size, BzImage* out, std::string
 
 uint64_t bzimage_kernel_end(const BzImage& img) {
   const uint64_t run_addr = std::max<uint64_t>(img.pref_address, kKernelLoadAddr);
-  return std::max(kKernelLoadAddr + img.kernel_size, run_addr + img.init_size);
+  // A corrupt header can put pref_address near 2^64: saturate instead of wrapping,
+  // so the RAM check below refuses it rather than seeing a tiny kernel.
+  const uint64_t run_end = run_addr > UINT64_MAX - img.init_size ? UINT64_MAX : run_addr + img.init_size;
+  return std::max(kKernelLoadAddr + img.kernel_size, run_end);
 }
 
 bool load_bzimage(const GuestMemory& mem, const uint8_t* data, const BzImage& img,
                   std::string* error) {
   const uint64_t end = bzimage_kernel_end(img);
   if (end > mem.size()) {
+    if (end > (uint64_t(1) << 52)) {
+      *error = "bzImage header asks for an impossible load range (pref_address/init_size): corrupt kernel?";
+      return false;
+    }
     *error = "guest RAM too small for this kernel (needs " + std::to_string((end + (1 << 20) - 1) >> 20) +
              " MiB, has " + std::to_string(mem.size() >> 20) + " MiB)";
     return false;
