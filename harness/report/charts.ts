@@ -194,7 +194,8 @@ export async function renderCharts(analysis: Analysis, rs: ResultSet, opts: { pr
   const out: ChartImage[] = [];
   const prefix = opts.prefix ? `${safeName(opts.prefix)}-` : '';
   for (const g of analysis.scenarios) {
-    const notHw = g.where.map(whereNote).find((n) => n !== null) ?? null;
+    const env = Object.values(rs.hosts)[0];
+    const notHw = g.where.map((w) => whereNote(w, env)).find((n) => n !== null) ?? null;
     const whereText = notHw ? notHw.split(':')[0] + ': correctness and direction only, not hardware performance' : null;
     for (const m of g.metrics) {
       if (m.status !== 'ok') continue;

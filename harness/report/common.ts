@@ -12,8 +12,13 @@ export const NOT_HARDWARE_NOTE: Record<Exclude<Where, 'hardware'>, string> = {
     'EMULATING KVM: instruction-emulating KVM timings (about 1 us per guest instruction): correctness and direction only, not hardware performance.',
 };
 
-export function whereNote(where: Where): string | null {
-  return where === 'hardware' ? null : NOT_HARDWARE_NOTE[where];
+export const HARDWARE_IN_VM_NOTE =
+  'HARDWARE KVM INSIDE A VIRTUAL MACHINE: nested hardware virtualization; timings include the outer hypervisor and are not bare-metal numbers.';
+
+/** The warning for a place; `env` tells hardware KVM on bare metal from hardware KVM inside a VM. */
+export function whereNote(where: Where, env?: HostEnvironment): string | null {
+  if (where !== 'hardware') return NOT_HARDWARE_NOTE[where];
+  return env?.hostIsVirtualMachine === true ? HARDWARE_IN_VM_NOTE : null;
 }
 
 /** The places the samples of a set ran, hardware last so warnings come first. */

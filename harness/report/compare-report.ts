@@ -112,7 +112,7 @@ const I_HEADER = ['scenario', 'metric', 'base ratio', 'head ratio', 'ratio chang
 function whereWarnings(c: RunComparison | MetricComparison[]): string[] {
   if (Array.isArray(c)) return [];
   const w = new Set<Where>(c.groups.flatMap((g) => g.where));
-  return [...w].map(whereNote).filter((n): n is string => n !== null);
+  return [...w].map((place) => whereNote(place)).filter((n): n is string => n !== null);
 }
 
 /** The human output of `kickbench compare`. */

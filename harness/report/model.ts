@@ -83,7 +83,7 @@ export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): Report
   for (const part of splitByHost(rs)) {
     const w = wheres(part.rs.samples);
     if (w.length === 0 && part.env) w.push(part.env.where);
-    const warnings = w.map(whereNote).filter((n): n is string => n !== null);
+    const warnings = w.map((place) => whereNote(place, part.env)).filter((n): n is string => n !== null);
     let analysis: Analysis | null = null;
     let problem: string | null = null;
     try {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderText } from './text.js';
+import { renderReport } from './index.js';
 import { renderMarkdown } from './markdown.js';
 import { syntheticResultSet } from '../results/synthetic.js';
 import { mergeResults } from '../results/merge.js';
@@ -69,4 +70,11 @@ test('an A/A run says so and reports the noise floor', () => {
   const out = renderText(rs);
   assert.match(out, /A\/A run/);
   assert.match(out, /A\/A noise floor: .*smallest detectable effect/);
+});
+
+test('hardware KVM inside a virtual machine is flagged as not bare-metal', async () => {
+  const rs = syntheticResultSet({ seed: 7, n: 3, where: 'hardware' });
+  for (const h of Object.values(rs.hosts)) h.hostIsVirtualMachine = true;
+  const out = await renderReport(rs, { format: 'text' });
+  assert.match(out, /HARDWARE KVM INSIDE A VIRTUAL MACHINE/);
 });
