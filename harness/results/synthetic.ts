@@ -105,21 +105,22 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
       const kicks = Math.round(jitter(mib * 40));
       const exitsIo = ioe ? Math.round(jitter(200)) : kicks + Math.round(jitter(200));
       const wall = jitter(ioe ? 20 : 24);
+      // Shaped like kickvmm's --stats JSON (native/core/stats.cc).
       const vmmStats: Record<string, unknown> = {
         mode,
-        exit_io: exitsIo,
-        notify_io_exits: ioe ? 0 : kicks,
+        exits: { io: exitsIo },
+        notifyIoExits: ioe ? 0 : kicks,
         kicks,
-        eventfd_wakeups: ioe ? Math.round(kicks * 0.8) : 0,
-        eventfd_signals: ioe ? kicks : 0,
+        eventfdWakeups: ioe ? Math.round(kicks * 0.8) : 0,
+        eventfdSignals: ioe ? kicks : 0,
         interrupts: Math.round(kicks * 0.9),
-        bytes_read: mib * 1048576 * 0.4,
-        bytes_written: mib * 1048576 * 0.6,
-        wall_seconds: wall,
-        vcpu_cpu_seconds: jitter(ioe ? 14 : 19),
-        io_thread_cpu_seconds: ioe ? jitter(4) : 0,
-        kvm_kind: where === 'emulating' ? 'emulating' : 'hardware',
-        exit_reason: 'clean',
+        bytesRead: mib * 1048576 * 0.4,
+        bytesWritten: mib * 1048576 * 0.6,
+        wallSeconds: wall,
+        vcpuCpuSeconds: jitter(ioe ? 14 : 19),
+        ioThreadCpuSeconds: ioe ? jitter(4) : 0,
+        kvmKind: where === 'emulating' ? 'emulating' : 'hardware',
+        exitReason: 'clean',
       };
       metrics.kicks_per_mib = { value: kicks / mib, status: 'ok', unit: 'kicks/MiB' };
       metrics.io_exits_per_mib = { value: exitsIo / mib, status: 'ok', unit: 'exits/MiB' };
