@@ -164,14 +164,20 @@ class RunVmWorker : public Napi::AsyncWorker {
   std::string exit_reason_, exit_detail_, console_, stats_json_;
 };
 
-Napi::Value RunVm(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object o = options_arg(info);
+// The options every guest VM takes: kernel, disk, kick mode, memory.
+VmConfig guest_vm_config(const Napi::Object& o) {
   VmConfig cfg;
   cfg.kernel_path = opt_string(o, "kernel", true);
   cfg.disk_path = opt_string(o, "disk", true);
   cfg.mode = mode_opt(o);
   cfg.mem_mib = mem_opt(o);
+  return cfg;
+}
+
+Napi::Value RunVm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = options_arg(info);
+  VmConfig cfg = guest_vm_config(o);
   cfg.cpus = uint32_t(opt_number(o, "cpus", 1, 1, kMaxCpus));
   cfg.cmdline = opt_string(o, "cmdline", false);
   cfg.initrd_path = opt_string(o, "initrd", false);
@@ -209,11 +215,7 @@ class DoorbellVm : public Napi::ObjectWrap<DoorbellVm> {
   explicit DoorbellVm(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DoorbellVm>(info) {
     Napi::Env env = info.Env();
     Napi::Object o = options_arg(info);
-    VmConfig cfg;
-    cfg.kernel_path = opt_string(o, "kernel", true);
-    cfg.disk_path = opt_string(o, "disk", true);
-    cfg.mode = mode_opt(o);
-    cfg.mem_mib = mem_opt(o);
+    VmConfig cfg = guest_vm_config(o);
     uint32_t kicks = uint32_t(opt_number(o, "kicksPerBatch", 1000, 1, 1e9));
     cfg.cmdline = "doorbell count=" + std::to_string(kicks) + " batches=0";
     cfg.boot = BootProtocol::Pvh;
