@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { debianPackages, missingDebianPackages } from './debian-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -33,36 +34,8 @@ function run(cmd, argv, opts = {}) {
 }
 
 // 1. Debian packages, from the one list in scripts/debian-packages.txt.
-function debianPackages(includeTestOnly) {
-  // KICKBENCH_PACKAGES_FILE lets a test point at another list; normally the one in scripts/.
-  const list = process.env.KICKBENCH_PACKAGES_FILE || join(root, 'scripts/debian-packages.txt');
-  const lines = readFileSync(list, 'utf8').split('\n');
-  const pkgs = [];
-  for (const raw of lines) {
-    const line = raw.replace(/#.*/, '').trim();
-    if (!line) continue;
-    const [name, tag] = line.split(/\s+/);
-    if (tag === 'test' && !includeTestOnly) continue;
-    pkgs.push(name);
-  }
-  return pkgs;
-}
-
-function missingDebianPackages(pkgs) {
-  const probe = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...pkgs], {
-    encoding: 'utf8',
-  });
-  if (probe.error) return null; // not a dpkg system: nothing we can check
-  const installed = new Set();
-  for (const line of probe.stdout.split('\n')) {
-    const [name, status] = line.trim().split(/\s+/);
-    if (name && status && status.startsWith('ii')) installed.add(name.replace(/:.*/, ''));
-  }
-  return pkgs.filter((p) => !installed.has(p));
-}
-
 function ensureDebianPackages() {
-  const missing = missingDebianPackages(debianPackages(forTests));
+  const missing = missingDebianPackages(debianPackages({ includeTestOnly: forTests }));
   if (missing === null) {
     say('dpkg-query not found: not a Debian system, skipping the package check');
     return;

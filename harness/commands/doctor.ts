@@ -1,29 +1,22 @@
 // What this host can do and what kickbench will use, in one screen (or JSON).
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { detectHost } from '../launch/index.js';
 import { defaultAssetCacheDir } from '../assets/index.js';
 import { paths, repoRoot } from '../paths.js';
 import { cpuModel } from '../runner/environment.js';
 
-function debianPackages(): { name: string; testOnly: boolean }[] {
-  return readFileSync(join(repoRoot(), 'scripts/debian-packages.txt'), 'utf8')
-    .split('\n')
-    .map((l) => l.replace(/#.*/, '').trim())
-    .filter(Boolean)
-    .map((l) => {
-      const [name, tag] = l.split(/\s+/);
-      return { name, testOnly: tag === 'test' };
-    });
-}
-
-function missingPackages(names: string[]): string[] | null {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...names], { encoding: 'utf8' });
-  if (r.error) return null;
-  const ok = new Set(r.stdout.split('\n').filter((l) => /\sii/.test(l)).map((l) => l.split(' ')[0]));
-  return names.filter((n) => !ok.has(n));
+/** scripts/debian-packages.mjs: plain JS shared with setup.mjs, loaded from the repository at run time. */
+async function debianPackageCheck(): Promise<{ missing: string[] | null; missingForTests: string[] | null }> {
+  const mod = (await import(pathToFileURL(join(repoRoot(), 'scripts/debian-packages.mjs')).href)) as {
+    debianPackages: (o?: { includeTestOnly?: boolean }) => string[];
+    missingDebianPackages: (pkgs: string[]) => string[] | null;
+  };
+  const missing = mod.missingDebianPackages(mod.debianPackages());
+  const all = mod.missingDebianPackages(mod.debianPackages({ includeTestOnly: true }));
+  return { missing, missingForTests: all && missing ? all.filter((p) => !missing.includes(p)) : null };
 }
 
 function freeGiB(dir: string): number | null {
@@ -52,8 +45,7 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
   describe: 'Show what this host can do (KVM kind, capabilities, QEMU, assets, disk space) and what kickbench will use',
   builder: (y) => y.option('json', { type: 'boolean', default: false }).example('$0 doctor', '').example('$0 doctor --json', 'for scripts'),
   handler: async (argv) => {
-    const pkgs = debianPackages();
-    const missing = missingPackages(pkgs.map((p) => p.name));
+    const { missing, missingForTests } = await debianPackageCheck();
     const host = await detectHost();
     const probe = host.probe; // detectHost already ran kickvmm --probe when /dev/kvm exists
     const assets = assetsStatus();
@@ -65,6 +57,7 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
       built: { kickvmm: existsSync(paths.kickvmm()), addon: existsSync(paths.addon()), probeGuest: existsSync(paths.probeGuest()) },
       assets,
       debianPackagesMissing: missing,
+      debianPackagesMissingForTests: missingForTests,
       freeGiB: { results: freeGiB(paths.results()), cache: freeGiB(assets.cacheDir) },
     };
     if (argv.json) {
@@ -84,7 +77,7 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
       `runs go to    ${host.where === 'hardware' ? 'local hardware KVM' : 'the nested rig (QEMU TCG + nested KVM): timings are not hardware numbers'}`,
       `built         kickvmm=${yes(report.built.kickvmm)} addon=${yes(report.built.addon)} probe.elf=${yes(report.built.probeGuest)}`,
       `guest assets  ${assets.ready ? `ready (${assets.dir})` : `not built yet (kickbench setup)`}`,
-      `packages      ${missing === null ? 'not a Debian system: check by hand' : missing.length ? `missing: ${missing.join(' ')} (sudo apt-get install -y ${missing.join(' ')})` : 'all present'}`,
+      `packages      ${missing === null ? 'not a Debian system: check by hand' : missing.length ? `missing: ${missing.join(' ')} (sudo apt-get install -y ${missing.join(' ')})` : 'all present'}${missingForTests?.length ? `; for npm test also: ${missingForTests.join(' ')}` : ''}`,
       `free space    results ${report.freeGiB.results?.toFixed(1) ?? '?'} GiB${report.freeGiB.cache !== null ? `, cache ${report.freeGiB.cache.toFixed(1)} GiB` : ''}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
