@@ -69,3 +69,12 @@ test('ALL-DONE, L1 errors and markers for unknown jobs', () => {
   assert.equal(t.jobs[0].begun, false);
   assert.throws(() => new RigDemux('not-hex', 1), /nonce/);
 });
+
+test('L1 heartbeats vanish from a job console wherever they land, newlines intact', () => {
+  const alive = `@@KBRIG:${N}:ALIVE@@`;
+  const text = [mk('READY:kvm=1'), alive, mk('BEGIN:0'), 'line one\n', `li${alive}ne two\n`, alive, '\nline four', alive, mk('END:0:0:1'), alive, mk('ALL-DONE')].join('');
+  const t = demuxRigTranscript(text.replace(/\n/g, '\r\n'), N, 1);
+  assert.equal(t.jobs[0].console, 'line one\nline two\n\nline four');
+  assert.equal(t.jobs[0].ended, true);
+  assert.equal(t.allDone, true);
+});

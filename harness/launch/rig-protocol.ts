@@ -8,6 +8,7 @@
 //   @@KBRIG:<nonce>:END:<i>:<status>:<secs>@@
 //   @@KBRIG:<nonce>:ERROR:<text>@@           a problem in L1 itself
 //   @@KBRIG:<nonce>:ALL-DONE@@
+//   @@KBRIG:<nonce>:ALIVE@@                  L1's heartbeat, every 10 s, anywhere in the stream
 // rig-init.sh prints a newline before every marker, so a console that does not
 // end in one still ends before the marker; the parser removes that one newline.
 
@@ -114,7 +115,8 @@ export class RigDemux {
       this.text(text.slice(at, m.index));
       this.marker(m[1], m[2] ?? '');
       at = m.index + m[0].length;
-      this.skipNewline = true;
+      // Markers end their own line, except the heartbeat, which may sit inside console text.
+      if (m[1] !== 'ALIVE') this.skipNewline = true;
     }
     this.text(text.slice(at));
   }
@@ -184,6 +186,8 @@ export class RigDemux {
       }
       case 'ERROR':
         this.result.errors.push(arg);
+        break;
+      case 'ALIVE':
         break;
       case 'ALL-DONE':
         this.closeConsole();

@@ -40,6 +40,8 @@ const L1_BOOT_ALLOWANCE_SEC = 180;
 const JOB_GUARD_EXTRA_SEC = 30;
 /** host-side slack beyond a job's in-L1 guard before L1 counts as wedged */
 const L1_JOB_MARGIN_SEC = 60;
+/** after READY, L1 prints a heartbeat every 10 s: this long without any output means it is wedged */
+const L1_SILENCE_SEC = 90;
 
 export function virtioDiskName(index: number): string {
   // vda..vdz, vdaa..vdzz as Linux's virtio-blk names them
@@ -220,10 +222,15 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
     const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
+    let lastOutput = Date.now();
     child.stdout.on('data', (chunk: string) => {
+      lastOutput = Date.now();
       l1Stream.write(chunk);
       demux.push(chunk);
     });
+    const silence = setInterval(() => {
+      if (readyAt !== null && Date.now() - lastOutput > L1_SILENCE_SEC * 1000) killQemu(`L1 went silent for ${L1_SILENCE_SEC} s (wedged)`);
+    }, 5000);
     child.stderr.on('data', (chunk: string) => {
       // TCG lists CPU features it cannot emulate on every boot: not news.
       qemuStderr += chunk.split('\n').filter((l) => !/TCG doesn't support requested feature/.test(l)).join('\n');
@@ -239,6 +246,7 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
     const limit = setTimeout(() => killQemu(`L1 (QEMU) did not finish within ${limitSec} s`), limitSec * 1000);
     arm(L1_BOOT_ALLOWANCE_SEC, 'L1 did not come up');
     const done = (r: { code: number | null; signal: NodeJS.Signals | null; error?: string }) => {
+      clearInterval(silence);
       clearTimeout(limit);
       if (watchdog) clearTimeout(watchdog);
       if (killTimer) clearTimeout(killTimer);
