@@ -45,8 +45,13 @@ void VirtioBlk::read_config(uint32_t offset, uint8_t* data, uint32_t size) const
   }
 }
 
-bool VirtioBlk::build_iov(const DescChain& c, bool writable, uint64_t skip, uint64_t len) {
-  iov_.clear();
+namespace {
+
+// Walks `len` bytes of a chain's device-readable (or -writable) buffers,
+// starting `skip` bytes in, handing each contiguous piece to `piece(gpa, n)`.
+// False when a piece is refused or the buffers are too short.
+template <typename Piece>
+bool walk_segments(const DescChain& c, bool writable, uint64_t skip, uint64_t len, Piece piece) {
   for (const DescSegment& s : c.segs) {
     if (len == 0) break;
     if (s.writable != writable) continue;
@@ -56,52 +61,42 @@ bool VirtioBlk::build_iov(const DescChain& c, bool writable, uint64_t skip, uint
     }
     uint64_t take = s.len - skip;
     if (take > len) take = len;
-    uint8_t* p = mem_.slice(s.gpa + skip, take);  // re-checked: never outside RAM
-    if (!p) return false;
-    iov_.push_back({p, size_t(take)});
+    if (!piece(s.gpa + skip, take)) return false;
     len -= take;
     skip = 0;
   }
   return len == 0;
+}
+
+}  // namespace
+
+bool VirtioBlk::build_iov(const DescChain& c, bool writable, uint64_t skip, uint64_t len) {
+  iov_.clear();
+  return walk_segments(c, writable, skip, len, [&](uint64_t gpa, uint64_t n) {
+    uint8_t* p = mem_.slice(gpa, n);  // re-checked: never outside RAM
+    if (!p) return false;
+    iov_.push_back({p, size_t(n)});
+    return true;
+  });
 }
 
 bool VirtioBlk::gather(const DescChain& c, bool writable, uint64_t skip, void* dst,
                        uint64_t len) const {
   uint8_t* out = static_cast<uint8_t*>(dst);
-  for (const DescSegment& s : c.segs) {
-    if (len == 0) break;
-    if (s.writable != writable) continue;
-    if (skip >= s.len) {
-      skip -= s.len;
-      continue;
-    }
-    uint64_t take = s.len - skip;
-    if (take > len) take = len;
-    if (!mem_.read(s.gpa + skip, out, take)) return false;
-    out += take;
-    len -= take;
-    skip = 0;
-  }
-  return len == 0;
+  return walk_segments(c, writable, skip, len, [&](uint64_t gpa, uint64_t n) {
+    if (!mem_.read(gpa, out, n)) return false;
+    out += n;
+    return true;
+  });
 }
 
 bool VirtioBlk::scatter(const DescChain& c, uint64_t skip, const void* src, uint64_t len) const {
   const uint8_t* in = static_cast<const uint8_t*>(src);
-  for (const DescSegment& s : c.segs) {
-    if (len == 0) break;
-    if (!s.writable) continue;
-    if (skip >= s.len) {
-      skip -= s.len;
-      continue;
-    }
-    uint64_t take = s.len - skip;
-    if (take > len) take = len;
-    if (!mem_.write(s.gpa + skip, in, take)) return false;
-    in += take;
-    len -= take;
-    skip = 0;
-  }
-  return len == 0;
+  return walk_segments(c, true, skip, len, [&](uint64_t gpa, uint64_t n) {
+    if (!mem_.write(gpa, in, n)) return false;
+    in += n;
+    return true;
+  });
 }
 
 uint32_t VirtioBlk::finish(const DescChain& c, uint8_t status, uint64_t data_written) {
