@@ -14,6 +14,7 @@ import {
   type ResultSet,
   type Sample,
   type Where,
+  metricInfo,
 } from '../results/schema.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { ensureAssets, freshDisk, sparseFile, innerBonnieCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
@@ -96,13 +97,14 @@ export function sampleFromResult(p: PlannedSample, r: VmJobResult): Pick<Sample,
   const stats = r.stats ?? undefined;
   const metrics: Record<string, MetricSample> = {};
   const fail = (error: string) => ({ status: 'failed' as const, error, metrics, vmmStats: stats });
+  const vmmFailed = () => fail(firstLine(r.stderr) || `kickvmm exited with status ${r.exitCode}`);
   if (r.timedOut) return fail(`timed out after ${p.scenario.timeoutSec} s (console kept)`);
   if (p.scenario.workload.kind === 'bonnie') {
     const g = parseGuestConsole(r.console);
     if (g.panicked) return fail(`guest kernel panicked: ${g.panicMessage ?? 'see the console log'}`);
     if (g.errors.length) return fail(`guest init: ${g.errors[0]}`);
     if (g.bonnieExit === null) {
-      if (r.exitCode !== 0) return fail(firstLine(r.stderr) || `kickvmm exited with status ${r.exitCode}`);
+      if (r.exitCode !== 0) return vmmFailed();
       return fail('the guest ended without reporting bonnie++ results (console kept)');
     }
     if (g.bonnieExit !== 0) {
@@ -112,21 +114,20 @@ export function sampleFromResult(p: PlannedSample, r: VmJobResult): Pick<Sample,
     const runs = parseBonnie(g.bonnieStdout ?? '', 'guest console');
     if (runs.length !== 1) return fail(`expected one bonnie++ run in the guest output, found ${runs.length}`);
     for (const [name, m] of Object.entries(runs[0].metrics)) {
-      const unit = /^(putc|put_block|rewrite|getc|get_block)$/.test(name) ? 'KiB/s' : name === 'seeks' ? '/s' : 'files/s';
-      metrics[name] = { value: m.value, status: m.status, unit, cpu: m.cpu, latency_us: m.latency_us };
+      metrics[name] = { value: m.value, status: m.status, unit: metricInfo(name).unit, cpu: m.cpu, latency_us: m.latency_us };
       if (m.latency_us !== null) metrics[`${name}_latency`] = { value: m.latency_us, status: 'ok', unit: 'us' };
     }
   } else {
     const report = parseProbeConsole(r.console);
     if (report.errors.length) return fail(`probe guest: ${report.errors[0]}`);
     if (report.endStatus !== 'ok') {
-      if (r.exitCode !== 0) return fail(firstLine(r.stderr) || `kickvmm exited with status ${r.exitCode}`);
+      if (r.exitCode !== 0) return vmmFailed();
       return fail(report.endStatus === 'fail' ? 'probe guest reported status=fail' : 'probe guest ended without its end marker');
     }
     const tscKhz = typeof stats?.tscKhz === 'number' ? stats.tscKhz : 0;
     Object.assign(metrics, probeMetrics(report, tscKhz));
   }
-  if (r.exitCode !== 0) return fail(firstLine(r.stderr) || `kickvmm exited with status ${r.exitCode}`);
+  if (r.exitCode !== 0) return vmmFailed();
   Object.assign(metrics, vmmMetrics(stats));
   return { status: 'ok', metrics, vmmStats: stats };
 }
