@@ -45,12 +45,13 @@ function cpuHasVirtualization(): boolean {
   }
 }
 
-let cached: Promise<HostInfo> | null = null;
+const cached = new Map<string, Promise<HostInfo>>();
 
-/** Looks once per process; `kickvmm` defaults to KICKBENCH_KICKVMM or build/Release/kickvmm. */
+/** Looks once per process and kickvmm binary; `kickvmm` defaults to KICKBENCH_KICKVMM or build/Release/kickvmm. */
 export function detectHost(opts: { kickvmm?: string; refresh?: boolean } = {}): Promise<HostInfo> {
-  if (!cached || opts.refresh) cached = detect(opts.kickvmm);
-  return cached;
+  const key = opts.kickvmm ?? '';
+  if (!cached.has(key) || opts.refresh) cached.set(key, detect(opts.kickvmm));
+  return cached.get(key)!;
 }
 
 async function defaultKickvmm(): Promise<string> {
