@@ -2,35 +2,35 @@
 // disk, in both kick modes, through the same runner code `kickbench run`
 // uses. Where this host has no hardware KVM (these CI machines), it runs in
 // the nested rig: one QEMU outer guest for the whole batch.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureAssets, freshDisk, fsckDisk, innerBonnieCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
-import { detectHost, runJobs, type VmJob, type VmJobResult } from '../launch/index.js';
+import { detectHost, runJobs, type VmJob } from '../launch/index.js';
 import { parseBonnie } from '../bonnie/parse.js';
 import { sampleFromResult } from '../runner/run.js';
 import { planRun } from '../runner/plan.js';
 import { validateScenario } from '../scenarios/scenario.js';
 import { paths } from '../paths.js';
+import { VmBatch } from './vm-batch.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
 const work = mkdtempSync(join(tmpdir(), 'kb-linux-'));
 const QUICK = ['-d', 'temp', '-s', '64', '-r', '32', '-f', '-n', '1', '-u', '0'];
 const jobs: Record<string, VmJob> = {};
-const results: Record<string, VmJobResult> = {};
-let skip: string | null = null;
+const batch = new VmBatch(work);
 let where = '';
 
 before(async () => {
   if (unitOnly) {
-    skip = 'KICKBENCH_UNIT_ONLY is set';
+    batch.skipAll('KICKBENCH_UNIT_ONLY is set');
     return;
   }
   const host = await detectHost();
   if (host.where === 'nested' && !host.qemu) {
-    skip = 'no hardware KVM and no QEMU: no KVM can exist here for a Linux guest';
+    batch.skipAll('no hardware KVM and no QEMU: no KVM can exist here for a Linux guest');
     return;
   }
   where = host.where === 'hardware' ? 'local' : 'nested';
@@ -50,29 +50,17 @@ before(async () => {
   // init sleeps for an hour: a hang, from the harness's point of view.
   await job('hang', 'exit', `${base} rdinit=/bin/busybox -- sleep 3600`, 20);
   const out = await runJobs(Object.values(jobs), { where: where as 'local' | 'nested', kickvmm: paths.kickvmm(), assets, logDir: join(work, 'logs') });
-  for (const r of out) results[r.id] = r;
+  batch.record(out);
 });
 
-// Keep the logs for a post-mortem, drop the (sparse but large) disk images.
-after(() => {
-  for (const f of readdirSync(work)) if (f.endsWith('.img')) rmSync(join(work, f), { force: true });
-});
 
-function ran(t: { skip: (m: string) => void }, id: string): VmJobResult | null {
-  if (skip) {
-    t.skip(skip);
-    return null;
-  }
-  assert.ok(results[id], `no result for ${id}`);
-  return results[id];
-}
 
 const quickScenario = validateScenario({ name: 'quick', workload: { kind: 'bonnie', args: QUICK }, guest: { memMiB: 256 } }, 'quick.json');
 const planned = (mode: 'exit' | 'ioeventfd') => planRun([quickScenario], { seed: 1, repetitions: 1, warmup: 0 }).find((p) => p.arm.mode === mode)!;
 
 for (const mode of ['exit', 'ioeventfd'] as const) {
   test(`bonnie++ completes on ext4 over virtio-blk in ${mode} mode; its CSV is parsed; the image is clean`, async (t) => {
-    const r = ran(t, `bonnie-${mode}`);
+    const r = batch.ran(t, `bonnie-${mode}`);
     if (!r) return;
     assert.equal(r.exitCode, 0, `kickvmm: ${r.stderr}\n${r.console.slice(-3000)}`);
     const g = parseGuestConsole(r.console);
@@ -92,8 +80,8 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
 }
 
 test('exit mode shows kicks as io exits; ioeventfd mode shows eventfd wake-ups and few io exits', (t) => {
-  const e = ran(t, 'bonnie-exit');
-  const i = ran(t, 'bonnie-ioeventfd');
+  const e = batch.ran(t, 'bonnie-exit');
+  const i = batch.ran(t, 'bonnie-ioeventfd');
   if (!e || !i) return;
   const es = e.stats as Record<string, any>;
   const is = i.stats as Record<string, any>;
@@ -107,7 +95,7 @@ test('exit mode shows kicks as io exits; ioeventfd mode shows eventfd wake-ups a
 });
 
 test('a guest whose bonnie++ fails is a clear failure, with the console kept', (t) => {
-  const r = ran(t, 'bonnie-fails');
+  const r = batch.ran(t, 'bonnie-fails');
   if (!r) return;
   const sample = sampleFromResult(planned('ioeventfd'), r);
   assert.equal(sample.status, 'failed');
@@ -116,7 +104,7 @@ test('a guest whose bonnie++ fails is a clear failure, with the console kept', (
 });
 
 test('a kernel that panics is a clear failure, with the console kept', (t) => {
-  const r = ran(t, 'panic');
+  const r = batch.ran(t, 'panic');
   if (!r) return;
   const sample = sampleFromResult(planned('exit'), r);
   assert.equal(sample.status, 'failed');
@@ -125,7 +113,7 @@ test('a kernel that panics is a clear failure, with the console kept', (t) => {
 });
 
 test('a guest that hangs is stopped by the timeout, with the console kept', (t) => {
-  const r = ran(t, 'hang');
+  const r = batch.ran(t, 'hang');
   if (!r) return;
   assert.ok(r.timedOut || r.exitCode === 3, `exit ${r.exitCode}, timedOut ${r.timedOut}`);
   const sample = sampleFromResult(planned('exit'), r);

@@ -2,16 +2,17 @@
 // (kickvmm validates everything before it opens /dev/kvm). The guest runs
 // under a real KVM: the local one when it exists, otherwise in the nested
 // rig (one QEMU outer guest for the whole batch, to keep CI short).
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paths } from '../paths.js';
+import { VmBatch } from './vm-batch.js';
 import { parseProbeConsole } from '../runner/probe-output.js';
 import { ensureAssets, sparseFile } from '../assets/index.js';
-import { detectHost, runJobs, type VmJob, type VmJobResult } from '../launch/index.js';
+import { detectHost, runJobs, type VmJob } from '../launch/index.js';
 import { firstBadSector } from './probe-pattern.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
@@ -83,17 +84,16 @@ const WRITE_BLOCKS = 64;
 const DOORBELLS = 2000;
 const FLOOR_KICKS = 5000;
 const jobs: Record<string, VmJob> = {};
-const results: Record<string, VmJobResult> = {};
-let rigSkip: string | null = null;
+const batch = new VmBatch(work);
 
 before(async () => {
   if (unitOnly) {
-    rigSkip = 'KICKBENCH_UNIT_ONLY is set';
+    batch.skipAll('KICKBENCH_UNIT_ONLY is set');
     return;
   }
   const host = await detectHost();
   if (host.kvmKind === 'none' && !host.qemu) {
-    rigSkip = 'no hardware KVM here and QEMU is missing, so no KVM can exist for the probe guest';
+    batch.skipAll('no hardware KVM here and QEMU is missing, so no KVM can exist for the probe guest');
     return;
   }
   const workload = `doorbell count=${DOORBELLS}; write bs=4k count=${WRITE_BLOCKS} depth=1; read bs=4k count=${WRITE_BLOCKS} depth=4; verify count=32`;
@@ -111,27 +111,14 @@ before(async () => {
   }
   const assets = where === 'nested' ? await ensureAssets() : null;
   const out = await runJobs(Object.values(jobs), { where, kickvmm, assets, logDir: join(work, 'logs') });
-  for (const r of out) results[r.id] = r;
+  batch.record(out);
 });
 
-// Keep the logs for a post-mortem, drop the (sparse but large) disk images.
-after(() => {
-  for (const f of readdirSync(work)) if (f.endsWith('.img')) rmSync(join(work, f), { force: true });
-});
 
-function ran(t: { skip: (m: string) => void }, id: string): VmJobResult | null {
-  if (rigSkip) {
-    t.skip(rigSkip);
-    return null;
-  }
-  const r = results[id];
-  assert.ok(r, `no result for ${id}`);
-  return r;
-}
 
 for (const mode of ['exit', 'ioeventfd'] as const) {
   test(`probe guest runs to its end marker in ${mode} mode, and its data is on the image byte for byte`, (t) => {
-    const r = ran(t, `probe-${mode}`);
+    const r = batch.ran(t, `probe-${mode}`);
     if (!r) return;
     assert.equal(r.exitCode, 0, `kickvmm: ${r.stderr}\n${r.console.slice(-1500)}`);
     const report = parseProbeConsole(r.console);
@@ -153,7 +140,7 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
 }
 
 test('exit mode: every kick is a KVM_EXIT_IO serviced on the vCPU thread', (t) => {
-  const r = ran(t, 'probe-exit');
+  const r = batch.ran(t, 'probe-exit');
   if (!r) return;
   const s = r.stats as Record<string, any>;
   assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
@@ -163,7 +150,7 @@ test('exit mode: every kick is a KVM_EXIT_IO serviced on the vCPU thread', (t) =
 });
 
 test('ioeventfd mode: kicks cause (almost) no io exits, and the eventfd wake-ups are counted', (t) => {
-  const r = ran(t, 'probe-ioeventfd');
+  const r = batch.ran(t, 'probe-ioeventfd');
   if (!r) return;
   const s = r.stats as Record<string, any>;
   assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
@@ -171,13 +158,13 @@ test('ioeventfd mode: kicks cause (almost) no io exits, and the eventfd wake-ups
   assert.ok(s.eventfdSignals >= s.eventfdWakeups);
   // Only kicks before the ioeventfd was registered may still exit.
   assert.ok(s.notifyIoExits <= 2, `notify io exits ${s.notifyIoExits}`);
-  const exitRun = results['probe-exit']?.stats as Record<string, any> | undefined;
+  const exitRun = batch.peek('probe-exit')?.stats as Record<string, any> | undefined;
   if (exitRun) assert.ok(s.exits.io < exitRun.exits.io - DOORBELLS / 2, 'far fewer io exits than exit mode');
 });
 
 for (const mode of ['exit', 'ioeventfd'] as const) {
   test(`hostile requests get IOERR (or NEEDS_RESET) and the VMM stays up (${mode})`, (t) => {
-    const r = ran(t, `hostile-${mode}`);
+    const r = batch.ran(t, `hostile-${mode}`);
     if (!r) return;
     assert.equal(r.exitCode, 0, `kickvmm must survive: ${r.stderr}\n${r.console.slice(-1500)}`);
     const report = parseProbeConsole(r.console);
@@ -207,7 +194,7 @@ test('kickvmm --probe reports the KVM kind and capabilities', (t) => {
 test('the floor loop: every out is an exit to userspace without an ioeventfd, almost none with one', (t) => {
   if (existsSync('/dev/kvm')) return t.skip('with a local KVM the floor runs in-process (kickbench micro) and kickvmm --probe is checked above');
   for (const mode of ['exit', 'ioeventfd'] as const) {
-    const r = ran(t, `floor-${mode}`);
+    const r = batch.ran(t, `floor-${mode}`);
     if (!r) return;
     assert.equal(r.exitCode, 0, r.stderr);
     const floor = JSON.parse(r.console.split('\n').find((l) => l.trim().startsWith('{')) ?? 'null');
