@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { detectHost } from '../launch/index.js';
+import { defaultPlace, detectHost } from '../launch/index.js';
 import { measureKickCostInProcess, measureBlockPhasesInProcess, formatBlockPhases, formatKickCosts } from '../micro/kick-cost.js';
 import { measureInRig } from '../micro/rig.js';
 import { whereLabel } from '../runner/environment.js';
@@ -25,7 +25,7 @@ export const microCommand: CommandModule<object, MicroArgs> = {
   handler: async (argv) => {
     if (!Number.isInteger(argv.kicks) || argv.kicks < 1) throw new CliError('--kicks must be a positive integer', 2);
     const host = await detectHost();
-    const local = argv.where === 'local' || (argv.where === 'auto' && host.kvmKind !== 'none');
+    const local = argv.where === 'local' || (argv.where === 'auto' && defaultPlace(host, 'probe') !== 'nested');
     if (local && host.kvmKind === 'none') throw new CliError('no usable /dev/kvm on this host; use --where nested');
     if (local) {
       const where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';

@@ -91,6 +91,17 @@ async function detect(kickvmmPath?: string): Promise<HostInfo> {
   return { devKvm, kvmKind, kvmKindSource: source, probe, where: kvmKind === 'hardware' ? 'hardware' : 'nested', qemu };
 }
 
+/**
+ * Where a guest runs by default. Hardware KVM runs everything locally; an
+ * instruction-emulating KVM still runs the freestanding probe guest (its exit
+ * and ioeventfd costs are real there) but no Linux guest; the rest goes to the rig.
+ */
+export function defaultPlace(host: Pick<HostInfo, 'kvmKind'>, guest: 'probe' | 'linux'): 'hardware' | 'emulating' | 'nested' {
+  if (host.kvmKind === 'hardware') return 'hardware';
+  if (host.kvmKind === 'emulating' && guest === 'probe') return 'emulating';
+  return 'nested';
+}
+
 export interface RunJobsOptions {
   /** 'auto' (default) follows KICKBENCH_WHERE, then detectHost() */
   where?: 'auto' | 'local' | 'nested';

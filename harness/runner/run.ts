@@ -18,7 +18,7 @@ import {
 } from '../results/schema.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { ensureAssets, freshDisk, sparseFile, innerBonnieCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
-import { runJobs, detectHost, type VmJob, type VmJobResult } from '../launch/index.js';
+import { runJobs, detectHost, defaultPlace, type VmJob, type VmJobResult } from '../launch/index.js';
 import { paths } from '../paths.js';
 import { describeAssets, describeHost, gitCommit } from './environment.js';
 import { planRun, type PlannedSample } from './plan.js';
@@ -140,9 +140,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
   mkdirSync(diskDir, { recursive: true });
 
   const host = await detectHost();
-  // Where each scenario runs: hardware KVM runs everything locally; an
-  // instruction-emulating KVM still runs the freestanding probe guest (its exit
-  // and ioeventfd costs are real there) but no Linux guest; the rest goes to the rig.
+  // Where each scenario runs (defaultPlace), unless --where says otherwise.
   const localWhere: Where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
   const placeOf = (s: Scenario): Where => {
     if (opts.where === 'nested') return 'nested';
@@ -153,9 +151,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       }
       return localWhere;
     }
-    if (host.kvmKind === 'hardware') return 'hardware';
-    if (host.kvmKind === 'emulating' && s.workload.kind === 'probe') return 'emulating';
-    return 'nested';
+    return defaultPlace(host, s.workload.kind === 'probe' ? 'probe' : 'linux');
   };
   const places = new Map(opts.scenarios.map((s) => [s.name, placeOf(s)]));
   const where: Where = places.get(opts.scenarios[0].name) ?? 'nested';

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureAssets, freshDisk, fsckDisk, innerBonnieCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
-import { detectHost, runJobs, type VmJob } from '../launch/index.js';
+import { defaultPlace, detectHost, runJobs, type VmJob } from '../launch/index.js';
 import { parseBonnie } from '../bonnie/parse.js';
 import { sampleFromResult } from '../runner/run.js';
 import { planRun } from '../runner/plan.js';
@@ -29,11 +29,11 @@ before(async () => {
     return;
   }
   const host = await detectHost();
-  if (host.where === 'nested' && !host.qemu) {
+  where = defaultPlace(host, 'linux') === 'nested' ? 'nested' : 'local';
+  if (where === 'nested' && !host.qemu) {
     batch.skipAll('no hardware KVM and no QEMU: no KVM can exist here for a Linux guest');
     return;
   }
-  where = host.where === 'hardware' ? 'local' : 'nested';
   const assets: GuestAssets = await ensureAssets();
   const base = assets.innerCmdlineBase;
   const job = async (id: string, mode: 'exit' | 'ioeventfd', cmdline: string, timeoutSec = 600): Promise<void> => {

@@ -12,7 +12,7 @@ import { paths } from '../paths.js';
 import { VmBatch } from './vm-batch.js';
 import { parseProbeConsole } from '../runner/probe-output.js';
 import { ensureAssets, sparseFile } from '../assets/index.js';
-import { detectHost, runJobs, type VmJob } from '../launch/index.js';
+import { defaultPlace, detectHost, runJobs, type VmJob } from '../launch/index.js';
 import { firstBadSector } from './probe-pattern.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
@@ -92,8 +92,10 @@ before(async () => {
     return;
   }
   const host = await detectHost();
-  if (host.kvmKind === 'none' && !host.qemu) {
-    batch.skipAll('no hardware KVM here and QEMU is missing, so no KVM can exist for the probe guest');
+  // The same placement rule as kickbench run: the probe guest runs on any local KVM.
+  const where = defaultPlace(host, 'probe') === 'nested' ? 'nested' : 'local';
+  if (where === 'nested' && !host.qemu) {
+    batch.skipAll('no local KVM here and QEMU is missing, so no KVM can exist for the probe guest');
     return;
   }
   const workload = `doorbell count=${DOORBELLS}; write bs=4k count=${WRITE_BLOCKS} depth=1; read bs=4k count=${WRITE_BLOCKS} depth=4; verify count=32`;
@@ -101,8 +103,6 @@ before(async () => {
     jobs[`probe-${mode}`] = { id: `probe-${mode}`, kernel: paths.probeGuest(), cmdline: workload, disk: makeDisk(`probe-${mode}.img`, 16), mode, memMiB: 64, cpus: 1, timeoutSec: 300 };
     jobs[`hostile-${mode}`] = { id: `hostile-${mode}`, kernel: paths.probeGuest(), cmdline: 'hostile; verify count=16', disk: makeDisk(`hostile-${mode}.img`, 16), mode, memMiB: 64, cpus: 1, timeoutSec: 300 };
   }
-  // The probe guest runs on any local KVM, even an instruction-emulating one.
-  const where = host.kvmKind !== 'none' ? 'local' : 'nested';
   if (where === 'nested') {
     // The minimal KVM_RUN loop (the micro-benchmark's floor), once per mode, in the same outer guest.
     for (const mode of ['exit', 'ioeventfd'] as const) {
