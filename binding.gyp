@@ -32,7 +32,7 @@
       "type": "executable",
       "dependencies": ["kickvmm_core"],
       "sources": ["<!@(ls -1 native/tests/*.cc 2>/dev/null)"],
-      "libraries": ["-lpthread"]
+      "libraries": ["-lgtest", "-lgtest_main", "-lpthread"]
     }
   ]
 }

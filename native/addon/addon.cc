@@ -1,10 +1,12 @@
 // kickvmm_addon: the VMM core for Node (node-addon-api).
 //   probe() -> {devKvmExists, devKvmOpens, openError, apiVersion, capIoeventfd, capIrqfd,
-//               capBinaryStatsFd, kvmKind, loopInstructions, insnEmulation, exits, loopSeconds, error}
+//               capBinaryStatsFd, kvmKind, loopInstructions, insnEmulation, exits, loopSeconds,
+//               error}
 //   runVm(opts) -> Promise<{exitCode, exitReason, exitDetail, console, stats}>
-//       opts: {kernel, disk, mode, mem|memMiB, cpus, cmdline, initrd, readonly, stats, timeout, boot}
-//   new DoorbellVm({kernel, disk, mode, kicksPerBatch, memMiB}) .runBatch() .stats() .console() .close()
-//   new FloorVm({ioeventfd, kicksPerBatch}) .runBatch() .stats() .close()
+//       opts: {kernel, disk, mode, mem|memMiB, cpus, cmdline, initrd, readonly, stats, timeout,
+//       boot}
+//   new DoorbellVm({kernel, disk, mode, kicksPerBatch, memMiB}) .runBatch() .stats() .console()
+//   .close() new FloorVm({ioeventfd, kicksPerBatch}) .runBatch() .stats() .close()
 // Failures throw (or reject with) an Error carrying the one-line reason.
 #include <napi.h>
 #include <unistd.h>
@@ -28,17 +30,20 @@ namespace {
 std::string opt_string(const Napi::Object& o, const char* key, bool required) {
   Napi::Value v = o.Get(key);
   if (v.IsUndefined() || v.IsNull()) {
-    if (required) throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " is required");
+    if (required)
+      throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " is required");
     return "";
   }
-  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a string");
+  if (!v.IsString())
+    throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a string");
   return v.As<Napi::String>().Utf8Value();
 }
 
 double opt_number(const Napi::Object& o, const char* key, double dflt, double min, double max) {
   Napi::Value v = o.Get(key);
   if (v.IsUndefined() || v.IsNull()) return dflt;
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a number");
+  if (!v.IsNumber())
+    throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a number");
   double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= min && d <= max))
     throw Napi::RangeError::New(o.Env(), std::string("option ") + key + " is out of range");
@@ -48,7 +53,8 @@ double opt_number(const Napi::Object& o, const char* key, double dflt, double mi
 bool opt_bool(const Napi::Object& o, const char* key) {
   Napi::Value v = o.Get(key);
   if (v.IsUndefined() || v.IsNull()) return false;
-  if (!v.IsBoolean()) throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a boolean");
+  if (!v.IsBoolean())
+    throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a boolean");
   return v.As<Napi::Boolean>().Value();
 }
 
@@ -116,8 +122,10 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
 class RunVmWorker : public Napi::AsyncWorker {
  public:
   RunVmWorker(Napi::Env env, VmConfig cfg, std::string stats_path)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)),
-        cfg_(std::move(cfg)), stats_path_(std::move(stats_path)) {}
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        cfg_(std::move(cfg)),
+        stats_path_(std::move(stats_path)) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -184,10 +192,14 @@ Napi::Value RunVm(const Napi::CallbackInfo& info) {
   cfg.readonly = opt_bool(o, "readonly");
   cfg.timeout_seconds = opt_number(o, "timeout", 0, 0, 1e7);
   std::string boot = opt_string(o, "boot", false);
-  if (boot.empty() || boot == "auto") cfg.boot = BootProtocol::Auto;
-  else if (boot == "pvh") cfg.boot = BootProtocol::Pvh;
-  else if (boot == "linux64") cfg.boot = BootProtocol::Linux64;
-  else throw Napi::TypeError::New(env, "option boot must be 'auto', 'pvh' or 'linux64'");
+  if (boot.empty() || boot == "auto")
+    cfg.boot = BootProtocol::Auto;
+  else if (boot == "pvh")
+    cfg.boot = BootProtocol::Pvh;
+  else if (boot == "linux64")
+    cfg.boot = BootProtocol::Linux64;
+  else
+    throw Napi::TypeError::New(env, "option boot must be 'auto', 'pvh' or 'linux64'");
   std::string stats_path = opt_string(o, "stats", false);
   auto* w = new RunVmWorker(env, std::move(cfg), std::move(stats_path));
   Napi::Promise p = w->promise();

@@ -29,15 +29,28 @@ constexpr uint16_t kMarkerPort = 0x504;  // same batch marker as the VM
 //         out dx, al
 //         jmp top
 std::vector<uint8_t> floor_code(uint32_t n, uint16_t port) {
-  return {0x66, 0xb9, uint8_t(n), uint8_t(n >> 8), uint8_t(n >> 16), uint8_t(n >> 24),  // 0x00
-          0xba, uint8_t(port), uint8_t(port >> 8),                                    // 0x06
-          0x31, 0xc0,                                                                 // 0x09
-          0xef,                                                                       // 0x0b
-          0x66, 0x49,                                                                 // 0x0c
-          0x75, 0xfb,                                                                 // 0x0e -> 0x0b
-          0xba, uint8_t(kMarkerPort), uint8_t(kMarkerPort >> 8),                      // 0x10
-          0xee,                                                                       // 0x13
-          0xeb, 0xea};                                                                // 0x14 -> 0x00
+  return {0x66,
+          0xb9,
+          uint8_t(n),
+          uint8_t(n >> 8),
+          uint8_t(n >> 16),
+          uint8_t(n >> 24),  // 0x00
+          0xba,
+          uint8_t(port),
+          uint8_t(port >> 8),  // 0x06
+          0x31,
+          0xc0,  // 0x09
+          0xef,  // 0x0b
+          0x66,
+          0x49,  // 0x0c
+          0x75,
+          0xfb,  // 0x0e -> 0x0b
+          0xba,
+          uint8_t(kMarkerPort),
+          uint8_t(kMarkerPort >> 8),  // 0x10
+          0xee,                       // 0x13
+          0xeb,
+          0xea};  // 0x14 -> 0x00
 }
 
 }  // namespace
@@ -73,7 +86,9 @@ std::unique_ptr<FloorVm> FloorVm::create(bool ioeventfd, uint32_t kicks_per_batc
   return f;
 }
 
-FloorVm::~FloorVm() { close(); }
+FloorVm::~FloorVm() {
+  close();
+}
 
 void FloorVm::drain_main() {
   pollfd fds[2] = {{kick_fd_.get(), POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}};

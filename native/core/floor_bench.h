@@ -22,11 +22,11 @@ constexpr uint16_t kFloorNotifyPort = 0x6210;
 
 struct FloorCounters {
   uint64_t batches = 0;
-  uint64_t kicks = 0;             // guest doorbell writes issued (kicks_per_batch x batches)
-  uint64_t io_exits = 0;          // KVM_EXIT_IO on the notify port
-  uint64_t exits = 0;             // all exits to userspace, batch markers included
-  uint64_t eventfd_wakeups = 0;   // drain thread wake-ups
-  uint64_t eventfd_signals = 0;   // sum of eventfd counter values read
+  uint64_t kicks = 0;            // guest doorbell writes issued (kicks_per_batch x batches)
+  uint64_t io_exits = 0;         // KVM_EXIT_IO on the notify port
+  uint64_t exits = 0;            // all exits to userspace, batch markers included
+  uint64_t eventfd_wakeups = 0;  // drain thread wake-ups
+  uint64_t eventfd_signals = 0;  // sum of eventfd counter values read
   double vcpu_cpu_seconds = 0;
 };
 

@@ -17,9 +17,7 @@ class GuestMemory {
   uint8_t* host_base() const { return base_; }
 
   // True when [gpa, gpa+len) lies wholly inside guest RAM (overflow-safe).
-  bool contains(uint64_t gpa, uint64_t len) const {
-    return gpa <= size_ && len <= size_ - gpa;
-  }
+  bool contains(uint64_t gpa, uint64_t len) const { return gpa <= size_ && len <= size_ - gpa; }
 
   // Host pointer for [gpa, gpa+len), or nullptr if any byte is outside RAM.
   uint8_t* slice(uint64_t gpa, uint64_t len) const {
@@ -42,9 +40,13 @@ class GuestMemory {
 
   // Little-endian scalar helpers (x86 hosts only, so a plain copy is LE).
   template <typename T>
-  bool read_obj(uint64_t gpa, T* out) const { return read(gpa, out, sizeof(T)); }
+  bool read_obj(uint64_t gpa, T* out) const {
+    return read(gpa, out, sizeof(T));
+  }
   template <typename T>
-  bool write_obj(uint64_t gpa, const T& v) const { return write(gpa, &v, sizeof(T)); }
+  bool write_obj(uint64_t gpa, const T& v) const {
+    return write(gpa, &v, sizeof(T));
+  }
 
  private:
   uint8_t* base_ = nullptr;

@@ -27,9 +27,14 @@ class IoBus {
   bool write(uint16_t port, const uint8_t* data, uint8_t size);
 
  private:
-  struct Range { uint16_t base; uint16_t len; PortIoDevice* dev; };
+  struct Range {
+    uint16_t base;
+    uint16_t len;
+    PortIoDevice* dev;
+  };
   PortIoDevice* find(uint16_t port, uint16_t* offset);
-  std::mutex lock_;  // BAR moves come from the vCPU thread; lookups too, but keep it safe for N vCPUs
+  std::mutex
+      lock_;  // BAR moves come from the vCPU thread; lookups too, but keep it safe for N vCPUs
   std::vector<Range> ranges_;
 };
 

@@ -23,7 +23,9 @@ void Fd::reset(int fd) {
   fd_ = fd;
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 namespace {
 bool fail(std::string* error, const std::string& what) {
@@ -93,8 +95,7 @@ KvmVcpu::~KvmVcpu() {
 bool read_kvm_stats_fd(int sfd, std::map<std::string, uint64_t>* out) {
   kvm_stats_header h;
   if (pread(sfd, &h, sizeof h, 0) != ssize_t(sizeof h)) return false;
-  if (h.num_desc == 0 || h.num_desc > 4096 || h.name_size == 0 || h.name_size > 1024)
-    return false;
+  if (h.num_desc == 0 || h.num_desc > 4096 || h.name_size == 0 || h.name_size > 1024) return false;
   // Descriptor layout (api.rst "KVM_GET_STATS_FD"): u32 flags, s16 exponent,
   // u16 size, u32 offset, u32 bucket_size, then name_size bytes of name. Parsed
   // by hand: in C++ the header's flexible-array macro pads the struct.
@@ -166,8 +167,7 @@ bool KvmVm::create_pit2(std::string* error) {
   return true;
 }
 
-bool KvmVm::set_memory(uint32_t slot, uint64_t gpa, uint64_t size, void* host,
-                       std::string* error) {
+bool KvmVm::set_memory(uint32_t slot, uint64_t gpa, uint64_t size, void* host, std::string* error) {
   kvm_userspace_memory_region r;
   std::memset(&r, 0, sizeof r);
   r.slot = slot;
@@ -211,8 +211,7 @@ bool KvmVm::set_irq_line(uint32_t gsi, bool level) {
   return ioctl(fd_.get(), KVM_IRQ_LINE, &l) == 0;
 }
 
-bool KvmVm::pio_ioeventfd(int efd, uint16_t port, uint8_t len, uint64_t datamatch,
-                          bool deassign) {
+bool KvmVm::pio_ioeventfd(int efd, uint16_t port, uint8_t len, uint64_t datamatch, bool deassign) {
   kvm_ioeventfd io;
   std::memset(&io, 0, sizeof io);
   io.datamatch = datamatch;
@@ -241,7 +240,11 @@ bool KvmVm::irqfd(int efd, uint32_t gsi, bool deassign) {
   return ioctl(fd_.get(), KVM_IRQFD, &f) == 0;
 }
 
-bool KvmVm::assign_irqfd(int efd, uint32_t gsi) { return irqfd(efd, gsi, false); }
-bool KvmVm::deassign_irqfd(int efd, uint32_t gsi) { return irqfd(efd, gsi, true); }
+bool KvmVm::assign_irqfd(int efd, uint32_t gsi) {
+  return irqfd(efd, gsi, false);
+}
+bool KvmVm::deassign_irqfd(int efd, uint32_t gsi) {
+  return irqfd(efd, gsi, true);
+}
 
 }  // namespace kick

@@ -19,9 +19,9 @@ namespace {
 // mov ecx, N ; 1: dec ecx ; jnz 1b ; hlt   (16-bit real mode)
 std::vector<uint8_t> countdown_code(uint32_t n) {
   return {0x66, 0xb9, uint8_t(n), uint8_t(n >> 8), uint8_t(n >> 16), uint8_t(n >> 24),
-          0x66, 0x49,   // dec ecx
-          0x75, 0xfc,   // jnz -4
-          0xf4};        // hlt
+          0x66, 0x49,  // dec ecx
+          0x75, 0xfc,  // jnz -4
+          0xf4};       // hlt
 }
 
 }  // namespace
@@ -91,7 +91,9 @@ std::string q(const std::string& s) {
   }
   return o + "\"";
 }
-const char* b(bool v) { return v ? "true" : "false"; }
+const char* b(bool v) {
+  return v ? "true" : "false";
+}
 }  // namespace
 
 std::string probe_to_json(const ProbeResult& r) {
@@ -102,8 +104,9 @@ std::string probe_to_json(const ProbeResult& r) {
     << ", \"openError\": " << (r.dev_opens ? "null" : q(r.open_error))
     << ", \"apiVersion\": " << r.api_version << ", \"capIoeventfd\": " << b(r.cap_ioeventfd)
     << ", \"capIrqfd\": " << b(r.cap_irqfd) << ", \"capBinaryStatsFd\": " << b(r.cap_stats_fd)
-    << ", \"kvmKind\": " << q(r.kvm_kind) << ", \"loopInstructions\": "
-    << r.measurement.loop_instructions << ", \"insnEmulation\": " << r.measurement.insn_emulation
+    << ", \"kvmKind\": " << q(r.kvm_kind)
+    << ", \"loopInstructions\": " << r.measurement.loop_instructions
+    << ", \"insnEmulation\": " << r.measurement.insn_emulation
     << ", \"exits\": " << r.measurement.exits << ", \"loopSeconds\": " << secs
     << ", \"error\": " << (r.error.empty() ? "null" : q(r.error)) << "}\n";
   return o.str();

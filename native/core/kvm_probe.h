@@ -11,9 +11,9 @@
 namespace kick {
 
 struct KvmKindMeasurement {
-  std::string kind;              // "hardware" | "emulating" | "unknown"
+  std::string kind;  // "hardware" | "emulating" | "unknown"
   uint64_t loop_instructions = 0;
-  uint64_t insn_emulation = 0;   // from KVM_GET_STATS_FD
+  uint64_t insn_emulation = 0;  // from KVM_GET_STATS_FD
   uint64_t exits = 0;
   double seconds = 0;
 };

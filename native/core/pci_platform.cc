@@ -14,8 +14,8 @@ namespace kick {
 
 namespace {
 constexpr uint8_t kBlkSlot = 1;
-constexpr uint8_t kBlkGsi = 10;           // free: serial uses 4, the PIT 0 (via pin 2)
-constexpr uint16_t kBlkBar0Base = 0x6200; // above the legacy ISA ports, like kvmtool's
+constexpr uint8_t kBlkGsi = 10;            // free: serial uses 4, the PIT 0 (via pin 2)
+constexpr uint16_t kBlkBar0Base = 0x6200;  // above the legacy ISA ports, like kvmtool's
 
 class PciPlatformImpl : public PciPlatform {
  public:
@@ -45,7 +45,7 @@ std::unique_ptr<PciPlatform> PciPlatform::create(const PciPlatformConfig& cfg,
   p->disk_ = RawDisk::open(cfg.disk_path, cfg.readonly, error);
   if (!p->disk_) return nullptr;
   p->kick_ = cfg.mode == KickMode::Ioeventfd ? make_ioeventfd_kick_path(vm, stats, error)
-                                              : make_exit_kick_path();
+                                             : make_exit_kick_path();
   if (!p->kick_) return nullptr;
   p->blk_ = std::make_unique<VirtioBlk>(p->disk_.get(), mem, stats);
   VirtioPciWiring w{&mem, &io, &vm, &stats, p->kick_.get(), kBlkGsi, kBlkBar0Base, cfg.use_irqfd};

@@ -7,7 +7,9 @@
 
 namespace kick {
 
-const char* kick_mode_name(KickMode m) { return m == KickMode::Ioeventfd ? "ioeventfd" : "exit"; }
+const char* kick_mode_name(KickMode m) {
+  return m == KickMode::Ioeventfd ? "ioeventfd" : "exit";
+}
 
 namespace {
 
@@ -15,11 +17,21 @@ std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -40,7 +52,9 @@ std::string json_number(double v) {
   return buf;
 }
 
-uint64_t ld(const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); }
+uint64_t ld(const std::atomic<uint64_t>& a) {
+  return a.load(std::memory_order_relaxed);
+}
 
 }  // namespace
 
@@ -59,8 +73,9 @@ std::string stats_to_json(const VmmStats& s) {
   o << "  \"eventfdSignals\": " << ld(s.eventfd_signals) << ",\n";
   o << "  \"requests\": {\"total\": " << ld(s.requests) << ", \"read\": " << ld(s.requests_read)
     << ", \"write\": " << ld(s.requests_write) << ", \"flush\": " << ld(s.requests_flush)
-    << ", \"getId\": " << ld(s.requests_get_id) << ", \"unsupported\": "
-    << ld(s.requests_unsupported) << ", \"ioerr\": " << ld(s.requests_ioerr) << "},\n";
+    << ", \"getId\": " << ld(s.requests_get_id)
+    << ", \"unsupported\": " << ld(s.requests_unsupported)
+    << ", \"ioerr\": " << ld(s.requests_ioerr) << "},\n";
   o << "  \"bytesRead\": " << ld(s.bytes_read) << ",\n";
   o << "  \"bytesWritten\": " << ld(s.bytes_written) << ",\n";
   o << "  \"badDescriptors\": " << ld(s.bad_descriptors) << ",\n";

@@ -34,9 +34,9 @@ struct VmmStats {
   // Filled in at exit by the platform.
   double wall_seconds = 0, vcpu_cpu_seconds = 0, io_thread_cpu_seconds = 0;
   uint64_t tsc_khz = 0;
-  std::string kvm_kind;            // "hardware" | "emulating" | "unknown"
-  std::string exit_reason;         // "clean" | "timeout" | "crash" | "error"
-  std::string exit_detail;         // one line
+  std::string kvm_kind;                            // "hardware" | "emulating" | "unknown"
+  std::string exit_reason;                         // "clean" | "timeout" | "crash" | "error"
+  std::string exit_detail;                         // one line
   std::map<std::string, uint64_t> kvm_vcpu_stats;  // KVM_GET_STATS_FD, name -> value
 };
 

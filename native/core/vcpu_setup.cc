@@ -70,7 +70,10 @@ void patch_cpuid(std::vector<kvm_cpuid_entry2>* entries, uint32_t index, uint32_
         uint32_t logical = 1u << ceil_log2(count);
         e.ebx = (e.ebx & 0x000000ffu) | (8u << 8) | ((logical & 0xff) << 16) | (index << 24);
         e.ecx |= 1u << 31;  // running under a hypervisor: lets Linux use kvmclock etc.
-        if (count > 1) e.edx |= 1u << 28; else e.edx &= ~(1u << 28);
+        if (count > 1)
+          e.edx |= 1u << 28;
+        else
+          e.edx &= ~(1u << 28);
         break;
       }
       case 6:
@@ -118,13 +121,21 @@ bool setup_cpuid(int vcpu_fd, const std::vector<kvm_cpuid_entry2>& supported, ui
 }
 
 bool setup_boot_msrs(int vcpu_fd, std::string* error) {
-  static const struct { uint32_t index; uint64_t value; } kMsrs[] = {
-      {0x174, 0}, {0x175, 0}, {0x176, 0},  // SYSENTER_CS/ESP/EIP
-      {0xc0000081, 0}, {0xc0000082, 0}, {0xc0000083, 0}, {0xc0000084, 0},  // STAR..SFMASK
-      {0xc0000102, 0},                     // KERNEL_GS_BASE
-      {0x10, 0},                           // TSC
-      {0x1a0, 1},                          // MISC_ENABLE: fast strings (FSRM memmove needs it)
-      {0x2ff, (1u << 11) | 6},             // MTRRdefType: enabled, write-back
+  static const struct {
+    uint32_t index;
+    uint64_t value;
+  } kMsrs[] = {
+      {0x174, 0},
+      {0x175, 0},
+      {0x176, 0},  // SYSENTER_CS/ESP/EIP
+      {0xc0000081, 0},
+      {0xc0000082, 0},
+      {0xc0000083, 0},
+      {0xc0000084, 0},          // STAR..SFMASK
+      {0xc0000102, 0},          // KERNEL_GS_BASE
+      {0x10, 0},                // TSC
+      {0x1a0, 1},               // MISC_ENABLE: fast strings (FSRM memmove needs it)
+      {0x2ff, (1u << 11) | 6},  // MTRRdefType: enabled, write-back
   };
   const size_t n = sizeof kMsrs / sizeof kMsrs[0];
   std::vector<uint8_t> buf(sizeof(abi::MsrsHeader) + n * sizeof(kvm_msr_entry));
@@ -138,8 +149,7 @@ bool setup_boot_msrs(int vcpu_fd, std::string* error) {
   int r = ioctl(vcpu_fd, abi::kSetMsrs, m);
   if (r < 0) return fail(error, "KVM_SET_MSRS");
   if (size_t(r) != n) {
-    if (error)
-      *error = "KVM_SET_MSRS: MSR " + std::to_string(kMsrs[r].index) + " rejected";
+    if (error) *error = "KVM_SET_MSRS: MSR " + std::to_string(kMsrs[r].index) + " rejected";
     return false;
   }
   return true;
@@ -164,9 +174,8 @@ bool setup_fpu(int vcpu_fd, std::string* error) {
 
 bool setup_vcpu(int vcpu_fd, const std::vector<kvm_cpuid_entry2>& supported, uint32_t index,
                 uint32_t count, std::string* error) {
-  return setup_cpuid(vcpu_fd, supported, index, count, error) &&
-         setup_boot_msrs(vcpu_fd, error) && setup_lapic(vcpu_fd, error) &&
-         setup_fpu(vcpu_fd, error);
+  return setup_cpuid(vcpu_fd, supported, index, count, error) && setup_boot_msrs(vcpu_fd, error) &&
+         setup_lapic(vcpu_fd, error) && setup_fpu(vcpu_fd, error);
 }
 
 }  // namespace kick

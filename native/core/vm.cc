@@ -29,20 +29,29 @@ const char* const kDefaultCmdline =
 
 int vm_end_exit_code(VmEnd end) {
   switch (end) {
-    case VmEnd::Clean: return 0;
-    case VmEnd::Crash: return 2;
-    case VmEnd::Timeout: return 3;
-    default: return 1;
+    case VmEnd::Clean:
+      return 0;
+    case VmEnd::Crash:
+      return 2;
+    case VmEnd::Timeout:
+      return 3;
+    default:
+      return 1;
   }
 }
 
 const char* vm_end_name(VmEnd end) {
   switch (end) {
-    case VmEnd::Clean: return "clean";
-    case VmEnd::Crash: return "crash";
-    case VmEnd::Timeout: return "timeout";
-    case VmEnd::None: return "running";
-    default: return "error";
+    case VmEnd::Clean:
+      return "clean";
+    case VmEnd::Crash:
+      return "crash";
+    case VmEnd::Timeout:
+      return "timeout";
+    case VmEnd::None:
+      return "running";
+    default:
+      return "error";
   }
 }
 
@@ -127,7 +136,9 @@ bool validate_vm_config(const VmConfig& cfg, std::string* error) {
 ConsoleMonitor::ConsoleMonitor(std::function<void(const char*, size_t)> sink)
     : sink_(std::move(sink)) {}
 
-ConsoleMonitor::~ConsoleMonitor() { flush(); }
+ConsoleMonitor::~ConsoleMonitor() {
+  flush();
+}
 
 void ConsoleMonitor::put(uint8_t byte) {
   std::lock_guard<std::mutex> g(lock_);
@@ -178,7 +189,9 @@ std::string ConsoleMonitor::panic_line() const {
 
 namespace {
 
-int kick_signal() { return SIGRTMIN + 4; }
+int kick_signal() {
+  return SIGRTMIN + 4;
+}
 
 void install_kick_handler() {
   static std::once_flag once;
@@ -213,11 +226,12 @@ bool Vm::init(const VmConfig& cfg, std::string* error) {
   stats_.mode = cfg.mode;
   stats_.kvm_kind = "unknown";
   if (!sys_.open(error)) return false;
-  struct { long cap; const char* name; } required[] = {
-      {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},
-      {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
-      {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
-      {KVM_CAP_PIT2, "KVM_CAP_PIT2"},
+  struct {
+    long cap;
+    const char* name;
+  } required[] = {
+      {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},           {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
+      {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"}, {KVM_CAP_PIT2, "KVM_CAP_PIT2"},
       {KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD"},
   };
   for (auto& r : required) {
@@ -252,8 +266,8 @@ bool Vm::init(const VmConfig& cfg, std::string* error) {
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (ram_map_ == MAP_FAILED) {
     ram_map_ = nullptr;
-    *error = "cannot map " + std::to_string(cfg.mem_mib) + " MiB of guest RAM: " +
-             std::strerror(errno);
+    *error =
+        "cannot map " + std::to_string(cfg.mem_mib) + " MiB of guest RAM: " + std::strerror(errno);
     return false;
   }
   uintptr_t base = (reinterpret_cast<uintptr_t>(ram_map_) + huge - 1) & ~(uintptr_t(huge) - 1);
@@ -345,8 +359,8 @@ void Vm::start_threads() {
 
 void Vm::timer_main() {
   std::unique_lock<std::mutex> g(timer_lock_);
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::duration<double>(cfg_.timeout_seconds);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(cfg_.timeout_seconds);
   if (!timer_cv_.wait_until(g, deadline, [this] { return timer_stop_; })) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "no clean end within %g s", cfg_.timeout_seconds);
@@ -471,17 +485,18 @@ Vm::Step Vm::handle_exit(VcpuSlot& slot) {
       if (type == KVM_SYSTEM_EVENT_CRASH)
         request_end(VmEnd::Crash, "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)");
       else
-        request_end(VmEnd::Clean, type == KVM_SYSTEM_EVENT_RESET ? "guest reset (system event)"
-                                                                 : "guest powered off (system event)");
+        request_end(VmEnd::Clean, type == KVM_SYSTEM_EVENT_RESET
+                                      ? "guest reset (system event)"
+                                      : "guest powered off (system event)");
       return Step::Stop;
     }
     case KVM_EXIT_INTERNAL_ERROR: {
       stats_.exit_internal_error.fetch_add(1, std::memory_order_relaxed);
       uint32_t sub = run->internal.suberror;
-      const char* name = sub == KVM_INTERNAL_ERROR_EMULATION      ? "emulation failure"
-                         : sub == KVM_INTERNAL_ERROR_SIMUL_EX     ? "exception during exception"
-                         : sub == KVM_INTERNAL_ERROR_DELIVERY_EV  ? "event delivery failed"
-                                                                  : "unexpected";
+      const char* name = sub == KVM_INTERNAL_ERROR_EMULATION     ? "emulation failure"
+                         : sub == KVM_INTERNAL_ERROR_SIMUL_EX    ? "exception during exception"
+                         : sub == KVM_INTERNAL_ERROR_DELIVERY_EV ? "event delivery failed"
+                                                                 : "unexpected";
       kvm_regs regs;
       std::string where =
           ioctl(slot.vcpu->fd(), KVM_GET_REGS, &regs) == 0 ? " at rip " + hex(regs.rip) : "";
@@ -492,9 +507,8 @@ Vm::Step Vm::handle_exit(VcpuSlot& slot) {
     }
     case KVM_EXIT_FAIL_ENTRY:
       stats_.exit_other.fetch_add(1, std::memory_order_relaxed);
-      request_end(VmEnd::Crash,
-                  "KVM_EXIT_FAIL_ENTRY, hardware reason " +
-                      hex(run->fail_entry.hardware_entry_failure_reason));
+      request_end(VmEnd::Crash, "KVM_EXIT_FAIL_ENTRY, hardware reason " +
+                                    hex(run->fail_entry.hardware_entry_failure_reason));
       return Step::Stop;
     default:
       stats_.exit_other.fetch_add(1, std::memory_order_relaxed);

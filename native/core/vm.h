@@ -46,7 +46,7 @@ struct VmConfig {
   std::string kernel_path;
   std::string initrd_path;  // empty: none
   std::string disk_path;
-  std::string cmdline;      // empty: kDefaultCmdline
+  std::string cmdline;  // empty: kDefaultCmdline
   bool readonly = false;
   KickMode mode = KickMode::Exit;
   uint32_t mem_mib = 256;
@@ -118,10 +118,10 @@ class Vm {
  private:
   struct VcpuSlot {
     std::unique_ptr<KvmVcpu> vcpu;
-    std::thread thread;          // APs only
-    pthread_t running_on{};      // valid while `running`
-    bool running = false;        // guarded by Vm::kick_lock_
-    double cpu_seconds = 0;      // accumulated by the thread(s) that ran it
+    std::thread thread;      // APs only
+    pthread_t running_on{};  // valid while `running`
+    bool running = false;    // guarded by Vm::kick_lock_
+    double cpu_seconds = 0;  // accumulated by the thread(s) that ran it
   };
   enum class Step { Continue, Batch, Stop };
 

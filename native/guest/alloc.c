@@ -26,6 +26,12 @@ void* alloc_zeroed(size_t size, size_t align) {
   return (void*)p;
 }
 
-uintptr_t alloc_mark(void) { return next_free; }
-void alloc_release(uintptr_t mark) { next_free = mark; }
-uint64_t alloc_free_bytes(void) { return limit - next_free; }
+uintptr_t alloc_mark(void) {
+  return next_free;
+}
+void alloc_release(uintptr_t mark) {
+  next_free = mark;
+}
+uint64_t alloc_free_bytes(void) {
+  return limit - next_free;
+}

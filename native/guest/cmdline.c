@@ -26,7 +26,9 @@ static void fmt_err(char* err, unsigned errlen, const char* fmt, ...) {
   va_end(ap);
 }
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 int cmdline_parse(const char* s, const struct wl_def* const* defs, struct wl_args* out, char* err,
                   unsigned errlen) {
@@ -79,8 +81,8 @@ int cmdline_parse(const char* s, const struct wl_def* const* defs, struct wl_arg
         return -1;
       }
       if (!parse_u64(eq + 1, (size_t)(p - eq - 1), &a->value[k])) {
-        fmt_err(err, errlen, "%s: bad value for %s: '%.*s' (want a number, optional k/m/g suffix)", def->name,
-                def->keys[k], (int)(p - eq - 1), eq + 1);
+        fmt_err(err, errlen, "%s: bad value for %s: '%.*s' (want a number, optional k/m/g suffix)",
+                def->name, def->keys[k], (int)(p - eq - 1), eq + 1);
         return -1;
       }
       a->set[k] = true;
@@ -95,7 +97,8 @@ int cmdline_parse(const char* s, const struct wl_def* const* defs, struct wl_arg
     s = *end ? end + 1 : end;
   }
   if (count == 0) {
-    fmt_err(err, errlen, "no workloads on the command line (e.g. \"write bs=64k count=100; verify\")");
+    fmt_err(err, errlen,
+            "no workloads on the command line (e.g. \"write bs=64k count=100; verify\")");
     return -1;
   }
   return count;

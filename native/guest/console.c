@@ -55,25 +55,51 @@ void kvprintf(const char* fmt, va_list ap) {
     char pad = ' ';
     bool left = false;
     int width = 0, longs = 0;
-    if (*fmt == '-') { left = true; fmt++; }
-    if (*fmt == '0') { pad = '0'; fmt++; }
+    if (*fmt == '-') {
+      left = true;
+      fmt++;
+    }
+    if (*fmt == '0') {
+      pad = '0';
+      fmt++;
+    }
     while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (*fmt++ - '0');
-    while (*fmt == 'l') { longs++; fmt++; }
+    while (*fmt == 'l') {
+      longs++;
+      fmt++;
+    }
     switch (*fmt) {
-      case 's': put_str(va_arg(ap, const char*), width, left); break;
-      case 'c': console_putc((char)va_arg(ap, int)); break;
+      case 's':
+        put_str(va_arg(ap, const char*), width, left);
+        break;
+      case 'c':
+        console_putc((char)va_arg(ap, int));
+        break;
       case 'd': {
         int64_t v = longs ? va_arg(ap, int64_t) : va_arg(ap, int);
         put_num(v < 0 ? (uint64_t)-v : (uint64_t)v, 10, v < 0, width, pad);
         break;
       }
-      case 'u': put_num(longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, false, width, pad); break;
-      case 'x': put_num(longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, false, width, pad); break;
-      case 'p': console_putc('0'); console_putc('x');
-                put_num((uint64_t)(uintptr_t)va_arg(ap, void*), 16, false, width, pad); break;
-      case '%': console_putc('%'); break;
-      case 0: return;
-      default: console_putc('%'); console_putc(*fmt); break;
+      case 'u':
+        put_num(longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, false, width, pad);
+        break;
+      case 'x':
+        put_num(longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, false, width, pad);
+        break;
+      case 'p':
+        console_putc('0');
+        console_putc('x');
+        put_num((uint64_t)(uintptr_t)va_arg(ap, void*), 16, false, width, pad);
+        break;
+      case '%':
+        console_putc('%');
+        break;
+      case 0:
+        return;
+      default:
+        console_putc('%');
+        console_putc(*fmt);
+        break;
     }
   }
 }

@@ -6,17 +6,20 @@
 #include "lib.h"
 #include "vm_end.h"
 
-uint64_t engine_region_blocks(const struct vblk* v, const char* wl, uint64_t start_lba, uint32_t bs) {
+uint64_t engine_region_blocks(const struct vblk* v, const char* wl, uint64_t start_lba,
+                              uint32_t bs) {
   uint64_t sectors = bs / SECTOR_SIZE;
   if (start_lba >= v->capacity || (v->capacity - start_lba) / sectors == 0)
-    probe_fatal("%s: disk of %lu sectors has no room for bs=%u from sector %lu", wl, v->capacity, bs, start_lba);
+    probe_fatal("%s: disk of %lu sectors has no room for bs=%u from sector %lu", wl, v->capacity,
+                bs, start_lba);
   return (v->capacity - start_lba) / sectors;
 }
 
 static void submit_op(struct vblk* v, const struct engine_job* job, uint16_t slot, struct task* t) {
   uint8_t op = t->ops[t->cur];
   if (op == OP_WRITE && job->before_write) job->before_write(job->ctx, t);
-  vblk_submit(v, slot, op == OP_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, t->lba, t->buf, job->bs);
+  vblk_submit(v, slot, op == OP_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, t->lba, t->buf,
+              job->bs);
 }
 
 void engine_run(struct vblk* v, const struct engine_job* job, struct wl_result* r) {
@@ -28,7 +31,8 @@ void engine_run(struct vblk* v, const struct engine_job* job, struct wl_result* 
   if (!tasks || !free_slots) probe_fatal("out of memory for %u tasks", depth);
   for (uint32_t i = 0; i < depth; i++) {
     tasks[i].buf = alloc_zeroed(job->bs, 4096);
-    if (!tasks[i].buf) probe_fatal("out of memory: depth=%u x bs=%u does not fit in RAM", depth, job->bs);
+    if (!tasks[i].buf)
+      probe_fatal("out of memory: depth=%u x bs=%u does not fit in RAM", depth, job->bs);
     free_slots[i] = (uint16_t)(depth - 1 - i);
   }
   uint32_t nfree = depth;
@@ -52,8 +56,8 @@ void engine_run(struct vblk* v, const struct engine_job* job, struct wl_result* 
       unkicked = false;
     }
     if (!vblk_wait_used(v, VBLK_DEFAULT_BUDGET)) {
-      kprintf("PROBE-WARN %lu request(s) not completed within %lu cycles; resetting the device\n", inflight,
-              (uint64_t)VBLK_DEFAULT_BUDGET);
+      kprintf("PROBE-WARN %lu request(s) not completed within %lu cycles; resetting the device\n",
+              inflight, (uint64_t)VBLK_DEFAULT_BUDGET);
       r->errors += inflight;
       const char* why = vblk_reinit(v);
       if (why) probe_fatal("device re-initialisation failed: %s", why);

@@ -36,4 +36,5 @@ struct engine_job {
 void engine_run(struct vblk* v, const struct engine_job* job, struct wl_result* r);
 
 // Blocks of `bs` bytes that fit in [start_lba, capacity), at least 1 or a fatal error.
-uint64_t engine_region_blocks(const struct vblk* v, const char* wl, uint64_t start_lba, uint32_t bs);
+uint64_t engine_region_blocks(const struct vblk* v, const char* wl, uint64_t start_lba,
+                              uint32_t bs);

@@ -45,10 +45,14 @@ bool parse_u64(const char* s, size_t n, uint64_t* out) {
   for (; i < n; i++) {
     char c = s[i];
     uint64_t d;
-    if (c >= '0' && c <= '9') d = (uint64_t)(c - '0');
-    else if (base == 16 && c >= 'a' && c <= 'f') d = (uint64_t)(c - 'a' + 10);
-    else if (base == 16 && c >= 'A' && c <= 'F') d = (uint64_t)(c - 'A' + 10);
-    else break;
+    if (c >= '0' && c <= '9')
+      d = (uint64_t)(c - '0');
+    else if (base == 16 && c >= 'a' && c <= 'f')
+      d = (uint64_t)(c - 'a' + 10);
+    else if (base == 16 && c >= 'A' && c <= 'F')
+      d = (uint64_t)(c - 'A' + 10);
+    else
+      break;
     if (v > (UINT64_MAX - d) / base) return false;
     v = v * base + d;
     digits++;
@@ -58,10 +62,20 @@ bool parse_u64(const char* s, size_t n, uint64_t* out) {
     if (i + 1 != n) return false;  // at most one trailing suffix character
     unsigned shift;
     switch (s[i]) {
-      case 'k': case 'K': shift = 10; break;
-      case 'm': case 'M': shift = 20; break;
-      case 'g': case 'G': shift = 30; break;
-      default: return false;
+      case 'k':
+      case 'K':
+        shift = 10;
+        break;
+      case 'm':
+      case 'M':
+        shift = 20;
+        break;
+      case 'g':
+      case 'G':
+        shift = 30;
+        break;
+      default:
+        return false;
     }
     if (v > (UINT64_MAX >> shift)) return false;
     v <<= shift;

@@ -17,4 +17,6 @@ bool str_eq_n(const char* a, size_t n, const char* b);
 // [s, s+n) must be consumed. Returns false on syntax error or overflow.
 bool parse_u64(const char* s, size_t n, uint64_t* out);
 
-static inline uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+static inline uint64_t align_up(uint64_t v, uint64_t a) {
+  return (v + a - 1) & ~(a - 1);
+}

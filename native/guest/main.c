@@ -10,8 +10,8 @@
 #include "vm_end.h"
 #include "workload.h"
 
-static const struct wl_def* const all_workloads[] = {&wl_doorbell, &wl_write, &wl_rewrite, &wl_read, &wl_seeks,
-                                                     &wl_verify,   &wl_hostile, 0};
+static const struct wl_def* const all_workloads[] = {
+    &wl_doorbell, &wl_write, &wl_rewrite, &wl_read, &wl_seeks, &wl_verify, &wl_hostile, 0};
 
 static struct boot_info boot;
 static struct wl_args plan[MAX_WORKLOADS];
@@ -32,10 +32,12 @@ void probe_main(uint64_t start_info) {
   struct pci_function fn;
   if ((why = pci_find_virtio_blk(&fn))) probe_fatal("%s", why);
   if ((why = vblk_init(&blk, &fn))) probe_fatal("virtio-blk: %s", why);
-  kprintf("PROBE-DEVICE pci=%02x:%02x.%x io=0x%x irq=%u qsize=%u slots=%u capacity=%lu host_features=0x%x "
-          "ram_top=0x%lx free=%lu\n",
-          fn.bus, fn.dev, fn.fn, fn.io_base, fn.irq_line, blk.qsize, blk.nslots, blk.capacity, blk.host_features,
-          boot.ram_top, alloc_free_bytes());
+  kprintf(
+      "PROBE-DEVICE pci=%02x:%02x.%x io=0x%x irq=%u qsize=%u slots=%u capacity=%lu "
+      "host_features=0x%x "
+      "ram_top=0x%lx free=%lu\n",
+      fn.bus, fn.dev, fn.fn, fn.io_base, fn.irq_line, blk.qsize, blk.nslots, blk.capacity,
+      blk.host_features, boot.ram_top, alloc_free_bytes());
 
   struct probe p = {&blk, &boot};
   bool ok = true;

@@ -24,7 +24,9 @@ static void header(uint8_t* h, uint64_t s, uint8_t tag) {
   memcpy(h + 9, magic, sizeof(magic));
 }
 
-static uint8_t body_base(uint64_t s, uint8_t tag) { return (uint8_t)(s + (s >> 8) + 37u * tag); }
+static uint8_t body_base(uint64_t s, uint8_t tag) {
+  return (uint8_t)(s + (s >> 8) + 37u * tag);
+}
 
 void pattern_fill(void* buf, uint64_t s, uint32_t sectors, uint8_t tag) {
   uint8_t* p = buf;

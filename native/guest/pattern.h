@@ -26,7 +26,9 @@
 #define TAG_HOSTILE_LIVENESS 0xfe
 #define TAG_HOSTILE_DATA 0xfd
 
-static inline uint8_t tag_for_write_wrap(uint64_t wrap) { return (uint8_t)(1 + wrap % 127); }
+static inline uint8_t tag_for_write_wrap(uint64_t wrap) {
+  return (uint8_t)(1 + wrap % 127);
+}
 
 // Fills `sectors` consecutive sectors starting at LBA `s`.
 void pattern_fill(void* buf, uint64_t s, uint32_t sectors, uint8_t tag);

@@ -3,11 +3,20 @@
 #include "arch.h"
 
 enum {
-  CONF_ADDR = 0xcf8, CONF_DATA = 0xcfc,
-  REG_ID = 0x00, REG_COMMAND = 0x04, REG_CLASS_REV = 0x08, REG_HEADER = 0x0c,
-  REG_BAR0 = 0x10, REG_SUBSYSTEM = 0x2c, REG_INTERRUPT = 0x3c,
-  CMD_IO = 0x1, CMD_MASTER = 0x4,
-  VIRTIO_VENDOR = 0x1af4, VIRTIO_LEGACY_BLK_DEVICE = 0x1001, VIRTIO_ID_BLOCK = 2,
+  CONF_ADDR = 0xcf8,
+  CONF_DATA = 0xcfc,
+  REG_ID = 0x00,
+  REG_COMMAND = 0x04,
+  REG_CLASS_REV = 0x08,
+  REG_HEADER = 0x0c,
+  REG_BAR0 = 0x10,
+  REG_SUBSYSTEM = 0x2c,
+  REG_INTERRUPT = 0x3c,
+  CMD_IO = 0x1,
+  CMD_MASTER = 0x4,
+  VIRTIO_VENDOR = 0x1af4,
+  VIRTIO_LEGACY_BLK_DEVICE = 0x1001,
+  VIRTIO_ID_BLOCK = 2,
   FALLBACK_IO_BASE = 0xc000,  // only used if nobody assigned BAR0
 };
 
@@ -51,11 +60,15 @@ const char* pci_find_virtio_blk(struct pci_function* out) {
       uint32_t bar0 = conf_read32(0, dev, fn, REG_BAR0);
       if (!(bar0 & 1)) return "virtio-blk BAR0 is not an I/O BAR";
       if ((bar0 & ~3u) == 0) bar0 = assign_io_bar0(dev, fn);
-      if ((bar0 & ~3u) == 0 || (bar0 & ~3u) > 0xff00) return "virtio-blk BAR0 has no usable I/O address";
+      if ((bar0 & ~3u) == 0 || (bar0 & ~3u) > 0xff00)
+        return "virtio-blk BAR0 has no usable I/O address";
       uint16_t cmd = (uint16_t)conf_read32(0, dev, fn, REG_COMMAND);
       conf_write16(0, dev, fn, REG_COMMAND, cmd | CMD_IO | CMD_MASTER);
 
-      *out = (struct pci_function){0, dev, fn, (uint16_t)(bar0 & 0xfffc),
+      *out = (struct pci_function){0,
+                                   dev,
+                                   fn,
+                                   (uint16_t)(bar0 & 0xfffc),
                                    (uint8_t)conf_read32(0, dev, fn, REG_INTERRUPT),
                                    (uint8_t)conf_read32(0, dev, fn, REG_CLASS_REV)};
       return 0;

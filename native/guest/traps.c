@@ -22,8 +22,13 @@ static struct idt_gate idt[32];
 void traps_init(void) {
   for (int v = 0; v < 32; v++) {
     uint64_t a = trap_stubs[v];
-    idt[v] = (struct idt_gate){(uint16_t)a, 0x08, 0, 0x8E /* present, 64-bit interrupt gate */,
-                               (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0};
+    idt[v] = (struct idt_gate){(uint16_t)a,
+                               0x08,
+                               0,
+                               0x8E /* present, 64-bit interrupt gate */,
+                               (uint16_t)(a >> 16),
+                               (uint32_t)(a >> 32),
+                               0};
   }
   struct idt_ptr p = {sizeof(idt) - 1, (uint64_t)(uintptr_t)idt};
   __asm__ volatile("lidt %0" ::"m"(p));

@@ -9,8 +9,12 @@ static uint32_t ring_bytes(uint32_t n) {
   return (uint32_t)align_up(used_off + 4 + 8u * n + 2, 4096);
 }
 
-static void set_status(struct vblk* v, uint8_t s) { outb(v->io + VIRTIO_REG_STATUS, s); }
-uint8_t vblk_device_status(const struct vblk* v) { return inb(v->io + VIRTIO_REG_STATUS); }
+static void set_status(struct vblk* v, uint8_t s) {
+  outb(v->io + VIRTIO_REG_STATUS, s);
+}
+uint8_t vblk_device_status(const struct vblk* v) {
+  return inb(v->io + VIRTIO_REG_STATUS);
+}
 
 static const char* handshake(struct vblk* v) {
   set_status(v, 0);  // reset
@@ -54,7 +58,8 @@ static const char* handshake(struct vblk* v) {
   outl(v->io + VIRTIO_REG_QUEUE_PFN, (uint32_t)((uintptr_t)v->ring >> 12));
   set_status(v, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
   uint8_t st = vblk_device_status(v);
-  if (st & (VIRTIO_STATUS_FAILED | VIRTIO_STATUS_NEEDS_RESET)) return "device reports FAILED/NEEDS_RESET after DRIVER_OK";
+  if (st & (VIRTIO_STATUS_FAILED | VIRTIO_STATUS_NEEDS_RESET))
+    return "device reports FAILED/NEEDS_RESET after DRIVER_OK";
   inb(v->io + VIRTIO_REG_ISR);  // start with the interrupt line low
   return 0;
 }
@@ -85,16 +90,19 @@ void vblk_publish_head(struct vblk* v, uint16_t head) {
   v->avail->idx = v->avail_idx;
 }
 
-void vblk_submit(struct vblk* v, uint16_t s, uint32_t type, uint64_t sector, void* data, uint32_t len) {
+void vblk_submit(struct vblk* v, uint16_t s, uint32_t type, uint64_t sector, void* data,
+                 uint32_t len) {
   struct vblk_slot* slot = &v->slots[s];
   uint16_t d = (uint16_t)(3 * s);
   slot->hdr = (struct virtio_blk_req_hdr){type, 0, sector};
   slot->status = VBLK_STATUS_SENTINEL;
   slot->busy = true;
-  v->desc[d] = (struct vring_desc){(uintptr_t)&slot->hdr, sizeof(slot->hdr), VRING_DESC_F_NEXT, (uint16_t)(d + 1)};
-  v->desc[d + 1] = (struct vring_desc){(uintptr_t)data, len,
-                                       (uint16_t)(VRING_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0)),
-                                       (uint16_t)(d + 2)};
+  v->desc[d] = (struct vring_desc){(uintptr_t)&slot->hdr, sizeof(slot->hdr), VRING_DESC_F_NEXT,
+                                   (uint16_t)(d + 1)};
+  v->desc[d + 1] = (struct vring_desc){
+      (uintptr_t)data, len,
+      (uint16_t)(VRING_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0)),
+      (uint16_t)(d + 2)};
   v->desc[d + 2] = (struct vring_desc){(uintptr_t)&slot->status, 1, VRING_DESC_F_WRITE, 0};
   barrier();
   vblk_publish_head(v, d);

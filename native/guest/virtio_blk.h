@@ -10,13 +10,22 @@
 #include "pci.h"
 
 enum {
-  VIRTIO_REG_HOST_FEATURES = 0, VIRTIO_REG_GUEST_FEATURES = 4, VIRTIO_REG_QUEUE_PFN = 8,
-  VIRTIO_REG_QUEUE_SIZE = 12, VIRTIO_REG_QUEUE_SELECT = 14, VIRTIO_REG_QUEUE_NOTIFY = 16,
-  VIRTIO_REG_STATUS = 18, VIRTIO_REG_ISR = 19, VIRTIO_REG_CONFIG = 20,
+  VIRTIO_REG_HOST_FEATURES = 0,
+  VIRTIO_REG_GUEST_FEATURES = 4,
+  VIRTIO_REG_QUEUE_PFN = 8,
+  VIRTIO_REG_QUEUE_SIZE = 12,
+  VIRTIO_REG_QUEUE_SELECT = 14,
+  VIRTIO_REG_QUEUE_NOTIFY = 16,
+  VIRTIO_REG_STATUS = 18,
+  VIRTIO_REG_ISR = 19,
+  VIRTIO_REG_CONFIG = 20,
 };
 enum {
-  VIRTIO_STATUS_ACK = 1, VIRTIO_STATUS_DRIVER = 2, VIRTIO_STATUS_DRIVER_OK = 4,
-  VIRTIO_STATUS_NEEDS_RESET = 64, VIRTIO_STATUS_FAILED = 128,
+  VIRTIO_STATUS_ACK = 1,
+  VIRTIO_STATUS_DRIVER = 2,
+  VIRTIO_STATUS_DRIVER_OK = 4,
+  VIRTIO_STATUS_NEEDS_RESET = 64,
+  VIRTIO_STATUS_FAILED = 128,
 };
 enum { VRING_DESC_F_NEXT = 1, VRING_DESC_F_WRITE = 2, VRING_DESC_F_INDIRECT = 4 };
 enum { VRING_AVAIL_F_NO_INTERRUPT = 1 };
@@ -59,7 +68,7 @@ struct vblk {
   uint32_t host_features;
   uint64_t capacity;  // in 512-byte sectors
   uint16_t qsize;
-  uint16_t nslots;    // concurrent requests: min(qsize / 3, VBLK_MAX_SLOTS)
+  uint16_t nslots;  // concurrent requests: min(qsize / 3, VBLK_MAX_SLOTS)
   bool irq_suppressed;
   // Ring memory, allocated once for the largest size seen and reused across resets.
   uint8_t* ring;
@@ -70,8 +79,8 @@ struct vblk {
   uint16_t avail_idx;  // next avail index we publish
   uint16_t last_used;  // next used index we consume
   struct vblk_slot* slots;
-  uint64_t kicks;      // notify-register writes, all workloads
-  uint64_t resets;     // re-initialisations after the first
+  uint64_t kicks;        // notify-register writes, all workloads
+  uint64_t resets;       // re-initialisations after the first
   uint64_t isr_nonzero;  // ISR reads that found an interrupt pending
 };
 
@@ -87,7 +96,8 @@ void vblk_set_irq_suppressed(struct vblk* v, bool suppressed);
 
 // Publishes one well-formed 3-descriptor request on slot `s` (not busy) without
 // kicking. `data` must be identity-mapped RAM; `len` > 0.
-void vblk_submit(struct vblk* v, uint16_t s, uint32_t type, uint64_t sector, void* data, uint32_t len);
+void vblk_submit(struct vblk* v, uint16_t s, uint32_t type, uint64_t sector, void* data,
+                 uint32_t len);
 // Publishes an arbitrary head index (hostile use) without kicking.
 void vblk_publish_head(struct vblk* v, uint16_t head);
 void vblk_kick(struct vblk* v);

@@ -44,15 +44,26 @@ static void plan(void* ctx, struct task* t) {
   }
   t->lba = c->start_lba + t->index % c->nblocks * c->sectors;
   switch (c->kind) {
-    case SEQ_WRITE: t->ops[0] = OP_WRITE; t->nops = 1; break;
-    case SEQ_REWRITE: t->ops[0] = OP_READ; t->ops[1] = OP_WRITE; t->nops = 2; break;
-    default: t->ops[0] = OP_READ; t->nops = 1; break;
+    case SEQ_WRITE:
+      t->ops[0] = OP_WRITE;
+      t->nops = 1;
+      break;
+    case SEQ_REWRITE:
+      t->ops[0] = OP_READ;
+      t->ops[1] = OP_WRITE;
+      t->nops = 2;
+      break;
+    default:
+      t->ops[0] = OP_READ;
+      t->nops = 1;
+      break;
   }
 }
 
 static void fill_write(void* ctx, struct task* t) {
   struct block_ctx* c = ctx;
-  if (c->kind == SEQ_WRITE) pattern_fill(t->buf, t->lba, c->sectors, tag_for_write_wrap(t->index / c->nblocks));
+  if (c->kind == SEQ_WRITE)
+    pattern_fill(t->buf, t->lba, c->sectors, tag_for_write_wrap(t->index / c->nblocks));
   // rewrite/seeks: the buffer already holds what was read; write it back unchanged.
 }
 
@@ -74,17 +85,25 @@ static bool run_block(struct probe* p, const struct wl_args* a, enum kind kind) 
   engine_run(v, &job, &r);
   vblk_set_irq_suppressed(v, false);
   if (kind == SEEKS)
-    wl_print(a->def->name, &r, "start=%lu irq=%lu writepct=%lu seed=%lu writes=%lu", wl_arg(a, "start"),
-             wl_arg(a, "irq"), c.writepct, wl_arg(a, "seed"), c.writes);
+    wl_print(a->def->name, &r, "start=%lu irq=%lu writepct=%lu seed=%lu writes=%lu",
+             wl_arg(a, "start"), wl_arg(a, "irq"), c.writepct, wl_arg(a, "seed"), c.writes);
   else
     wl_print(a->def->name, &r, "start=%lu irq=%lu", wl_arg(a, "start"), wl_arg(a, "irq"));
   return r.errors == 0;
 }
 
-static bool run_write(struct probe* p, const struct wl_args* a) { return run_block(p, a, SEQ_WRITE); }
-static bool run_rewrite(struct probe* p, const struct wl_args* a) { return run_block(p, a, SEQ_REWRITE); }
-static bool run_read(struct probe* p, const struct wl_args* a) { return run_block(p, a, SEQ_READ); }
-static bool run_seeks(struct probe* p, const struct wl_args* a) { return run_block(p, a, SEEKS); }
+static bool run_write(struct probe* p, const struct wl_args* a) {
+  return run_block(p, a, SEQ_WRITE);
+}
+static bool run_rewrite(struct probe* p, const struct wl_args* a) {
+  return run_block(p, a, SEQ_REWRITE);
+}
+static bool run_read(struct probe* p, const struct wl_args* a) {
+  return run_block(p, a, SEQ_READ);
+}
+static bool run_seeks(struct probe* p, const struct wl_args* a) {
+  return run_block(p, a, SEEKS);
+}
 
 static const char* validate_seeks(const struct wl_args* a) {
   if (wl_arg(a, "writepct") > 100) return "writepct must be 0..100";
@@ -92,12 +111,21 @@ static const char* validate_seeks(const struct wl_args* a) {
 }
 
 // count 0 = default: one pass over the region.
-const struct wl_def wl_write = {"write", {"bs", "count", "depth", "start", "irq"}, {64 << 10, 0, 1, 0, 1},
-                                wl_validate_block_args, run_write};
-const struct wl_def wl_rewrite = {"rewrite", {"bs", "count", "depth", "start", "irq"}, {64 << 10, 0, 1, 0, 1},
-                                  wl_validate_block_args, run_rewrite};
-const struct wl_def wl_read = {"read", {"bs", "count", "depth", "start", "irq"}, {64 << 10, 0, 1, 0, 1},
-                               wl_validate_block_args, run_read};
+const struct wl_def wl_write = {"write",
+                                {"bs", "count", "depth", "start", "irq"},
+                                {64 << 10, 0, 1, 0, 1},
+                                wl_validate_block_args,
+                                run_write};
+const struct wl_def wl_rewrite = {"rewrite",
+                                  {"bs", "count", "depth", "start", "irq"},
+                                  {64 << 10, 0, 1, 0, 1},
+                                  wl_validate_block_args,
+                                  run_rewrite};
+const struct wl_def wl_read = {"read",
+                               {"bs", "count", "depth", "start", "irq"},
+                               {64 << 10, 0, 1, 0, 1},
+                               wl_validate_block_args,
+                               run_read};
 const struct wl_def wl_seeks = {"seeks",
                                 {"bs", "count", "depth", "start", "irq", "writepct", "seed"},
                                 {4 << 10, 1000, 1, 0, 1, 10, 1},

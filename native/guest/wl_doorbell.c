@@ -36,4 +36,5 @@ static const char* validate_doorbell(const struct wl_args* a) {
   return 0;
 }
 
-const struct wl_def wl_doorbell = {"doorbell", {"count", "batches"}, {100000, 1}, validate_doorbell, run_doorbell};
+const struct wl_def wl_doorbell = {
+    "doorbell", {"count", "batches"}, {100000, 1}, validate_doorbell, run_doorbell};

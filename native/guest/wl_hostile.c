@@ -26,7 +26,8 @@
 #include "workload.h"
 
 enum outcome { O_IOERR, O_UNTOUCHED, O_NEEDS_RESET, O_LOST, O_ACCEPTED, O_OTHER, O_COUNT };
-static const char* const outcome_name[O_COUNT] = {"ioerr", "untouched", "needs_reset", "lost", "accepted", "other"};
+static const char* const outcome_name[O_COUNT] = {"ioerr", "untouched", "needs_reset",
+                                                  "lost",  "accepted",  "other"};
 #define OK_IOERR (1u << O_IOERR)
 #define OK_UNTOUCHED (1u << O_UNTOUCHED)
 #define OK_NEEDS_RESET (1u << O_NEEDS_RESET)
@@ -43,7 +44,8 @@ struct hctx {
   uint8_t* data2;  // IO_BYTES, the liveness write buffer
 };
 
-static void desc(struct hctx* h, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next) {
+static void desc(struct hctx* h, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
+                 uint16_t next) {
   h->v->desc[i] = (struct vring_desc){addr, len, flags, next};
 }
 
@@ -51,9 +53,11 @@ static void desc(struct hctx* h, uint16_t i, uint64_t addr, uint32_t len, uint16
 static void base_request(struct hctx* h, uint32_t type, uint64_t sector) {
   *h->hdr = (struct virtio_blk_req_hdr){type, 0, sector};
   *h->status = VBLK_STATUS_SENTINEL;
-  if (type == VIRTIO_BLK_T_OUT) pattern_fill(h->data, sector, IO_BYTES / SECTOR_SIZE, TAG_HOSTILE_DATA);
+  if (type == VIRTIO_BLK_T_OUT)
+    pattern_fill(h->data, sector, IO_BYTES / SECTOR_SIZE, TAG_HOSTILE_DATA);
   desc(h, 0, (uintptr_t)h->hdr, sizeof(*h->hdr), VRING_DESC_F_NEXT, 1);
-  desc(h, 1, (uintptr_t)h->data, IO_BYTES, VRING_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0), 2);
+  desc(h, 1, (uintptr_t)h->data, IO_BYTES,
+       VRING_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0), 2);
   desc(h, 2, (uintptr_t)h->status, 1, VRING_DESC_F_WRITE, 0);
 }
 
@@ -82,7 +86,9 @@ static void k_chain_too_long(struct hctx* h) {
   // the first: longer than the queue, whatever the device's loop detection.
   uint16_t n = h->v->qsize;
   base_request(h, VIRTIO_BLK_T_IN, h->scratch_lba);
-  for (uint16_t i = 1; i + 1 < n; i++) desc(h, i, (uintptr_t)h->data, SECTOR_SIZE, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, (uint16_t)(i + 1));
+  for (uint16_t i = 1; i + 1 < n; i++)
+    desc(h, i, (uintptr_t)h->data, SECTOR_SIZE, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
+         (uint16_t)(i + 1));
   desc(h, (uint16_t)(n - 1), (uintptr_t)h->status, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
 }
 static void k_data_wrong_direction(struct hctx* h) {
@@ -97,9 +103,15 @@ static void k_header_short(struct hctx* h) {
   base_request(h, VIRTIO_BLK_T_IN, h->scratch_lba);
   h->v->desc[0].len = 8;
 }
-static void k_sector_beyond_capacity(struct hctx* h) { base_request(h, VIRTIO_BLK_T_IN, h->v->capacity); }
-static void k_sector_straddles_end(struct hctx* h) { base_request(h, VIRTIO_BLK_T_IN, h->v->capacity - 1); }
-static void k_write_beyond_capacity(struct hctx* h) { base_request(h, VIRTIO_BLK_T_OUT, h->v->capacity); }
+static void k_sector_beyond_capacity(struct hctx* h) {
+  base_request(h, VIRTIO_BLK_T_IN, h->v->capacity);
+}
+static void k_sector_straddles_end(struct hctx* h) {
+  base_request(h, VIRTIO_BLK_T_IN, h->v->capacity - 1);
+}
+static void k_write_beyond_capacity(struct hctx* h) {
+  base_request(h, VIRTIO_BLK_T_OUT, h->v->capacity);
+}
 static void k_sector_overflow(struct hctx* h) {
   base_request(h, VIRTIO_BLK_T_OUT, 1ull << 55);  // * 512 = 2^64: wraps to byte offset 0
 }
@@ -164,7 +176,8 @@ static bool alive(struct hctx* h, uint64_t budget, struct wl_result* r) {
   if (sync_io(h, VIRTIO_BLK_T_OUT, h->data2, budget, r) != VIRTIO_BLK_S_OK) return false;
   memset(h->data, 0, IO_BYTES);
   if (sync_io(h, VIRTIO_BLK_T_IN, h->data, budget, r) != VIRTIO_BLK_S_OK) return false;
-  return pattern_mismatches(h->data, h->scratch_lba, IO_BYTES / SECTOR_SIZE, TAG_HOSTILE_LIVENESS) == 0;
+  return pattern_mismatches(h->data, h->scratch_lba, IO_BYTES / SECTOR_SIZE,
+                            TAG_HOSTILE_LIVENESS) == 0;
 }
 
 static void reinit_or_die(struct vblk* v) {
@@ -175,8 +188,10 @@ static void reinit_or_die(struct vblk* v) {
 static bool run_hostile(struct probe* p, const struct wl_args* a) {
   struct vblk* v = p->blk;
   uint64_t budget = wl_arg(a, "budget");
-  if (v->capacity < SCRATCH_SECTORS + 8) probe_fatal("hostile: disk of %lu sectors is too small", v->capacity);
-  struct hctx h = {.v = v, .scratch_lba = v->capacity - SCRATCH_SECTORS, .ram_top = p->boot->ram_top};
+  if (v->capacity < SCRATCH_SECTORS + 8)
+    probe_fatal("hostile: disk of %lu sectors is too small", v->capacity);
+  struct hctx h = {
+      .v = v, .scratch_lba = v->capacity - SCRATCH_SECTORS, .ram_top = p->boot->ram_top};
   h.hdr = alloc_zeroed(sizeof(*h.hdr), 64);
   h.status = alloc_zeroed(64, 64);
   h.data = alloc_zeroed(IO_BYTES, 4096);
@@ -206,19 +221,28 @@ static bool run_hostile(struct probe* p, const struct wl_args* a) {
     bool completed = wait_or_needs_reset(v, budget);
     uint32_t id = 0xffffffffu, len = 0, n = 0;
     for (uint32_t i, l; vblk_pop_used(v, &i, &l); n++) {
-      if (n == 0) { id = i; len = l; }
+      if (n == 0) {
+        id = i;
+        len = l;
+      }
     }
     r.requests += n;
     vblk_ack_interrupt(v);
     uint8_t st = *h.status;
     uint8_t dev = vblk_device_status(v);
     enum outcome o;
-    if (dev & VIRTIO_STATUS_NEEDS_RESET) o = O_NEEDS_RESET;
-    else if (!completed) o = O_LOST;
-    else if (st == VBLK_STATUS_SENTINEL) o = O_UNTOUCHED;
-    else if (st == VIRTIO_BLK_S_IOERR) o = O_IOERR;
-    else if (st == VIRTIO_BLK_S_OK) o = O_ACCEPTED;
-    else o = O_OTHER;
+    if (dev & VIRTIO_STATUS_NEEDS_RESET)
+      o = O_NEEDS_RESET;
+    else if (!completed)
+      o = O_LOST;
+    else if (st == VBLK_STATUS_SENTINEL)
+      o = O_UNTOUCHED;
+    else if (st == VIRTIO_BLK_S_IOERR)
+      o = O_IOERR;
+    else if (st == VIRTIO_BLK_S_OK)
+      o = O_ACCEPTED;
+    else
+      o = O_OTHER;
     totals[o]++;
     bool expected = (kd->acceptable >> o) & 1;
     if (!expected) unexpected++;
@@ -233,19 +257,22 @@ static bool run_hostile(struct probe* p, const struct wl_args* a) {
       reset = true;
       if (!ok) r.errors++;
     }
-    kprintf("PROBE-HOSTILE kind=%s outcome=%s expected=%s status=0x%x dev_status=0x%x used=%u used_id=%d "
-            "used_len=%u reset=%s alive=%s\n",
-            kd->name, outcome_name[o], expected ? "yes" : "no", (unsigned)st, (unsigned)dev, n,
-            n ? (int)id : -1, len, reset ? "yes" : "no", ok ? "yes" : "no");
+    kprintf(
+        "PROBE-HOSTILE kind=%s outcome=%s expected=%s status=0x%x dev_status=0x%x used=%u "
+        "used_id=%d "
+        "used_len=%u reset=%s alive=%s\n",
+        kd->name, outcome_name[o], expected ? "yes" : "no", (unsigned)st, (unsigned)dev, n,
+        n ? (int)id : -1, len, reset ? "yes" : "no", ok ? "yes" : "no");
     if (!ok) break;  // a dead device: later kinds would only repeat that
   }
   r.cycles = rdtsc() - t0;
   r.kicks = v->kicks - kicks0;
   wl_print("hostile", &r,
-           "sent=%lu ioerr=%lu untouched=%lu needs_reset=%lu lost=%lu accepted=%lu other=%lu unexpected=%lu "
+           "sent=%lu ioerr=%lu untouched=%lu needs_reset=%lu lost=%lu accepted=%lu other=%lu "
+           "unexpected=%lu "
            "resets=%lu",
-           sent, totals[O_IOERR], totals[O_UNTOUCHED], totals[O_NEEDS_RESET], totals[O_LOST], totals[O_ACCEPTED],
-           totals[O_OTHER], unexpected, v->resets - resets0);
+           sent, totals[O_IOERR], totals[O_UNTOUCHED], totals[O_NEEDS_RESET], totals[O_LOST],
+           totals[O_ACCEPTED], totals[O_OTHER], unexpected, v->resets - resets0);
   return r.errors == 0;
 }
 
@@ -254,4 +281,5 @@ static const char* validate_hostile(const struct wl_args* a) {
   return 0;
 }
 
-const struct wl_def wl_hostile = {"hostile", {"budget"}, {1ull << 31}, validate_hostile, run_hostile};
+const struct wl_def wl_hostile = {
+    "hostile", {"budget"}, {1ull << 31}, validate_hostile, run_hostile};

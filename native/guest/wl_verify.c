@@ -44,7 +44,8 @@ static uint64_t check(void* ctx, struct task* t) {
 static bool run_verify(struct probe* p, const struct wl_args* a) {
   struct vblk* v = p->blk;
   uint32_t bs = (uint32_t)wl_arg(a, "bs");
-  struct verify_ctx c = {.sectors = bs / SECTOR_SIZE, .start_lba = wl_arg(a, "start") / SECTOR_SIZE};
+  struct verify_ctx c = {.sectors = bs / SECTOR_SIZE,
+                         .start_lba = wl_arg(a, "start") / SECTOR_SIZE};
   c.nblocks = engine_region_blocks(v, "verify", c.start_lba, bs);
   uint64_t count = wl_arg(a, "count"), passes = wl_arg(a, "passes");
   struct engine_job job = {bs, count, (uint32_t)wl_arg(a, "depth"), &c, plan, fill, check};
@@ -58,8 +59,9 @@ static bool run_verify(struct probe* p, const struct wl_args* a) {
     engine_run(v, &job, &r);
   }
   vblk_set_irq_suppressed(v, false);
-  wl_print("verify", &r, "start=%lu irq=%lu passes=%lu tag=0x%x bad_blocks=%lu bad_bytes=%lu", wl_arg(a, "start"),
-           wl_arg(a, "irq"), passes, (unsigned)c.tag, c.bad_blocks, c.bad_bytes);
+  wl_print("verify", &r, "start=%lu irq=%lu passes=%lu tag=0x%x bad_blocks=%lu bad_bytes=%lu",
+           wl_arg(a, "start"), wl_arg(a, "irq"), passes, (unsigned)c.tag, c.bad_blocks,
+           c.bad_bytes);
   return r.errors == 0;
 }
 

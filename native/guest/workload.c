@@ -15,11 +15,14 @@ uint64_t wl_arg(const struct wl_args* a, const char* key) {
   return a->set[i] ? a->value[i] : a->def->defaults[i];
 }
 
-bool wl_arg_given(const struct wl_args* a, const char* key) { return a->set[key_index(a->def, key)]; }
+bool wl_arg_given(const struct wl_args* a, const char* key) {
+  return a->set[key_index(a->def, key)];
+}
 
 void wl_print(const char* name, const struct wl_result* r, const char* extra_fmt, ...) {
-  kprintf("PROBE %s bs=%lu count=%lu depth=%lu requests=%lu bytes=%lu errors=%lu cycles=%lu kicks=%lu", name,
-          r->bs, r->count, r->depth, r->requests, r->bytes, r->errors, r->cycles, r->kicks);
+  kprintf(
+      "PROBE %s bs=%lu count=%lu depth=%lu requests=%lu bytes=%lu errors=%lu cycles=%lu kicks=%lu",
+      name, r->bs, r->count, r->depth, r->requests, r->bytes, r->errors, r->cycles, r->kicks);
   if (extra_fmt) {
     va_list ap;
     va_start(ap, extra_fmt);

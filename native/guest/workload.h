@@ -47,4 +47,5 @@ void wl_print(const char* name, const struct wl_result* r, const char* extra_fmt
 // 4 MiB, 1 <= depth <= 256, start a multiple of 512.
 const char* wl_validate_block_args(const struct wl_args* a);
 
-extern const struct wl_def wl_doorbell, wl_write, wl_rewrite, wl_read, wl_seeks, wl_verify, wl_hostile;
+extern const struct wl_def wl_doorbell, wl_write, wl_rewrite, wl_read, wl_seeks, wl_verify,
+    wl_hostile;

@@ -82,9 +82,9 @@ struct Args {
 
 // Accepts "--opt value" and "--opt=value". One-line error on anything else.
 bool parse_args(int argc, char** argv, Args* a, std::string* error) {
-  static const char* const kValued[] = {"--kernel", "--disk",    "--mode",  "--mem",
-                                        "--cpus",   "--cmdline", "--initrd", "--stats",
-                                        "--timeout", "--boot",   "--floor", "--kicks"};
+  static const char* const kValued[] = {"--kernel",  "--disk",    "--mode",   "--mem",
+                                        "--cpus",    "--cmdline", "--initrd", "--stats",
+                                        "--timeout", "--boot",    "--floor",  "--kicks"};
   for (int i = 1; i < argc; i++) {
     std::string arg = argv[i], value;
     bool has_inline = false;
@@ -129,9 +129,12 @@ bool parse_args(int argc, char** argv, Args* a, std::string* error) {
 }
 
 bool parse_mode(const std::string& s, KickMode* m) {
-  if (s == "exit") *m = KickMode::Exit;
-  else if (s == "ioeventfd") *m = KickMode::Ioeventfd;
-  else return false;
+  if (s == "exit")
+    *m = KickMode::Exit;
+  else if (s == "ioeventfd")
+    *m = KickMode::Ioeventfd;
+  else
+    return false;
   return true;
 }
 
@@ -150,7 +153,8 @@ int run_floor_cmd(const Args& a) {
   if (!parse_mode(a.values.at("--floor"), &mode))
     return fail("--floor must be exit or ioeventfd (see kickvmm --help)");
   uint64_t kicks = 100000;
-  if (a.values.count("--kicks") && (!parse_uint(a.values.at("--kicks"), 1ull << 40, &kicks) || kicks == 0))
+  if (a.values.count("--kicks") &&
+      (!parse_uint(a.values.at("--kicks"), 1ull << 40, &kicks) || kicks == 0))
     return fail("--kicks must be a positive integer");
   FloorResult r;
   std::string error;
@@ -173,7 +177,8 @@ void start_signal_thread() {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) return;
     if (Vm* vm = g_vm.load())
-      vm->request_end(VmEnd::Error, sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+      vm->request_end(VmEnd::Error,
+                      sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
     else
       _exit(1);
   }).detach();
@@ -205,10 +210,14 @@ int run_guest(const Args& a) {
     return fail("--timeout must be a number of seconds");
   if (v.count("--boot")) {
     const std::string& b = v.at("--boot");
-    if (b == "auto") cfg.boot = BootProtocol::Auto;
-    else if (b == "pvh") cfg.boot = BootProtocol::Pvh;
-    else if (b == "linux64") cfg.boot = BootProtocol::Linux64;
-    else return fail("--boot must be auto, pvh or linux64");
+    if (b == "auto")
+      cfg.boot = BootProtocol::Auto;
+    else if (b == "pvh")
+      cfg.boot = BootProtocol::Pvh;
+    else if (b == "linux64")
+      cfg.boot = BootProtocol::Linux64;
+    else
+      return fail("--boot must be auto, pvh or linux64");
   }
   for (const char* opt : {"--kicks", "--floor"})
     if (v.count(opt)) return fail(std::string(opt) + " only goes with --floor");

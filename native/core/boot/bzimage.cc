@@ -19,7 +19,8 @@ T field(const uint8_t* data, uint64_t off) {
 }  // namespace
 
 bool looks_like_bzimage(const uint8_t* data, uint64_t size) {
-  return size >= bzhdr::kHeaderMagic + 4 && field<uint32_t>(data, bzhdr::kHeaderMagic) == kHdrSMagic;
+  return size >= bzhdr::kHeaderMagic + 4 &&
+         field<uint32_t>(data, bzhdr::kHeaderMagic) == kHdrSMagic;
 }
 
 bool parse_bzimage(const uint8_t* data, uint64_t size, BzImage* out, std::string* error) {
@@ -36,7 +37,8 @@ bool parse_bzimage(const uint8_t* data, uint64_t size, BzImage* out, std::string
   out->version = field<uint16_t>(data, bzhdr::kVersion);
   if (out->version < kMinBzImageVersion) {
     char buf[96];
-    std::snprintf(buf, sizeof buf, "bzImage boot protocol %u.%02u is too old (64-bit entry needs 2.12)",
+    std::snprintf(buf, sizeof buf,
+                  "bzImage boot protocol %u.%02u is too old (64-bit entry needs 2.12)",
                   out->version >> 8, out->version & 0xFF);
     *error = buf;
     return false;
@@ -72,7 +74,8 @@ uint64_t bzimage_kernel_end(const BzImage& img) {
   const uint64_t run_addr = std::max<uint64_t>(img.pref_address, kKernelLoadAddr);
   // A corrupt header can put pref_address near 2^64: saturate instead of wrapping,
   // so the RAM check below refuses it rather than seeing a tiny kernel.
-  const uint64_t run_end = run_addr > UINT64_MAX - img.init_size ? UINT64_MAX : run_addr + img.init_size;
+  const uint64_t run_end =
+      run_addr > UINT64_MAX - img.init_size ? UINT64_MAX : run_addr + img.init_size;
   return std::max(kKernelLoadAddr + img.kernel_size, run_end);
 }
 
@@ -81,11 +84,14 @@ bool load_bzimage(const GuestMemory& mem, const uint8_t* data, const BzImage& im
   const uint64_t end = bzimage_kernel_end(img);
   if (end > mem.size()) {
     if (end > (uint64_t(1) << 52)) {
-      *error = "bzImage header asks for an impossible load range (pref_address/init_size): corrupt kernel?";
+      *error =
+          "bzImage header asks for an impossible load range (pref_address/init_size): corrupt "
+          "kernel?";
       return false;
     }
-    *error = "guest RAM too small for this kernel (needs " + std::to_string((end + (1 << 20) - 1) >> 20) +
-             " MiB, has " + std::to_string(mem.size() >> 20) + " MiB)";
+    *error = "guest RAM too small for this kernel (needs " +
+             std::to_string((end + (1 << 20) - 1) >> 20) + " MiB, has " +
+             std::to_string(mem.size() >> 20) + " MiB)";
     return false;
   }
   return mem.write(kKernelLoadAddr, data + img.kernel_offset, img.kernel_size);

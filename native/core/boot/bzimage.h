@@ -41,10 +41,10 @@ struct BzImage {
   uint64_t kernel_offset = 0;     // protected-mode part: (setup_sects + 1) * 512
   uint64_t kernel_size = 0;
   uint32_t initrd_addr_max = 0;
-  uint32_t cmdline_max = 0;       // hdr.cmdline_size: longest command line, NUL excluded
-  uint32_t init_size = 0;         // memory the kernel needs from its run address
+  uint32_t cmdline_max = 0;  // hdr.cmdline_size: longest command line, NUL excluded
+  uint32_t init_size = 0;    // memory the kernel needs from its run address
   uint64_t pref_address = 0;
-  uint32_t payload_offset = 0;    // compressed vmlinux, relative to kernel_offset
+  uint32_t payload_offset = 0;  // compressed vmlinux, relative to kernel_offset
   uint32_t payload_length = 0;
 };
 

@@ -38,11 +38,15 @@ kvm_segment segment(unsigned index, uint16_t selector) {
   return s;
 }
 
-std::string errno_line(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+std::string errno_line(const char* what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
 
 }  // namespace
 
-uint64_t gdt_descriptor(unsigned index) { return index < kGdtEntries ? kGdt[index] : 0; }
+uint64_t gdt_descriptor(unsigned index) {
+  return index < kGdtEntries ? kGdt[index] : 0;
+}
 
 bool write_boot_tables(const GuestMemory& mem, std::string* error) {
   bool ok = mem.write(kGdtAddr, kGdt, sizeof kGdt);

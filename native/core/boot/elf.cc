@@ -17,7 +17,9 @@ struct Phdr {
 };
 
 // [off, off+len) inside a buffer of `size` bytes, without overflow.
-bool in_file(uint64_t off, uint64_t len, uint64_t size) { return off <= size && len <= size - off; }
+bool in_file(uint64_t off, uint64_t len, uint64_t size) {
+  return off <= size && len <= size - off;
+}
 
 std::string hex(uint64_t v) {
   char buf[24];

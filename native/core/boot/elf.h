@@ -22,7 +22,7 @@ struct ElfKernel {
   uint64_t entry = 0;  // e_entry
   std::vector<ElfSegment> segments;
   bool has_pvh_entry = false;
-  uint32_t pvh_entry = 0;  // XEN_ELFNOTE_PHYS32_ENTRY
+  uint32_t pvh_entry = 0;   // XEN_ELFNOTE_PHYS32_ENTRY
   uint64_t load_start = 0;  // lowest p_paddr of PT_LOAD
   uint64_t load_end = 0;    // highest p_paddr + p_memsz
 };

@@ -16,18 +16,18 @@ namespace kick::boot {
 constexpr uint64_t kGdtAddr = 0x500;
 constexpr uint64_t kGdtEntries = 5;
 
-constexpr uint64_t kStartInfoAddr = 0x6000;    // hvm_start_info, 56 bytes
-constexpr uint64_t kPvhModlistAddr = 0x6040;   // one 32-byte entry (the initrd)
-constexpr uint64_t kPvhMemmapAddr = 0x6100;    // 24-byte entries up to kBootParamsAddr
+constexpr uint64_t kStartInfoAddr = 0x6000;   // hvm_start_info, 56 bytes
+constexpr uint64_t kPvhModlistAddr = 0x6040;  // one 32-byte entry (the initrd)
+constexpr uint64_t kPvhMemmapAddr = 0x6100;   // 24-byte entries up to kBootParamsAddr
 constexpr uint64_t kPvhMemmapMaxEntries = (0x7000 - kPvhMemmapAddr) / 24;
 
-constexpr uint64_t kBootParamsAddr = 0x7000;   // the "zero page", 4 KiB
+constexpr uint64_t kBootParamsAddr = 0x7000;  // the "zero page", 4 KiB
 constexpr uint64_t kBootStackTop = 0x8FF0;
 
 constexpr uint64_t kPml4Addr = 0x9000;
 constexpr uint64_t kPdptAddr = 0xA000;
-constexpr uint64_t kPdAddr = 0xB000;            // kIdentityMapGiB consecutive pages
-constexpr uint64_t kIdentityMapGiB = 4;         // 2 MiB pages cover [0, 4 GiB)
+constexpr uint64_t kPdAddr = 0xB000;     // kIdentityMapGiB consecutive pages
+constexpr uint64_t kIdentityMapGiB = 4;  // 2 MiB pages cover [0, 4 GiB)
 
 constexpr uint64_t kCmdlineAddr = 0x20000;
 constexpr uint64_t kCmdlineRegionSize = 0x10000;
@@ -37,7 +37,7 @@ constexpr uint64_t kCmdlineRegionSize = 0x10000;
 constexpr uint64_t kLowRamEnd = 0x9FC00;
 constexpr uint64_t kMpTableAddr = 0xF0000;
 constexpr uint64_t kMpTableLimit = 0x100000;
-constexpr uint64_t kHighMemStart = 0x100000;   // 1 MiB
+constexpr uint64_t kHighMemStart = 0x100000;  // 1 MiB
 
 constexpr uint64_t kKernelLoadAddr = 0x100000;  // bzImage protected-mode part
 

@@ -45,8 +45,8 @@ bool identify(const std::string& path, BootProtocol protocol, Kernel* k, std::st
       *error = path + ": " + why;
       return false;
     }
-    const bool pvh = protocol == BootProtocol::Pvh ||
-                     (protocol == BootProtocol::Auto && k->elf.has_pvh_entry);
+    const bool pvh =
+        protocol == BootProtocol::Pvh || (protocol == BootProtocol::Auto && k->elf.has_pvh_entry);
     if (pvh) {
       if (!k->elf.has_pvh_entry) {
         *error = path + ": no Xen PVH entry note; boot it with the linux64 protocol";

@@ -33,8 +33,8 @@ uint8_t checksum_fix(const uint8_t* p, size_t n) {
   return static_cast<uint8_t>(-sum);
 }
 
-void interrupt(Writer& w, uint8_t type, uint8_t irqtype, uint8_t bus, uint8_t bus_irq,
-               uint8_t apic, uint8_t pin) {
+void interrupt(Writer& w, uint8_t type, uint8_t irqtype, uint8_t bus, uint8_t bus_irq, uint8_t apic,
+               uint8_t pin) {
   w.u8(type);
   w.u8(irqtype);
   w.u16(0);  // polarity/trigger "conforms to bus": ISA edge-high, PCI level-low

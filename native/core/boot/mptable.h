@@ -13,7 +13,7 @@ namespace kick::boot {
 
 constexpr uint8_t kMpPciBusId = 0;
 constexpr uint8_t kMpIsaBusId = 1;
-constexpr uint8_t kIoApicPins = 24;  // KVM's in-kernel IOAPIC
+constexpr uint8_t kIoApicPins = 24;   // KVM's in-kernel IOAPIC
 constexpr uint32_t kMaxMpCpus = 254;  // APIC ids 0..n-1 plus the IOAPIC's id n
 
 // Entry type codes and interrupt types (MP spec 4.3).

@@ -41,15 +41,19 @@ uint8_t Serial8250::read_reg(uint16_t off) {
       return (lcr_ & LCR_DLAB) ? dlm_ : ier_;
     case 2:
       return iir();
-    case 3: return lcr_;
-    case 4: return mcr_;
-    case 5: return uint8_t(lsr_ | (rx_ready_ ? LSR_DR : 0));
+    case 3:
+      return lcr_;
+    case 4:
+      return mcr_;
+    case 5:
+      return uint8_t(lsr_ | (rx_ready_ ? LSR_DR : 0));
     case 6:
       if (mcr_ & MCR_LOOP) {  // loopback: modem inputs mirror the outputs
         return uint8_t(((mcr_ & 0x02) << 3) | ((mcr_ & 0x01) << 5) | ((mcr_ & 0x0c) << 4));
       }
       return msr_;
-    case 7: return scr_;
+    case 7:
+      return scr_;
   }
   return 0xff;
 }
@@ -79,11 +83,19 @@ void Serial8250::write_reg(uint16_t off, uint8_t v) {
       fifo_enabled_ = (v & 0x01) != 0;
       if (v & 0x02) rx_ready_ = false;  // clear RX FIFO
       return;
-    case 3: lcr_ = v; return;
-    case 4: mcr_ = v & 0x1f; return;
-    case 5: return;  // LSR is read-only (factory test only)
-    case 6: return;
-    case 7: scr_ = v; return;
+    case 3:
+      lcr_ = v;
+      return;
+    case 4:
+      mcr_ = v & 0x1f;
+      return;
+    case 5:
+      return;  // LSR is read-only (factory test only)
+    case 6:
+      return;
+    case 7:
+      scr_ = v;
+      return;
   }
 }
 

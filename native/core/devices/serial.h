@@ -39,7 +39,7 @@ class Serial8250 : public PortIoDevice {
   uint8_t lsr_ = 0x60;  // THRE | TEMT: the transmitter is always idle
   uint8_t msr_ = 0xb0;  // DCD | DSR | CTS
   bool fifo_enabled_ = false;
-  bool rx_ready_ = false;      // loopback byte waiting in RBR
+  bool rx_ready_ = false;  // loopback byte waiting in RBR
   uint8_t rbr_ = 0;
   bool line_ = false;
 };

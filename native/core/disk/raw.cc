@@ -59,7 +59,9 @@ RawDisk::RawDisk(int fd, uint64_t sectors, bool readonly, const std::string& pat
   std::memcpy(serial_, id.data(), id.size() < sizeof(serial_) ? id.size() : sizeof(serial_));
 }
 
-RawDisk::~RawDisk() { ::close(fd_); }
+RawDisk::~RawDisk() {
+  ::close(fd_);
+}
 
 bool RawDisk::read(uint64_t offset, const struct iovec* iov, int iovcnt) {
   return transfer(false, offset, iov, iovcnt);
@@ -87,7 +89,8 @@ bool RawDisk::transfer(bool is_write, uint64_t offset, const struct iovec* iov, 
   for (int i = 0; i < iovcnt; i++) total += iov[i].iov_len;
   ssize_t n;
   do {
-    n = is_write ? pwritev(fd_, iov, iovcnt, off_t(offset)) : preadv(fd_, iov, iovcnt, off_t(offset));
+    n = is_write ? pwritev(fd_, iov, iovcnt, off_t(offset))
+                 : preadv(fd_, iov, iovcnt, off_t(offset));
   } while (n < 0 && errno == EINTR);
   if (n < 0) return false;
   if (uint64_t(n) == total) return true;

@@ -85,7 +85,8 @@ void EpollLoop::run() {
     }
   }
   struct timespec ts;
-  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0) cpu_seconds_ = ts.tv_sec + ts.tv_nsec * 1e-9;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+    cpu_seconds_ = ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 }  // namespace kick

@@ -15,6 +15,8 @@ class ExitKickPath : public KickPath {
 };
 }  // namespace
 
-std::unique_ptr<KickPath> make_exit_kick_path() { return std::make_unique<ExitKickPath>(); }
+std::unique_ptr<KickPath> make_exit_kick_path() {
+  return std::make_unique<ExitKickPath>();
+}
 
 }  // namespace kick

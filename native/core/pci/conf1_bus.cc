@@ -5,7 +5,9 @@
 
 namespace kick {
 
-bool PciConf1Bus::attach(IoBus& io) { return io.add(kPortBase, 8, this); }
+bool PciConf1Bus::attach(IoBus& io) {
+  return io.add(kPortBase, 8, this);
+}
 
 bool PciConf1Bus::add_function(uint8_t slot, PciFunction* fn) {
   if (slot >= kSlots || slots_[slot] || !fn) return false;

@@ -26,8 +26,12 @@ PciFunction::PciFunction(const PciIdentity& id) {
   wmask_[kIntLine] = 0xff;
 }
 
-void PciFunction::put16(uint8_t off, uint16_t v) { std::memcpy(&cfg_[off], &v, 2); }
-void PciFunction::put32(uint8_t off, uint32_t v) { std::memcpy(&cfg_[off], &v, 4); }
+void PciFunction::put16(uint8_t off, uint16_t v) {
+  std::memcpy(&cfg_[off], &v, 2);
+}
+void PciFunction::put32(uint8_t off, uint32_t v) {
+  std::memcpy(&cfg_[off], &v, 4);
+}
 uint32_t PciFunction::get32(uint8_t off) const {
   uint32_t v;
   std::memcpy(&v, &cfg_[off], 4);

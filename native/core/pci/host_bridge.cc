@@ -4,7 +4,6 @@
 
 namespace kick {
 
-PciHostBridge::PciHostBridge()
-    : PciFunction(PciIdentity{0x8086, 0x0d57, 0, 0x060000, 0, 0}) {}
+PciHostBridge::PciHostBridge() : PciFunction(PciIdentity{0x8086, 0x0d57, 0, 0x060000, 0, 0}) {}
 
 }  // namespace kick

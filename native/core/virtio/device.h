@@ -17,8 +17,8 @@ constexpr uint32_t kFRingIndirectDesc = 1u << 28;
 class VirtioDevice {
  public:
   virtual ~VirtioDevice() = default;
-  virtual uint16_t virtio_id() const = 0;      // e.g. 2 = block
-  virtual uint32_t pci_class() const = 0;      // class << 16 | subclass << 8 | prog-if
+  virtual uint16_t virtio_id() const = 0;  // e.g. 2 = block
+  virtual uint32_t pci_class() const = 0;  // class << 16 | subclass << 8 | prog-if
   virtual uint16_t num_queues() const = 0;
   virtual uint16_t queue_size() const = 0;
   virtual uint32_t host_features() const = 0;  // bits 0-31 (legacy sees no more)

@@ -19,8 +19,12 @@ constexpr uint16_t kLegacyDeviceBase = 0x1000;  // legacy device id = 0x1000 + v
 constexpr unsigned kMaxRequestsPerPass = 1024;
 
 PciIdentity identity_for(const VirtioDevice* d) {
-  return PciIdentity{kVirtioVendor, uint16_t(kLegacyDeviceBase + d->virtio_id() - 1), 0,
-                     d->pci_class(), kVirtioVendor, d->virtio_id()};
+  return PciIdentity{kVirtioVendor,
+                     uint16_t(kLegacyDeviceBase + d->virtio_id() - 1),
+                     0,
+                     d->pci_class(),
+                     kVirtioVendor,
+                     d->virtio_id()};
 }
 }  // namespace
 
@@ -130,7 +134,8 @@ void VirtioPciLegacy::pio_write(uint16_t offset, const uint8_t* data, uint8_t si
   if (offset == kGuestFeatures && size == 4) {
     guest_features_ = v & dev_->host_features();
     dev_->set_guest_features(guest_features_);
-    for (Virtqueue& q : queues_) q.set_indirect_allowed(guest_features_ & virtio::kFRingIndirectDesc);
+    for (Virtqueue& q : queues_)
+      q.set_indirect_allowed(guest_features_ & virtio::kFRingIndirectDesc);
   } else if (offset == kQueuePfn && size == 4) {
     set_pfn(queue_sel_, v);
   } else if (offset == kQueueSelect && size == 2) {
@@ -212,7 +217,9 @@ void VirtioPciLegacy::io_bar_moved(int index, bool was_mapped, uint16_t, bool ma
 
 // ---- requests ----
 
-void VirtioPciLegacy::notify_queue(uint16_t queue) { service_queue(queue); }
+void VirtioPciLegacy::notify_queue(uint16_t queue) {
+  service_queue(queue);
+}
 
 void VirtioPciLegacy::service_queue(uint16_t q) {
   std::lock_guard<std::mutex> g(lock_);

@@ -40,8 +40,8 @@ struct VirtioPciWiring {
   VmIoctls* vm;
   VmmStats* stats;
   KickPath* kick;
-  uint8_t gsi;        // the INTx line, also shown as the Interrupt Line
-  uint16_t bar0_base; // initial I/O BAR0, 0x100-aligned
+  uint8_t gsi;         // the INTx line, also shown as the Interrupt Line
+  uint16_t bar0_base;  // initial I/O BAR0, 0x100-aligned
   bool use_irqfd;
 };
 
@@ -67,10 +67,10 @@ class VirtioPciLegacy : public PciFunction, public PortIoDevice, public QueueNot
 
  private:
   uint8_t read_register_byte(uint16_t offset);  // caller holds lock_
-  void write_status(uint8_t v);                  // caller holds lock_
-  void set_pfn(uint16_t queue, uint32_t pfn);    // caller holds lock_
-  void reset_device();                           // caller holds lock_
-  void mark_needs_reset();                       // caller holds lock_
+  void write_status(uint8_t v);                 // caller holds lock_
+  void set_pfn(uint16_t queue, uint32_t pfn);   // caller holds lock_
+  void reset_device();                          // caller holds lock_
+  void mark_needs_reset();                      // caller holds lock_
   void raise_isr(uint8_t bits);
   uint8_t read_and_clear_isr();
   bool notify_port(uint16_t* port) const;

@@ -23,11 +23,14 @@ uint16_t load16_acquire(const uint8_t* p) {
 }  // namespace
 
 uint64_t Virtqueue::used_offset(uint16_t size) {
-  uint64_t desc_and_avail = 16ull * size + 6 + 2ull * size;  // desc[], flags, idx, ring[], used_event
+  uint64_t desc_and_avail =
+      16ull * size + 6 + 2ull * size;  // desc[], flags, idx, ring[], used_event
   return (desc_and_avail + kLegacyAlign - 1) & ~(kLegacyAlign - 1);
 }
 
-uint64_t Virtqueue::ring_bytes(uint16_t size) { return used_offset(size) + 6 + 8ull * size; }
+uint64_t Virtqueue::ring_bytes(uint16_t size) {
+  return used_offset(size) + 6 + 8ull * size;
+}
 
 bool Virtqueue::activate(const GuestMemory* mem, uint32_t pfn) {
   reset();

@@ -72,7 +72,7 @@ class Virtqueue {
   uint16_t size_;
   bool active_ = false, broken_ = false, indirect_ok_ = false;
   uint32_t pfn_ = 0;
-  uint8_t* desc_ = nullptr;   // host pointers, valid for the queue's footprint
+  uint8_t* desc_ = nullptr;  // host pointers, valid for the queue's footprint
   uint8_t* avail_ = nullptr;
   uint8_t* used_ = nullptr;
   uint16_t last_avail_ = 0, used_idx_ = 0;
