@@ -17,7 +17,9 @@ import { CliError } from './commands/errors.js';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('kickbench')
-  .usage('$0 <command> [options]\n\nBenchmark a VMM\'s virtio kick: heavyweight exit vs ioeventfd, with bonnie++ in a Linux guest.')
+  .usage(
+    "$0 <command> [options]\n\nBenchmark a VMM's virtio kick: heavyweight exit vs ioeventfd, with bonnie++ in a Linux guest.",
+  )
   .command(doctorCommand)
   .command(setupCommand)
   .command(runCommand)
@@ -31,7 +33,9 @@ const cli = yargs(hideBin(process.argv))
   .strict()
   .recommendCommands()
   .wrap(Math.min(100, process.stdout.columns ?? 100))
-  .epilog('Results say where they ran: hardware KVM, an instruction-emulating KVM, or the nested rig.\nOnly hardware-KVM timings are hardware numbers.')
+  .epilog(
+    'Results say where they ran: hardware KVM, an instruction-emulating KVM, or the nested rig.\nOnly hardware-KVM timings are hardware numbers.',
+  )
   .fail((msg, err) => {
     if (err) throw err;
     process.stderr.write(`kickbench: ${msg}\n(kickbench --help for usage)\n`);

@@ -10,12 +10,14 @@ export interface BzImagePayload {
 }
 
 export function locatePayload(bz: Buffer): BzImagePayload {
-  if (bz.length < 0x250 || bz.readUInt32LE(0x202) !== 0x53726448) throw new Error('not a bzImage (no "HdrS" setup header)');
+  if (bz.length < 0x250 || bz.readUInt32LE(0x202) !== 0x53726448)
+    throw new Error('not a bzImage (no "HdrS" setup header)');
   const setupSects = bz[0x1f1] || 4;
   const pmStart = (setupSects + 1) * 512;
   const offset = pmStart + bz.readUInt32LE(0x248);
   const length = bz.readUInt32LE(0x24c);
-  if (length === 0 || offset + length > bz.length) throw new Error('bzImage payload_offset/payload_length out of range');
+  if (length === 0 || offset + length > bz.length)
+    throw new Error('bzImage payload_offset/payload_length out of range');
   const p = bz.subarray(offset, offset + 6);
   let format: BzImagePayload['format'] = 'unknown';
   if (p.equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) format = 'xz';
@@ -34,6 +36,7 @@ export async function extractVmlinux(bz: Buffer): Promise<Buffer> {
   const xz = requireTool('xz', 'xz-utils');
   // The kernel build appends the decompressed size after the stream: --single-stream ignores it.
   const out = await runToolBinary(xz, ['-dc', '--single-stream'], bz.subarray(pl.offset, pl.offset + pl.length));
-  if (out.length < 64 || out.readUInt32BE(0) !== 0x7f454c46) throw new Error('decompressed bzImage payload is not an ELF vmlinux');
+  if (out.length < 64 || out.readUInt32BE(0) !== 0x7f454c46)
+    throw new Error('decompressed bzImage payload is not an ELF vmlinux');
   return out;
 }

@@ -17,7 +17,17 @@ const sample = () =>
 
 test('cpio -t lists every entry, with parent directories created first', () => {
   const names = execFileSync('cpio', ['-t', '--quiet'], { input: sample(), encoding: 'utf8' }).trim().split('\n');
-  assert.deepEqual(names, ['bin', 'init', 'lib', 'lib/deep', 'lib/deep/dir', 'lib/deep/dir/odd.bin', 'bin/sh', 'dev', 'dev/console']);
+  assert.deepEqual(names, [
+    'bin',
+    'init',
+    'lib',
+    'lib/deep',
+    'lib/deep/dir',
+    'lib/deep/dir/odd.bin',
+    'bin/sh',
+    'dev',
+    'dev/console',
+  ]);
 });
 
 test('GNU cpio extracts the same bytes, modes, links and device numbers', () => {
@@ -45,5 +55,12 @@ test('archives are deterministic and padded to 512 bytes', () => {
 
 test('bad and duplicate paths are refused', () => {
   assert.throws(() => buildCpio([{ kind: 'file', path: '../etc/passwd', data: '' }]), /bad entry path/);
-  assert.throws(() => buildCpio([{ kind: 'file', path: 'a', data: '' }, { kind: 'file', path: 'a', data: '' }]), /duplicate/);
+  assert.throws(
+    () =>
+      buildCpio([
+        { kind: 'file', path: 'a', data: '' },
+        { kind: 'file', path: 'a', data: '' },
+      ]),
+    /duplicate/,
+  );
 });

@@ -29,7 +29,15 @@ function normalizePath(p: string): string {
   return clean;
 }
 
-function header(fields: { ino: number; mode: number; nlink: number; size: number; rdevMajor: number; rdevMinor: number; nameSize: number }): string {
+function header(fields: {
+  ino: number;
+  mode: number;
+  nlink: number;
+  size: number;
+  rdevMajor: number;
+  rdevMinor: number;
+  nameSize: number;
+}): string {
   return (
     '070701' +
     hex8(fields.ino) +
@@ -48,7 +56,14 @@ function header(fields: { ino: number; mode: number; nlink: number; size: number
   );
 }
 
-function record(ino: number, name: string, mode: number, nlink: number, data: Buffer, rdev: [number, number] = [0, 0]): Buffer[] {
+function record(
+  ino: number,
+  name: string,
+  mode: number,
+  nlink: number,
+  data: Buffer,
+  rdev: [number, number] = [0, 0],
+): Buffer[] {
   const nameBuf = Buffer.from(name + '\0', 'utf8');
   const head = Buffer.from(
     header({ ino, mode, nlink, size: data.length, rdevMajor: rdev[0], rdevMinor: rdev[1], nameSize: nameBuf.length }),

@@ -9,7 +9,10 @@ export async function resolveKernelPackage(meta = 'linux-image-amd64'): Promise<
   const aptCache = requireTool('apt-cache', 'apt');
   const { stdout } = await runTool(aptCache, ['depends', meta]);
   const m = /Depends:\s+(linux-image-\d[^\s]*)/.exec(stdout);
-  if (!m) throw new Error(`apt-cache depends ${meta}: no linux-image-<version> dependency (is the apt index up to date? run apt-get update)`);
+  if (!m)
+    throw new Error(
+      `apt-cache depends ${meta}: no linux-image-<version> dependency (is the apt index up to date? run apt-get update)`,
+    );
   return m[1];
 }
 
@@ -26,7 +29,8 @@ export async function candidateVersions(pkgs: string[]): Promise<Record<string, 
     if (cand && current) versions[current] = cand[1];
   }
   for (const p of pkgs) {
-    if (!versions[p] || versions[p] === '(none)') throw new Error(`apt-cache policy: no installable candidate for ${p} (run apt-get update?)`);
+    if (!versions[p] || versions[p] === '(none)')
+      throw new Error(`apt-cache policy: no installable candidate for ${p} (run apt-get update?)`);
   }
   return versions;
 }
@@ -41,7 +45,11 @@ export interface DownloadedDeb {
  * Downloads `pkgs` into `workDir/debs` and unpacks them all into `workDir/root`.
  * Returns the .deb files with the versions read from their control data.
  */
-export async function downloadAndExtract(pkgs: string[], workDir: string, log: (l: string) => void): Promise<{ root: string; debs: DownloadedDeb[] }> {
+export async function downloadAndExtract(
+  pkgs: string[],
+  workDir: string,
+  log: (l: string) => void,
+): Promise<{ root: string; debs: DownloadedDeb[] }> {
   const aptGet = requireTool('apt-get', 'apt');
   const dpkgDeb = requireTool('dpkg-deb', 'dpkg');
   const debDir = join(workDir, 'debs');
@@ -57,7 +65,9 @@ export async function downloadAndExtract(pkgs: string[], workDir: string, log: (
   } catch (e) {
     throw new Error(`downloading Debian packages failed: ${(e as Error).message}`);
   }
-  const files = readdirSync(debDir).filter((f) => f.endsWith('.deb')).sort();
+  const files = readdirSync(debDir)
+    .filter((f) => f.endsWith('.deb'))
+    .sort();
   const debs: DownloadedDeb[] = [];
   for (const f of files) {
     const file = join(debDir, f);

@@ -11,8 +11,16 @@ const FIXED_TIME = '1700000000';
 
 export function mkfsArgs(path: string): string[] {
   return [
-    '-q', '-F', '-t', 'ext4', '-L', 'kickbench', '-U', DISK_UUID,
-    '-E', `root_owner=0:0,lazy_itable_init=0,lazy_journal_init=0,hash_seed=${DISK_HASH_SEED}`,
+    '-q',
+    '-F',
+    '-t',
+    'ext4',
+    '-L',
+    'kickbench',
+    '-U',
+    DISK_UUID,
+    '-E',
+    `root_owner=0:0,lazy_itable_init=0,lazy_journal_init=0,hash_seed=${DISK_HASH_SEED}`,
     path,
   ];
 }
@@ -37,7 +45,9 @@ export function sparseFile(path: string, sizeBytes: number): string {
 export async function createPristineDisk(path: string, sizeBytes = DISK_SIZE_BYTES): Promise<void> {
   const mkfs = requireTool('mkfs.ext4', 'e2fsprogs');
   sparseFile(path, sizeBytes);
-  await runTool(mkfs, mkfsArgs(path), { env: { ...process.env, E2FSPROGS_FAKE_TIME: FIXED_TIME, SOURCE_DATE_EPOCH: FIXED_TIME } });
+  await runTool(mkfs, mkfsArgs(path), {
+    env: { ...process.env, E2FSPROGS_FAKE_TIME: FIXED_TIME, SOURCE_DATE_EPOCH: FIXED_TIME },
+  });
 }
 
 /** A private copy of the pristine disk for one run (reflink when the filesystem can, sparse always). */

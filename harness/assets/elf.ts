@@ -60,7 +60,12 @@ export function readElfDynamic(file: string): ElfDynamicInfo {
   const runpath: string[] = [];
   for (const [tag, val] of entries) {
     if (tag === DT_NEEDED) needed.push(cstr(strtab + Number(val)));
-    if (tag === DT_RUNPATH || tag === DT_RPATH) runpath.push(...cstr(strtab + Number(val)).split(':').filter(Boolean));
+    if (tag === DT_RUNPATH || tag === DT_RPATH)
+      runpath.push(
+        ...cstr(strtab + Number(val))
+          .split(':')
+          .filter(Boolean),
+      );
   }
   return { interp, needed, runpath };
 }
@@ -100,7 +105,14 @@ export interface RuntimeFile {
   hostPath: string;
 }
 
-const DEFAULT_LIB_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib'];
+const DEFAULT_LIB_DIRS = [
+  '/lib/x86_64-linux-gnu',
+  '/usr/lib/x86_64-linux-gnu',
+  '/lib64',
+  '/usr/lib64',
+  '/lib',
+  '/usr/lib',
+];
 
 /**
  * The interpreter and every shared library `binaryGuestPath` needs, transitively,
@@ -116,7 +128,11 @@ export function resolveRuntimeFiles(root: string, binaryGuestPath: string): Runt
     if (!host) throw new Error(`interpreter ${first.interp} of ${binaryGuestPath} not found under ${root}`);
     out.set(first.interp, { guestPath: first.interp, hostPath: host });
   }
-  const queue: { name: string; runpath: string[]; from: string }[] = first.needed.map((n) => ({ name: n, runpath: first.runpath, from: binaryGuestPath }));
+  const queue: { name: string; runpath: string[]; from: string }[] = first.needed.map((n) => ({
+    name: n,
+    runpath: first.runpath,
+    from: binaryGuestPath,
+  }));
   const seenNames = new Set<string>();
   while (queue.length > 0) {
     const { name, runpath, from } = queue.shift()!;

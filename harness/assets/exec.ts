@@ -33,7 +33,10 @@ export interface RunResult {
 }
 
 function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.length ? lines[lines.length - 1] : '';
 }
 
@@ -51,7 +54,9 @@ export function runTool(
       (err, stdout, stderr) => {
         if (err) {
           const why = lastLine(stderr) || err.message.split('\n')[0];
-          reject(new Error(`${file.split('/').pop()} ${args.slice(0, 3).join(' ')}${args.length > 3 ? ' …' : ''}: ${why}`));
+          reject(
+            new Error(`${file.split('/').pop()} ${args.slice(0, 3).join(' ')}${args.length > 3 ? ' …' : ''}: ${why}`),
+          );
         } else {
           resolve({ stdout, stderr });
         }
@@ -65,7 +70,12 @@ export function runTool(
 export function runToolBinary(file: string, args: string[], input: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = execFile(file, args, { encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${file.split('/').pop()} ${args.join(' ')}: ${lastLine(stderr.toString('utf8')) || err.message.split('\n')[0]}`));
+      if (err)
+        reject(
+          new Error(
+            `${file.split('/').pop()} ${args.join(' ')}: ${lastLine(stderr.toString('utf8')) || err.message.split('\n')[0]}`,
+          ),
+        );
       else resolve(stdout);
     });
     child.stdin?.on('error', () => {

@@ -24,7 +24,22 @@ function decodeInShell(cmdline: string): string[] {
 }
 
 test('bonnie++ arguments survive the kernel command line and the guest shell', () => {
-  const args = ['-d', '/mnt/temp', '-s', '64', '-r', '32', '-f', '-n', '1', '-u', '0', '-m', "it's a \"name\" with $HOME and `x` \\ spaces", ''];
+  const args = [
+    '-d',
+    '/mnt/temp',
+    '-s',
+    '64',
+    '-r',
+    '32',
+    '-f',
+    '-n',
+    '1',
+    '-u',
+    '0',
+    '-m',
+    'it\'s a "name" with $HOME and `x` \\ spaces',
+    '',
+  ];
   const cmdline = innerBonnieCmdline(args);
   assert.ok(cmdline.startsWith(INNER_CMDLINE_BASE + ' kb.bonnie='));
   assert.doesNotMatch(bonnieCmdline(args), /[\s"']/, 'one kernel parameter, nothing the kernel would split or unquote');
@@ -37,12 +52,21 @@ test('the guest finds kb.bonnie= anywhere on the line and refuses a line without
   assert.throws(() => bonnieCmdline(['x'.repeat(2000)]), /too long/);
 });
 
-const RESULT = 'Version 2.00a  ------Sequential Output------\n(none) 64M 52.8m 80\n1.98,2.00a,(none),1,1795576316,64M\n';
+const RESULT =
+  'Version 2.00a  ------Sequential Output------\n(none) 64M 52.8m 80\n1.98,2.00a,(none),1,1795576316,64M\n';
 
 test('parseGuestConsole: complete run with CRLF and kernel noise around it', () => {
-  const text = ['[    1.0] virtio_blk virtio0: [vda] 2097152 512-byte logical blocks', 'Writing intelligently...done',
-    '@@KICKBENCH BONNIE-BEGIN@@', ...RESULT.trimEnd().split('\n'), '@@KICKBENCH BONNIE-END@@', '@@KICKBENCH BONNIE-EXIT 0@@',
-    '@@KICKBENCH GUEST-DONE@@', '[   10.5] reboot: Restarting system', ''].join('\r\r\n');
+  const text = [
+    '[    1.0] virtio_blk virtio0: [vda] 2097152 512-byte logical blocks',
+    'Writing intelligently...done',
+    '@@KICKBENCH BONNIE-BEGIN@@',
+    ...RESULT.trimEnd().split('\n'),
+    '@@KICKBENCH BONNIE-END@@',
+    '@@KICKBENCH BONNIE-EXIT 0@@',
+    '@@KICKBENCH GUEST-DONE@@',
+    '[   10.5] reboot: Restarting system',
+    '',
+  ].join('\r\r\n');
   const r = parseGuestConsole(text);
   assert.equal(r.bonnieStdout, RESULT);
   assert.equal(r.bonnieExit, 0);
@@ -58,13 +82,17 @@ test('parseGuestConsole: a missing end marker gives no stdout', () => {
 });
 
 test('parseGuestConsole: a marker that is not a whole line does not count', () => {
-  const r = parseGuestConsole(`@@KICKBENCH BONNIE-BEGIN@@\nfile named @@KICKBENCH BONNIE-END@@ here\n@@KICKBENCH BONNIE-END@@\n@@KICKBENCH BONNIE-EXIT 1@@\n`);
+  const r = parseGuestConsole(
+    `@@KICKBENCH BONNIE-BEGIN@@\nfile named @@KICKBENCH BONNIE-END@@ here\n@@KICKBENCH BONNIE-END@@\n@@KICKBENCH BONNIE-EXIT 1@@\n`,
+  );
   assert.equal(r.bonnieStdout, 'file named @@KICKBENCH BONNIE-END@@ here\n');
   assert.equal(r.bonnieExit, 1);
 });
 
 test('parseGuestConsole: panic and init errors', () => {
-  const r = parseGuestConsole('@@KICKBENCH ERROR cannot mount /dev/vda@@\n[ 2.1] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\r\n');
+  const r = parseGuestConsole(
+    '@@KICKBENCH ERROR cannot mount /dev/vda@@\n[ 2.1] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\r\n',
+  );
   assert.equal(r.panicked, true);
   assert.equal(r.panicMessage, 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100');
   assert.deepEqual(r.errors, ['cannot mount /dev/vda']);

@@ -32,7 +32,8 @@ export function bonnieCmdline(args: string[]): string {
   }
   const param = `kb.bonnie=${Buffer.from(args.map(shellQuote).join(' '), 'utf8').toString('base64')}`;
   // x86 COMMAND_LINE_SIZE is 2048 and the base command line needs room too.
-  if (param.length > 1024) throw new Error(`bonnie++ arguments too long for the kernel command line (${param.length} bytes)`);
+  if (param.length > 1024)
+    throw new Error(`bonnie++ arguments too long for the kernel command line (${param.length} bytes)`);
   return param;
 }
 

@@ -1,7 +1,17 @@
 // Guest assets: Debian's kernel, the bonnie++ initramfs, the pristine ext4
 // disk and the rig's L1 base initramfs, built once into a content-addressed cache.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,7 +25,13 @@ import { INNER_CMDLINE_BASE } from './guest.js';
 import { indexModules, resolveModules } from './modules.js';
 import { sourceFile } from './source-file.js';
 
-export { bonnieCmdline, innerBonnieCmdline, INNER_CMDLINE_BASE, parseGuestConsole, type GuestConsoleResult } from './guest.js';
+export {
+  bonnieCmdline,
+  innerBonnieCmdline,
+  INNER_CMDLINE_BASE,
+  parseGuestConsole,
+  type GuestConsoleResult,
+} from './guest.js';
 export { freshDisk, fsckDisk, sparseFile } from './disk.js';
 
 /** Bump when the builder's output changes for the same inputs. */
@@ -63,7 +79,8 @@ export interface EnsureAssetsOptions {
 
 /** `${KICKBENCH_CACHE:-${XDG_CACHE_HOME:-~/.cache}/kickbench}/assets` */
 export function defaultAssetCacheDir(): string {
-  const base = process.env.KICKBENCH_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kickbench');
+  const base =
+    process.env.KICKBENCH_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kickbench');
   return join(base, 'assets');
 }
 
@@ -129,7 +146,13 @@ export function assetsStatus(opts: { cacheDir?: string } = {}): { ready: boolean
 export async function ensureAssets(opts: EnsureAssetsOptions = {}): Promise<GuestAssets> {
   const log = opts.log ?? (() => {});
   const cacheRoot = opts.cacheDir ?? defaultAssetCacheDir();
-  for (const [tool, pkg] of [['apt-get', 'apt'], ['apt-cache', 'apt'], ['dpkg-deb', 'dpkg'], ['mkfs.ext4', 'e2fsprogs'], ['xz', 'xz-utils']]) {
+  for (const [tool, pkg] of [
+    ['apt-get', 'apt'],
+    ['apt-cache', 'apt'],
+    ['dpkg-deb', 'dpkg'],
+    ['mkfs.ext4', 'e2fsprogs'],
+    ['xz', 'xz-utils'],
+  ]) {
     requireTool(tool, pkg);
   }
   const initScript = readFileSync(sourceFile(import.meta.url, 'assets', 'guest-init.sh'), 'utf8');
@@ -246,7 +269,10 @@ async function buildInto(out: string, work: string, inp: BuildInputs) {
 
   inp.log('rig L1 base initramfs: busybox, kvm-amd and virtio modules');
   const l1Mods = resolveModules(tree, L1_MODULES);
-  const l1: CpioEntry[] = [...baseDirs(), { kind: 'file', path: 'bin/busybox', data: readFileSync(busybox), mode: 0o755 }];
+  const l1: CpioEntry[] = [
+    ...baseDirs(),
+    { kind: 'file', path: 'bin/busybox', data: readFileSync(busybox), mode: 0o755 },
+  ];
   l1.push(...moduleEntries('lib/kickbench-l1', l1Mods));
   writeFileSync(join(out, FILES.l1Base), buildCpio(l1));
 

@@ -26,14 +26,22 @@ export function readModinfo(ko: Buffer, key: string): string[] {
 
 export function moduleDepends(ko: Buffer): string[] {
   const deps = readModinfo(ko, 'depends')[0] ?? '';
-  return deps.split(',').map((d) => d.trim()).filter(Boolean).map(normalizeModuleName);
+  return deps
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map(normalizeModuleName);
 }
 
 /**
  * Orders `wanted` and all their dependencies so each module comes after what
  * it depends on. `depsOf` returns null for an unknown module; names in `builtin` are skipped.
  */
-export function orderModules(wanted: string[], depsOf: (name: string) => string[] | null, builtin: Set<string> = new Set()): string[] {
+export function orderModules(
+  wanted: string[],
+  depsOf: (name: string) => string[] | null,
+  builtin: Set<string> = new Set(),
+): string[] {
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (raw: string, chain: string[]): void => {
@@ -42,7 +50,9 @@ export function orderModules(wanted: string[], depsOf: (name: string) => string[
     if (state.get(name) === 'visiting') throw new Error(`module dependency cycle: ${[...chain, name].join(' -> ')}`);
     const deps = depsOf(name);
     if (deps === null) {
-      throw new Error(`kernel module ${name} not found${chain.length ? ` (needed by ${chain[chain.length - 1]})` : ''}`);
+      throw new Error(
+        `kernel module ${name} not found${chain.length ? ` (needed by ${chain[chain.length - 1]})` : ''}`,
+      );
     }
     state.set(name, 'visiting');
     for (const d of deps) visit(d, [...chain, name]);
@@ -74,7 +84,8 @@ export function indexModules(extractRoot: string): ModuleTree {
     }
   };
   walk(join(base, kernelVersion, 'kernel'));
-  if (files.size === 0) throw new Error(`no .ko files under ${base}/${kernelVersion} (compressed modules are not supported)`);
+  if (files.size === 0)
+    throw new Error(`no .ko files under ${base}/${kernelVersion} (compressed modules are not supported)`);
   const builtin = new Set<string>();
   const builtinFile = join(base, kernelVersion, 'modules.builtin');
   if (existsSync(builtinFile)) {

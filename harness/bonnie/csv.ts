@@ -52,7 +52,8 @@ export function csvCandidate(line: string): string | null {
 type Where = (lineIndex: number) => string;
 
 export function parseCsvLine(text: string, i: number, where: Where): CsvRun {
-  const fail = (what: string): BonnieParseError => new BonnieParseError(`${where(i)}: bonnie++ CSV line: ${what}`, i + 1);
+  const fail = (what: string): BonnieParseError =>
+    new BonnieParseError(`${where(i)}: bonnie++ CSV line: ${what}`, i + 1);
   let f = text.split(',');
   const format = f[0];
   const warnings: string[] = [];
@@ -68,7 +69,8 @@ export function parseCsvLine(text: string, i: number, where: Where): CsvRun {
   if (f.length > layout.fields) {
     const extra = f.length - layout.fields;
     f = [f[0], f[1], f.slice(2, 3 + extra).join(','), ...f.slice(3 + extra)];
-    if (!/^\d*$/.test(f[3])) throw fail(`expected ${layout.fields} fields for format ${format}, got ${layout.fields + extra}`);
+    if (!/^\d*$/.test(f[3]))
+      throw fail(`expected ${layout.fields} fields for format ${format}, got ${layout.fields + extra}`);
     warnings.push(`the machine name contains a comma; read it as '${f[2]}'`);
   }
   if (f.length !== layout.fields) throw fail(`expected ${layout.fields} fields for format ${format}, got ${f.length}`);
@@ -96,7 +98,8 @@ export function parseCsvLine(text: string, i: number, where: Where): CsvRun {
       m.cpu = Number(c);
     }
     const us = parseLatency(lat);
-    if (us === undefined) throw fail(`field ${layout.latency + k + 1} (${name} latency) is not <n>us, <n>ms or <n>s: '${lat}'`);
+    if (us === undefined)
+      throw fail(`field ${layout.latency + k + 1} (${name} latency) is not <n>us, <n>ms or <n>s: '${lat}'`);
     m.latency_us = us;
   });
 

@@ -23,7 +23,12 @@ describe('formatBonnieTable', () => {
   });
 
   it('renders CSV-only, -n 0 and -s 0 runs in the 1.96 layout, and they parse back', { skip }, () => {
-    for (const file of ['j-single-run-x1.stdout', 'c-no-file-tests.stdout', 'i-no-io-tests-s0.stdout', 'b-fast-no-perchar.stdout']) {
+    for (const file of [
+      'j-single-run-x1.stdout',
+      'c-no-file-tests.stdout',
+      'i-no-io-tests-s0.stdout',
+      'b-fast-no-perchar.stdout',
+    ]) {
       const [run] = parseBonnie(sample(file));
       const text = formatBonnieTable(run, { version: '1.96' });
       const [again] = parseBonnie(text);

@@ -64,7 +64,10 @@ describe('bonnie++ 2.00a samples', { skip }, () => {
   });
 
   it('b, text only: 2.00a unit suffixes converted, garbage file rate dropped with a warning', () => {
-    const text = sample('b-fast-no-perchar.stdout').split('\n').filter((l) => !l.startsWith('1.98,')).join('\n');
+    const text = sample('b-fast-no-perchar.stdout')
+      .split('\n')
+      .filter((l) => !l.startsWith('1.98,'))
+      .join('\n');
     const r = one(text);
     assert.equal(r.source, 'text');
     assert.deepEqual(r.metrics.put_block, m('ok', 353 * 1024, 91, 2058)); // 353m
@@ -86,7 +89,8 @@ describe('bonnie++ 2.00a samples', { skip }, () => {
       assert.deepEqual(r.metrics.put_block, m('ok', 395132, 89, 805));
       assert.deepEqual(r.metrics.rewrite, m('ok', 1717037, 82, 247));
       assert.deepEqual(r.metrics.getc, m('ok', 2276, 99, 3917));
-      for (const k of ['seq_create', 'seq_stat', 'seq_del', 'ran_create', 'ran_stat', 'ran_del'] as const) assert.deepEqual(r.metrics[k], NOT_RUN);
+      for (const k of ['seq_create', 'seq_stat', 'seq_del', 'ran_create', 'ran_stat', 'ran_del'] as const)
+        assert.deepEqual(r.metrics[k], NOT_RUN);
       assert.equal(r.fileSpec, null);
     }
   });
@@ -121,7 +125,8 @@ describe('bonnie++ 2.00a samples', { skip }, () => {
     assert.equal(r.source, 'text+csv');
     assert.equal(r.size, '');
     assert.equal(r.sizeMiB, null);
-    for (const k of ['putc', 'put_block', 'rewrite', 'getc', 'get_block', 'seeks'] as const) assert.deepEqual(r.metrics[k], NOT_RUN);
+    for (const k of ['putc', 'put_block', 'rewrite', 'getc', 'get_block', 'seeks'] as const)
+      assert.deepEqual(r.metrics[k], NOT_RUN);
     assert.deepEqual(r.metrics.seq_create, m('ok', 4257, 98, 3733));
     assert.deepEqual(r.metrics.ran_del, m('too_fast', null, null, 1507));
   });
@@ -143,7 +148,10 @@ describe('bonnie++ 2.00a samples', { skip }, () => {
       assert.ok(why);
       assert.match(why, /twice RAM \(24104 MiB\)/);
       assert.match(why, /-r/);
-      assert.throws(() => parseBonnie(text, file), (e: unknown) => e instanceof BonnieParseError && e.message.includes('24104') && !e.message.includes('\n'));
+      assert.throws(
+        () => parseBonnie(text, file),
+        (e: unknown) => e instanceof BonnieParseError && e.message.includes('24104') && !e.message.includes('\n'),
+      );
     }
     assert.throws(() => parseBonnie(sample('y-error-size-below-2x-ram.stdout')), BonnieParseError);
   });
@@ -160,7 +168,8 @@ describe('bonnie++ 2.00a samples', { skip }, () => {
   });
 
   it('a guest console with noise around the run', () => {
-    const noise = '[    3.141592] virtio_blk virtio1: [vdb] 2097152 512-byte logical blocks\nkickbench: starting bonnie++\n';
+    const noise =
+      '[    3.141592] virtio_blk virtio1: [vdb] 2097152 512-byte logical blocks\nkickbench: starting bonnie++\n';
     const r = one(noise + sample('g-no-write-buffering.out') + '[   42.000000] reboot: Power down\n');
     assert.equal(r.source, 'text+csv');
     assert.equal(r.metrics.seq_create.value, 926);
@@ -173,8 +182,14 @@ describe('bonnie++ 2.00a samples', { skip }, () => {
   it('two runs back to back pair each table with its own CSV line', () => {
     const runs = parseBonnie(sample('a-default-perchar.stdout') + sample('g-no-write-buffering.stdout'));
     assert.equal(runs.length, 2);
-    assert.deepEqual(runs.map((r) => r.source), ['text+csv', 'text+csv']);
-    assert.deepEqual(runs.map((r) => r.size), ['64M', '512M']);
+    assert.deepEqual(
+      runs.map((r) => r.source),
+      ['text+csv', 'text+csv'],
+    );
+    assert.deepEqual(
+      runs.map((r) => r.size),
+      ['64M', '512M'],
+    );
     assert.equal(runs[1].metrics.ran_create.value, 939);
   });
 });
@@ -243,12 +258,27 @@ describe('formats without a sample', () => {
 
   it('1.96 CSV with -s 0 has one empty field too few (47)', () => {
     const fields = [
-      '1.96', '1.96', 'tux', '1', '1300000000',
+      '1.96',
+      '1.96',
+      'tux',
+      '1',
+      '1300000000',
       ...Array<string>(13).fill(''), // 1.96 prints 13 empty IO fields here, not 14
-      '16', '', '', '', '',
-      '4257', '98', ...FILE12.split(',').slice(2),
+      '16',
+      '',
+      '',
+      '',
+      '',
+      '4257',
+      '98',
+      ...FILE12.split(',').slice(2),
       ...Array<string>(6).fill(''),
-      '3733us', '304us', '1467us', '3121us', '54us', '1507us',
+      '3733us',
+      '304us',
+      '1467us',
+      '3121us',
+      '54us',
+      '1507us',
     ];
     const line = fields.join(',');
     assert.equal(fields.length, 47);
@@ -268,9 +298,18 @@ describe('formats without a sample', () => {
     const row = sample('j-single-run-x1.stdout').trim();
     const rows = [row, row.replace(',1363,99,', ',1370,98,'), row.replace(',1363,99,', ',1355,99,')];
     const runs = parseBonnie([header, ...rows].join('\n') + '\n');
-    assert.deepEqual(runs.map((r) => r.metrics.putc.value), [1363, 1370, 1355]);
-    assert.deepEqual(runs.map((r) => r.source), ['csv', 'csv', 'csv']);
-    assert.deepEqual(runs.map((r) => r.line), [2, 3, 4]);
+    assert.deepEqual(
+      runs.map((r) => r.metrics.putc.value),
+      [1363, 1370, 1355],
+    );
+    assert.deepEqual(
+      runs.map((r) => r.source),
+      ['csv', 'csv', 'csv'],
+    );
+    assert.deepEqual(
+      runs.map((r) => r.line),
+      [2, 3, 4],
+    );
   });
 
   it('1.97 text: overflowing cells next to blank ones (cursor, not columns)', () => {
@@ -324,19 +363,28 @@ describe('formats without a sample', () => {
 describe('bad input', () => {
   it('no run at all', () => {
     assert.throws(() => parseBonnie(''), BonnieParseError);
-    assert.throws(() => parseBonnie('hello\nworld\n', 'guest.log'), /^BonnieParseError: guest\.log: no bonnie\+\+ results found/);
+    assert.throws(
+      () => parseBonnie('hello\nworld\n', 'guest.log'),
+      /^BonnieParseError: guest\.log: no bonnie\+\+ results found/,
+    );
   });
 
   it('a truncated CSV line names its line and what is wrong', () => {
     const text = `boot\nnoise\n${CSV_197.split(',').slice(0, 30).join(',')}\n`;
     assert.throws(
       () => parseBonnie(text, 'x.out'),
-      (e: unknown) => e instanceof BonnieParseError && e.line === 3 && /^x\.out:3: bonnie\+\+ CSV line: expected 48 fields for format 1\.97, got 30$/.test(e.message),
+      (e: unknown) =>
+        e instanceof BonnieParseError &&
+        e.line === 3 &&
+        /^x\.out:3: bonnie\+\+ CSV line: expected 48 fields for format 1\.97, got 30$/.test(e.message),
     );
   });
 
   it('a CSV field that is not a number', () => {
-    assert.throws(() => parseBonnie(CSV_197.replace(',381127,', ',38x127,')), /line 1: bonnie\+\+ CSV line: field 10 \(put_block\) is not a number: '38x127'/);
+    assert.throws(
+      () => parseBonnie(CSV_197.replace(',381127,', ',38x127,')),
+      /line 1: bonnie\+\+ CSV line: field 10 \(put_block\) is not a number: '38x127'/,
+    );
     assert.throws(() => parseBonnie(CSV_197.replace('31063us', '31063 us')), /put_block latency/);
     assert.throws(() => parseBonnie(CSV_197.replace(/^1\.97,/, '1.93,')), /unsupported CSV format version '1\.93'/);
   });
@@ -351,7 +399,8 @@ describe('bad input', () => {
     ];
     assert.throws(
       () => parseBonnie(lines.join('\n')),
-      (e: unknown) => e instanceof BonnieParseError && e.line === 4 && /column put_block is not a rate: '38x127'/.test(e.message),
+      (e: unknown) =>
+        e instanceof BonnieParseError && e.line === 4 && /column put_block is not a rate: '38x127'/.test(e.message),
     );
     const good = [...lines.slice(0, 3), lines[3].replace('38x127', '381127')];
     assert.equal(one(good.join('\n') + '\n' + lines[4]).metrics.put_block.value, 381127);
@@ -362,9 +411,12 @@ describe('bad input', () => {
   });
 
   it('failure reasons for other refusals', () => {
-    assert.match(bonnieFailureReason('You must use the "-u" switch when running as root.\nusage:\n') ?? '', /root without -u/);
-    assert.match(bonnieFailureReason("Can't change to directory \"/mnt/x\".\n") ?? '', /scratch directory '\/mnt\/x'/);
-    assert.match(bonnieFailureReason('Can\'t write block 42.\n') ?? '', /bonnie\+\+ failed: Can't write block 42\./);
+    assert.match(
+      bonnieFailureReason('You must use the "-u" switch when running as root.\nusage:\n') ?? '',
+      /root without -u/,
+    );
+    assert.match(bonnieFailureReason('Can\'t change to directory "/mnt/x".\n') ?? '', /scratch directory '\/mnt\/x'/);
+    assert.match(bonnieFailureReason("Can't write block 42.\n") ?? '', /bonnie\+\+ failed: Can't write block 42\./);
     assert.match(bonnieFailureReason('usage:\nbonnie++ [-d scratch-dir] [-c concurrency]\n') ?? '', /usage/);
     assert.equal(bonnieFailureReason('all good\n'), null);
   });

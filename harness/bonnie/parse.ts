@@ -74,7 +74,9 @@ function sameRun(t: TextRun, c: CsvRun): boolean {
   if (t.version !== c.version || t.size !== c.size || t.concurrency !== c.concurrency) return false;
   if (t.name !== '' && !c.name.startsWith(t.name)) return false;
   if ((t.fileSpec === null) !== (c.fileSpec === null)) return false;
-  return BONNIE_METRICS.every((m) => t.metrics[m].status === c.metrics[m].status && t.metrics[m].latency_us === c.metrics[m].latency_us);
+  return BONNIE_METRICS.every(
+    (m) => t.metrics[m].status === c.metrics[m].status && t.metrics[m].latency_us === c.metrics[m].latency_us,
+  );
 }
 
 function merge(t: TextRun, c: CsvRun): BonnieRun {
@@ -148,7 +150,8 @@ function fromText(t: TextRun): BonnieRun {
 const FAILURES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [
     /File size should be double RAM for good results, RAM is (\d+)M\./,
-    (m) => `bonnie++ refused to run: the file size (-s, times -c) must be at least twice RAM (${m[1]} MiB); give -r <MiB> or a larger -s`,
+    (m) =>
+      `bonnie++ refused to run: the file size (-s, times -c) must be at least twice RAM (${m[1]} MiB); give -r <MiB> or a larger -s`,
   ],
   [/You must use the "-u" switch when running as root\./, () => 'bonnie++ refused to run as root without -u'],
   [/Can't change to directory "([^"]*)"/, (m) => `bonnie++ cannot use the scratch directory '${m[1]}' (-d)`],

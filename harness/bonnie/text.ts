@@ -64,11 +64,20 @@ function fail(where: Where, i: number, what: string): never {
 }
 
 /** Six rate+CPU cells after the label, turned into metrics (latency filled later). */
-function readRateRow(row: string, start: number, names: readonly MetricName[], suffixes: boolean, where: Where, i: number, table: string): Metric[] {
+function readRateRow(
+  row: string,
+  start: number,
+  names: readonly MetricName[],
+  suffixes: boolean,
+  where: Where,
+  i: number,
+  table: string,
+): Metric[] {
   const widths: number[] = [];
   for (let k = 0; k < names.length; k++) widths.push(6, 4);
   const { cells, end } = readCells(row, start, widths);
-  if (row.slice(end).trim() !== '') fail(where, i, `${table} row has unexpected text after the last column: '${row.slice(end).trim()}'`);
+  if (row.slice(end).trim() !== '')
+    fail(where, i, `${table} row has unexpected text after the last column: '${row.slice(end).trim()}'`);
   const out: Metric[] = [];
   for (let k = 0; k < names.length; k++) {
     const v = cells[2 * k];
@@ -118,7 +127,8 @@ interface IoBlock {
 function readIoBlock(lines: string[], i: number, version: string, where: Where): IoBlock {
   const table = 'bonnie++ IO table';
   const head2 = lines[i + 1] ?? '';
-  if (!head2.includes('-Per Chr-')) fail(where, i + 1, `${table}: expected the '-Per Chr-' header after the Version line`);
+  if (!head2.includes('-Per Chr-'))
+    fail(where, i + 1, `${table}: expected the '-Per Chr-' header after the Version line`);
   const conc = /^Concurrency\s+(\d+)/.exec(head2);
   if (!(lines[i + 2] ?? '').includes('/sec %CP')) fail(where, i + 2, `${table}: expected the '/sec %CP' header line`);
   const row = lines[i + 3];
@@ -144,9 +154,11 @@ interface FileBlock {
 function readFileBlock(lines: string[], i: number, version: string, where: Where): FileBlock {
   const table = 'bonnie++ file table';
   const nameLine = lines[i + 1] ?? '';
-  if (!nameLine.includes('-Create--')) fail(where, i + 1, `${table}: expected the '-Create--' header after the Version line`);
+  if (!nameLine.includes('-Create--'))
+    fail(where, i + 1, `${table}: expected the '-Create--' header after the Version line`);
   const name = nameLine.slice(0, LABEL_WIDTH).trim();
-  if (!(lines[i + 2] ?? '').includes('/sec %CP')) fail(where, i + 2, `${table}: expected the 'files /sec %CP' header line`);
+  if (!(lines[i + 2] ?? '').includes('/sec %CP'))
+    fail(where, i + 2, `${table}: expected the 'files /sec %CP' header line`);
   const row = lines[i + 3];
   if (row === undefined || row.trim() === '') fail(where, i + 3, `${table}: missing the data row`);
   const { label, end } = readLabel(row);
@@ -162,7 +174,11 @@ function splitSpec(spec: string, version: string): { size: string; chunk: string
   const parts = spec.split(':');
   const modern = !/^1\.9[0-7]/.test(version);
   const conc = modern && parts[2] ? Number(parts[2]) : null;
-  return { size: parts[0], chunk: parts[1] ? parts[1] : null, concurrency: conc !== null && Number.isInteger(conc) ? conc : null };
+  return {
+    size: parts[0],
+    chunk: parts[1] ? parts[1] : null,
+    concurrency: conc !== null && Number.isInteger(conc) ? conc : null,
+  };
 }
 
 /** Find every text run (IO block, file block, or IO block followed by its file block). */

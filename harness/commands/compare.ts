@@ -20,16 +20,32 @@ function resultsFile(p: string): string {
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare <base> <head>',
-  describe: 'CI gate: compare two result sets (e.g. main vs a PR); exit 1 on a significant regression beyond the threshold',
+  describe:
+    'CI gate: compare two result sets (e.g. main vs a PR); exit 1 on a significant regression beyond the threshold',
   builder: (y) =>
     y
       .positional('base', { type: 'string', demandOption: true, describe: 'baseline results.json (or its directory)' })
       .positional('head', { type: 'string', demandOption: true, describe: 'candidate results.json (or its directory)' })
-      .option('threshold', { type: 'number', default: 5, describe: 'regressions smaller than this many percent do not fail the gate' })
-      .option('alpha', { type: 'number', default: 0.05, describe: 'significance level, after Holm correction across metrics' })
+      .option('threshold', {
+        type: 'number',
+        default: 5,
+        describe: 'regressions smaller than this many percent do not fail the gate',
+      })
+      .option('alpha', {
+        type: 'number',
+        default: 0.05,
+        describe: 'significance level, after Holm correction across metrics',
+      })
       .option('format', { choices: ['text', 'md', 'json'] as const, default: 'text' as const })
-      .option('allow-mixed', { type: 'boolean', default: false, describe: 'compare even when base and head ran in different places or on different CPUs' })
-      .example('$0 compare results/main results/pr --threshold 5', 'exit status 1 if the PR regressed any metric by more than 5%'),
+      .option('allow-mixed', {
+        type: 'boolean',
+        default: false,
+        describe: 'compare even when base and head ran in different places or on different CPUs',
+      })
+      .example(
+        '$0 compare results/main results/pr --threshold 5',
+        'exit status 1 if the PR regressed any metric by more than 5%',
+      ),
   handler: (argv) => {
     if (!(argv.threshold >= 0)) throw new Error('--threshold must be a non-negative percentage');
     const base = readResults(resultsFile(argv.base));
@@ -38,10 +54,14 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     const places = (rs: typeof base) => [...new Set(rs.samples.map((s) => s.where))].sort().join('+');
     const cpus = (rs: typeof base) => [...new Set(Object.values(rs.hosts).map((h) => h.cpuModel))].sort().join(' + ');
     if (places(base) !== places(head) && !argv['allow-mixed']) {
-      throw new CliError(`base ran on ${places(base) || 'nothing'} but head on ${places(head) || 'nothing'}: comparing them would measure the machine, not the change (--allow-mixed to compare anyway)`);
+      throw new CliError(
+        `base ran on ${places(base) || 'nothing'} but head on ${places(head) || 'nothing'}: comparing them would measure the machine, not the change (--allow-mixed to compare anyway)`,
+      );
     }
     if (cpus(base) !== cpus(head) && !argv['allow-mixed']) {
-      throw new CliError(`base ran on ${cpus(base)} but head on ${cpus(head)}: comparing them would measure the machine, not the change (--allow-mixed to compare anyway)`);
+      throw new CliError(
+        `base ran on ${cpus(base)} but head on ${cpus(head)}: comparing them would measure the machine, not the change (--allow-mixed to compare anyway)`,
+      );
     }
     const comparison = compareRuns(base, head, { thresholdPct: argv.threshold, alpha: argv.alpha });
     if (argv.format === 'json') process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);

@@ -43,7 +43,11 @@ function assetsStatus(): { ready: boolean; dir: string | null; cacheDir: string 
 export const doctorCommand: CommandModule<object, { json: boolean }> = {
   command: 'doctor',
   describe: 'Show what this host can do (KVM kind, capabilities, QEMU, assets, disk space) and what kickbench will use',
-  builder: (y) => y.option('json', { type: 'boolean', default: false }).example('$0 doctor', '').example('$0 doctor --json', 'for scripts'),
+  builder: (y) =>
+    y
+      .option('json', { type: 'boolean', default: false })
+      .example('$0 doctor', '')
+      .example('$0 doctor --json', 'for scripts'),
   handler: async (argv) => {
     const { missing, missingForTests } = await debianPackageCheck();
     const host = await detectHost();
@@ -54,7 +58,11 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
       kvm: { devKvm: existsSync('/dev/kvm'), kind: host.kvmKind, probe },
       runsIn: host.where,
       qemu: host.qemu ?? null,
-      built: { kickvmm: existsSync(paths.kickvmm()), addon: existsSync(paths.addon()), probeGuest: existsSync(paths.probeGuest()) },
+      built: {
+        kickvmm: existsSync(paths.kickvmm()),
+        addon: existsSync(paths.addon()),
+        probeGuest: existsSync(paths.probeGuest()),
+      },
       assets,
       debianPackagesMissing: missing,
       debianPackagesMissingForTests: missingForTests,
@@ -72,7 +80,13 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
       `host          ${report.host.cpu}, Linux ${report.host.kernel}, Node ${report.host.node}`,
       `/dev/kvm      ${report.kvm.devKvm ? 'present' : 'absent'}`,
       `KVM kind      ${host.kvmKind}${host.kvmKind === 'emulating' ? ' (every guest instruction emulated: only the probe guest can run locally)' : ''}`,
-      `capabilities  ${probe && probe.devKvmOpens ? Object.entries(caps).map(([k, v]) => `${k}=${yes(Boolean(v))}`).join(' ') : 'unknown (kickvmm not built, or no usable /dev/kvm)'}`,
+      `capabilities  ${
+        probe && probe.devKvmOpens
+          ? Object.entries(caps)
+              .map(([k, v]) => `${k}=${yes(Boolean(v))}`)
+              .join(' ')
+          : 'unknown (kickvmm not built, or no usable /dev/kvm)'
+      }`,
       `QEMU          ${report.qemu ?? 'not installed (needed for the nested rig)'}`,
       `runs go to    ${host.where === 'hardware' ? 'local hardware KVM' : 'the nested rig (QEMU TCG + nested KVM): timings are not hardware numbers'}`,
       `built         kickvmm=${yes(report.built.kickvmm)} addon=${yes(report.built.addon)} probe.elf=${yes(report.built.probeGuest)}`,

@@ -13,13 +13,20 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   describe: 'Combine result files from several hosts (a CI matrix) into one',
   builder: (y) =>
     y
-      .positional('results', { type: 'string', array: true, demandOption: true, describe: 'results.json files or their directories' })
+      .positional('results', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'results.json files or their directories',
+      })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'merged results.json to write' })
       .example('$0 merge host-a/results.json host-b/results.json -o all.json', ''),
   handler: (argv) => {
     const sets = argv.results.map((p) => readResults(p.endsWith('.json') ? p : join(p, 'results.json')));
     const merged = mergeResults(sets);
     writeResultsAtomic(argv.out, merged);
-    process.stderr.write(`merged ${sets.length} file(s), ${merged.samples.length} samples, ${Object.keys(merged.hosts).length} host(s) into ${argv.out}\n`);
+    process.stderr.write(
+      `merged ${sets.length} file(s), ${merged.samples.length} samples, ${Object.keys(merged.hosts).length} host(s) into ${argv.out}\n`,
+    );
   },
 };

@@ -1,6 +1,11 @@
 import type { CommandModule } from 'yargs';
 import { defaultPlace, detectHost } from '../launch/index.js';
-import { measureKickCostInProcess, measureBlockPhasesInProcess, formatBlockPhases, formatKickCosts } from '../micro/kick-cost.js';
+import {
+  measureKickCostInProcess,
+  measureBlockPhasesInProcess,
+  formatBlockPhases,
+  formatKickCosts,
+} from '../micro/kick-cost.js';
 import { measureInRig } from '../micro/rig.js';
 import { whereLabel } from '../runner/environment.js';
 import { CliError } from './errors.js';
@@ -14,12 +19,21 @@ interface MicroArgs {
 
 export const microCommand: CommandModule<object, MicroArgs> = {
   command: 'micro',
-  describe: 'Doorbell cost per kick in both modes beside the floor of a minimal KVM_RUN loop, and the probe\'s block phases',
+  describe:
+    "Doorbell cost per kick in both modes beside the floor of a minimal KVM_RUN loop, and the probe's block phases",
   builder: (y) =>
     y
-      .option('kicks', { type: 'number', default: 10000, describe: 'kicks per batch (one batch = one re-entry of the VM)' })
+      .option('kicks', {
+        type: 'number',
+        default: 10000,
+        describe: 'kicks per batch (one batch = one re-entry of the VM)',
+      })
       .option('time', { type: 'number', default: 2000, describe: 'measuring time per case, ms (tinybench)' })
-      .option('where', { choices: ['auto', 'local', 'nested'] as const, default: 'auto' as const, describe: 'local KVM in-process, or the nested rig' })
+      .option('where', {
+        choices: ['auto', 'local', 'nested'] as const,
+        default: 'auto' as const,
+        describe: 'local KVM in-process, or the nested rig',
+      })
       .option('json', { type: 'boolean', default: false })
       .example('$0 micro', 'in-process with tinybench when this host has KVM, else in the nested rig'),
   handler: async (argv) => {
@@ -29,10 +43,17 @@ export const microCommand: CommandModule<object, MicroArgs> = {
     if (local && host.kvmKind === 'none') throw new CliError('no usable /dev/kvm on this host; use --where nested');
     if (local) {
       const where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
-      const costs = await measureKickCostInProcess({ kicksPerBatch: argv.kicks, timeMs: argv.time, warmupMs: Math.min(500, argv.time / 4) });
+      const costs = await measureKickCostInProcess({
+        kicksPerBatch: argv.kicks,
+        timeMs: argv.time,
+        warmupMs: Math.min(500, argv.time / 4),
+      });
       const blockPhases = await measureBlockPhasesInProcess();
       if (argv.json) process.stdout.write(`${JSON.stringify({ where, costs, blockPhases }, null, 2)}\n`);
-      else process.stdout.write(formatKickCosts(costs, whereLabel(where)) + formatBlockPhases(blockPhases, whereLabel(where)));
+      else
+        process.stdout.write(
+          formatKickCosts(costs, whereLabel(where)) + formatBlockPhases(blockPhases, whereLabel(where)),
+        );
       return;
     }
     const out = await measureInRig({ kicks: argv.kicks, log: (l) => process.stderr.write(`${l}\n`) });

@@ -15,7 +15,11 @@ export const parseCommand: CommandModule<object, ParseArgs> = {
   builder: (y) =>
     y
       .positional('files', { type: 'string', array: true, default: [] as string[], describe: 'bonnie++ output files' })
-      .option('json', { type: 'boolean', default: false, describe: 'print an array with one element per bonnie++ run found' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print an array with one element per bonnie++ run found',
+      })
       .example('$0 parse bonnie.out --json', 'every run in bonnie.out as JSON')
       .example('bonnie++ -d /tmp -u 0 | $0 parse', 'parse straight from bonnie++'),
   handler: (argv) => {

@@ -13,24 +13,50 @@ interface ReportArgs {
   threshold: number;
 }
 
-const FILE_NAMES: Record<Exclude<Format, 'png'>, string> = { text: 'report.txt', md: 'report.md', html: 'report.html', csv: 'samples.csv' };
+const FILE_NAMES: Record<Exclude<Format, 'png'>, string> = {
+  text: 'report.txt',
+  md: 'report.md',
+  html: 'report.html',
+  csv: 'samples.csv',
+};
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <results>',
   describe: 'Render a results.json: before/after tables and verdicts (text, md), HTML with charts, CSV, PNG charts',
   builder: (y) =>
     y
-      .positional('results', { type: 'string', demandOption: true, describe: 'a results.json, or the directory holding it' })
-      .option('format', { alias: 'f', choices: ['text', 'md', 'html', 'csv', 'png'] as const, default: 'text' as const })
-      .option('out', { alias: 'o', type: 'string', describe: 'directory to write into (stdout when omitted; required for png)' })
-      .option('threshold', { type: 'number', default: 5, describe: 'smallest change (%) that counts as a change in verdicts' })
+      .positional('results', {
+        type: 'string',
+        demandOption: true,
+        describe: 'a results.json, or the directory holding it',
+      })
+      .option('format', {
+        alias: 'f',
+        choices: ['text', 'md', 'html', 'csv', 'png'] as const,
+        default: 'text' as const,
+      })
+      .option('out', {
+        alias: 'o',
+        type: 'string',
+        describe: 'directory to write into (stdout when omitted; required for png)',
+      })
+      .option('threshold', {
+        type: 'number',
+        default: 5,
+        describe: 'smallest change (%) that counts as a change in verdicts',
+      })
       .example('$0 report results/run1 --format md >> "$GITHUB_STEP_SUMMARY"', 'a CI job summary')
       .example('$0 report results/run1 --format html --out reports/run1', 'a self-contained HTML report'),
   handler: async (argv) => {
     const file = argv.results.endsWith('.json') ? argv.results : join(argv.results, 'results.json');
     const rs = readResults(file);
     if (argv.format === 'png' && !argv.out) throw new CliError('--format png needs --out DIR', 2);
-    const rendered = await renderReport(rs, { format: argv.format, outDir: argv.out ? resolve(argv.out) : undefined, resultsDir: dirname(resolve(file)), thresholdPct: argv.threshold });
+    const rendered = await renderReport(rs, {
+      format: argv.format,
+      outDir: argv.out ? resolve(argv.out) : undefined,
+      resultsDir: dirname(resolve(file)),
+      thresholdPct: argv.threshold,
+    });
     if (argv.format === 'png') {
       process.stderr.write(`charts written to ${resolve(argv.out!)}\n`);
       return;

@@ -28,8 +28,12 @@ interface RunArgs {
 async function defaultScenario(where: RunArgs['where']): Promise<{ name: string; why: string }> {
   if (where === 'nested') return { name: 'quick', why: 'the nested rig is slow; seed would take hours there' };
   const host = await detectHost();
-  if (host.where === 'hardware') return { name: 'seed', why: 'hardware KVM: running the kvmtool commit\'s own benchmark' };
-  return { name: 'quick', why: `no hardware KVM here (${host.kvmKind === 'none' ? 'no /dev/kvm' : `${host.kvmKind} KVM`}): running the small scenario in the nested rig` };
+  if (host.where === 'hardware')
+    return { name: 'seed', why: "hardware KVM: running the kvmtool commit's own benchmark" };
+  return {
+    name: 'quick',
+    why: `no hardware KVM here (${host.kvmKind === 'none' ? 'no /dev/kvm' : `${host.kvmKind} KVM`}): running the small scenario in the nested rig`,
+  };
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -37,17 +41,47 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Run scenarios: each sample a fresh VM, modes interleaved, results.json + logs written as it goes',
   builder: (y) =>
     y
-      .positional('scenario', { type: 'string', array: true, default: ['default'], describe: 'scenario names (kickbench list) or JSON files; "default" = seed on hardware KVM, quick elsewhere' })
+      .positional('scenario', {
+        type: 'string',
+        array: true,
+        default: ['default'],
+        describe: 'scenario names (kickbench list) or JSON files; "default" = seed on hardware KVM, quick elsewhere',
+      })
       .option('out', { type: 'string', describe: 'output directory (default results/<time>-<scenarios>)' })
       .option('repetitions', { alias: 'n', type: 'number', describe: 'samples per mode (overrides the scenario)' })
-      .option('warmup', { alias: 'w', type: 'number', describe: 'discarded warm-up samples per mode (overrides the scenario)' })
-      .option('order', { choices: ['abba', 'random'] as const, describe: 'interleaving of the modes (default: the scenario\'s, normally abba)' })
+      .option('warmup', {
+        alias: 'w',
+        type: 'number',
+        describe: 'discarded warm-up samples per mode (overrides the scenario)',
+      })
+      .option('order', {
+        choices: ['abba', 'random'] as const,
+        describe: "interleaving of the modes (default: the scenario's, normally abba)",
+      })
       .option('seed', { type: 'number', default: 1, describe: 'seed for --order random and the bootstrap' })
-      .option('aa', { type: 'string', describe: 'A/A run: both arms use this mode (exit|ioeventfd) to measure the noise floor' })
-      .option('where', { choices: ['auto', 'local', 'nested'] as const, default: 'auto' as const, describe: 'local KVM, the nested rig, or auto (local only when hardware-assisted)' })
-      .option('vmm-label', { type: 'string', describe: 'label recorded for the VMM build (e.g. a commit), for compare' })
-      .option('keep-disks', { type: 'boolean', default: false, describe: 'keep every sample\'s disk image (failed samples always keep theirs)' })
-      .option('rig-batch', { type: 'number', default: 8, describe: 'nested rig only: samples per outer-guest boot (each sample is still a fresh VM)' })
+      .option('aa', {
+        type: 'string',
+        describe: 'A/A run: both arms use this mode (exit|ioeventfd) to measure the noise floor',
+      })
+      .option('where', {
+        choices: ['auto', 'local', 'nested'] as const,
+        default: 'auto' as const,
+        describe: 'local KVM, the nested rig, or auto (local only when hardware-assisted)',
+      })
+      .option('vmm-label', {
+        type: 'string',
+        describe: 'label recorded for the VMM build (e.g. a commit), for compare',
+      })
+      .option('keep-disks', {
+        type: 'boolean',
+        default: false,
+        describe: "keep every sample's disk image (failed samples always keep theirs)",
+      })
+      .option('rig-batch', {
+        type: 'number',
+        default: 8,
+        describe: 'nested rig only: samples per outer-guest boot (each sample is still a fresh VM)',
+      })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress lines' })
       .example('$0 run', 'the default scenario')
       .example('$0 run quick -n 5 --out results/ci', 'five samples per mode into results/ci')
@@ -73,11 +107,20 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (argv.aa !== 'exit' && argv.aa !== 'ioeventfd') throw new CliError('--aa takes a mode: exit or ioeventfd', 2);
       aaMode = argv.aa;
     }
-    for (const [flag, v, min] of [['--repetitions', argv.repetitions, 1], ['--warmup', argv.warmup, 0]] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new CliError(`${flag} must be an integer >= ${min}`, 2);
+    for (const [flag, v, min] of [
+      ['--repetitions', argv.repetitions, 1],
+      ['--warmup', argv.warmup, 0],
+    ] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < min))
+        throw new CliError(`${flag} must be an integer >= ${min}`, 2);
     }
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d\d\dZ$/, 'Z');
-    const outDir = resolve(argv.out ?? join(paths.results(), `${stamp}-${scenarios.map((s) => s.name).join('+')}${aaMode ? '-aa' : ''}`));
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[:.]/g, '-')
+      .replace(/-\d\d\dZ$/, 'Z');
+    const outDir = resolve(
+      argv.out ?? join(paths.results(), `${stamp}-${scenarios.map((s) => s.name).join('+')}${aaMode ? '-aa' : ''}`),
+    );
     progress.note(`writing ${join(outDir, 'results.json')}`);
     const rs = await runScenarios({
       scenarios,
@@ -96,7 +139,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     process.stdout.write(await renderReport(rs, { format: 'text', resultsDir: outDir }));
     const failed = rs.samples.filter((s) => s.status === 'failed');
     if (failed.length) {
-      throw new CliError(`${failed.length} of ${rs.samples.length} sample(s) failed (first: ${failed[0].id}: ${failed[0].error}); logs in ${join(outDir, 'logs')}`);
+      throw new CliError(
+        `${failed.length} of ${rs.samples.length} sample(s) failed (first: ${failed[0].id}: ${failed[0].error}); logs in ${join(outDir, 'logs')}`,
+      );
     }
   },
 };

@@ -4,10 +4,16 @@ import { describeAssets } from '../runner/environment.js';
 
 export const setupCommand: CommandModule<object, { quiet: boolean }> = {
   command: 'setup',
-  describe: 'Build the guest assets (Debian kernel, bonnie++ initramfs, pristine 1 GiB ext4 disk) into the content-addressed cache',
+  describe:
+    'Build the guest assets (Debian kernel, bonnie++ initramfs, pristine 1 GiB ext4 disk) into the content-addressed cache',
   builder: (y) =>
     y
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing when the assets are already cached' })
+      .option('quiet', {
+        alias: 'q',
+        type: 'boolean',
+        default: false,
+        describe: 'print nothing when the assets are already cached',
+      })
       .example('$0 setup', 'download and build what is missing (npm run bench / npm test do this for you)'),
   handler: async (argv) => {
     const lines: string[] = [];

@@ -96,7 +96,10 @@ async function detect(kickvmmPath?: string): Promise<HostInfo> {
  * instruction-emulating KVM still runs the freestanding probe guest (its exit
  * and ioeventfd costs are real there) but no Linux guest; the rest goes to the rig.
  */
-export function defaultPlace(host: Pick<HostInfo, 'kvmKind'>, guest: 'probe' | 'linux'): 'hardware' | 'emulating' | 'nested' {
+export function defaultPlace(
+  host: Pick<HostInfo, 'kvmKind'>,
+  guest: 'probe' | 'linux',
+): 'hardware' | 'emulating' | 'nested' {
   if (host.kvmKind === 'hardware') return 'hardware';
   if (host.kvmKind === 'emulating' && guest === 'probe') return 'emulating';
   return 'nested';
@@ -126,12 +129,21 @@ export async function chooseWhere(requested: RunJobsOptions['where']): Promise<'
 export async function runJobs(jobs: VmJob[], opts: RunJobsOptions): Promise<VmJobResult[]> {
   const place = await chooseWhere(opts.where);
   if (place === 'nested') {
-    if (!opts.assets) throw new Error('the nested rig needs the guest assets (its L1 kernel and initramfs): run kickbench setup');
-    return runInRig(jobs, { assets: opts.assets, kickvmm: opts.kickvmm, logDir: opts.logDir, onConsole: opts.onConsole, l1MemMiB: opts.l1MemMiB, l1TimeoutSec: opts.l1TimeoutSec });
+    if (!opts.assets)
+      throw new Error('the nested rig needs the guest assets (its L1 kernel and initramfs): run kickbench setup');
+    return runInRig(jobs, {
+      assets: opts.assets,
+      kickvmm: opts.kickvmm,
+      logDir: opts.logDir,
+      onConsole: opts.onConsole,
+      l1MemMiB: opts.l1MemMiB,
+      l1TimeoutSec: opts.l1TimeoutSec,
+    });
   }
   const host = await detectHost({ kickvmm: opts.kickvmm });
   const where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
   const results: VmJobResult[] = [];
-  for (const job of jobs) results.push(await runLocal(job, { kickvmm: opts.kickvmm, logDir: opts.logDir, onConsole: opts.onConsole, where }));
+  for (const job of jobs)
+    results.push(await runLocal(job, { kickvmm: opts.kickvmm, logDir: opts.logDir, onConsole: opts.onConsole, where }));
   return results;
 }

@@ -3,5 +3,14 @@ export type { VmJob, VmJobResult, JobWhere, ConsoleListener } from './job.js';
 export { kickvmmArgs, KICKVMM_EXIT } from './job.js';
 export { runLocal, type RunLocalOptions } from './local.js';
 export { runInRig, type RunInRigOptions, RIG_MAX_JOBS_PER_BATCH, L1_CMDLINE } from './rig.js';
-export { detectHost, defaultPlace, runJobs, chooseWhere, qemuVersion, type HostInfo, type KvmKind, type RunJobsOptions } from './detect.js';
+export {
+  detectHost,
+  defaultPlace,
+  runJobs,
+  chooseWhere,
+  qemuVersion,
+  type HostInfo,
+  type KvmKind,
+  type RunJobsOptions,
+} from './detect.js';
 export { demuxRigTranscript, RigDemux, type RigTranscript } from './rig-protocol.js';

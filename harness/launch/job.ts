@@ -44,24 +44,41 @@ export const KICKVMM_EXIT = { clean: 0, badInput: 1, guestCrash: 2, timeout: 3 }
 export type ConsoleListener = (jobId: string, chunk: string) => void;
 
 export function validateJob(job: VmJob): void {
-  if (!/^[A-Za-z0-9._-]+$/.test(job.id)) throw new Error(`job id ${JSON.stringify(job.id)} must be file-safe ([A-Za-z0-9._-])`);
-  for (const [k, v] of [['memMiB', job.memMiB], ['cpus', job.cpus], ['timeoutSec', job.timeoutSec]] as const) {
+  if (!/^[A-Za-z0-9._-]+$/.test(job.id))
+    throw new Error(`job id ${JSON.stringify(job.id)} must be file-safe ([A-Za-z0-9._-])`);
+  for (const [k, v] of [
+    ['memMiB', job.memMiB],
+    ['cpus', job.cpus],
+    ['timeoutSec', job.timeoutSec],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`job ${job.id}: ${k} must be a positive integer`);
   }
 }
 
 /** kickvmm's argument list for a job, with the disk and stats paths of the place it runs. */
-export function kickvmmArgs(job: VmJob, where: { kernel: string; initrd?: string; disk: string; statsPath: string }): string[] {
+export function kickvmmArgs(
+  job: VmJob,
+  where: { kernel: string; initrd?: string; disk: string; statsPath: string },
+): string[] {
   const args = [
-    '--kernel', where.kernel,
-    '--disk', where.disk,
-    '--mode', job.mode,
-    '--mem', String(job.memMiB),
-    '--cpus', String(job.cpus),
-    '--cmdline', job.cmdline,
-    '--stats', where.statsPath,
-    '--timeout', String(job.timeoutSec),
-    '--boot', job.boot ?? 'auto',
+    '--kernel',
+    where.kernel,
+    '--disk',
+    where.disk,
+    '--mode',
+    job.mode,
+    '--mem',
+    String(job.memMiB),
+    '--cpus',
+    String(job.cpus),
+    '--cmdline',
+    job.cmdline,
+    '--stats',
+    where.statsPath,
+    '--timeout',
+    String(job.timeoutSec),
+    '--boot',
+    job.boot ?? 'auto',
   ];
   if (where.initrd) args.push('--initrd', where.initrd);
   if (job.readonly) args.push('--readonly');

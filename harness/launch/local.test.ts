@@ -29,7 +29,14 @@ function setup() {
   writeFileSync(kickvmm, FAKE);
   chmodSync(kickvmm, 0o755);
   const job = (id: string, cmdline: string, timeoutSec = 30): VmJob => ({
-    id, kernel: '/k', cmdline, disk: join(dir, 'disk.img'), mode: 'ioeventfd', memMiB: 64, cpus: 1, timeoutSec,
+    id,
+    kernel: '/k',
+    cmdline,
+    disk: join(dir, 'disk.img'),
+    mode: 'ioeventfd',
+    memMiB: 64,
+    cpus: 1,
+    timeoutSec,
   });
   return { dir, kickvmm, job, logDir: join(dir, 'logs') };
 }
@@ -38,7 +45,11 @@ test('a clean run: console streamed and logged, stats read back', async () => {
   const s = setup();
   try {
     const chunks: string[] = [];
-    const r = await runLocal(s.job('a', 'console=ttyS0 x=1'), { kickvmm: s.kickvmm, logDir: s.logDir, onConsole: (id, c) => chunks.push(`${id}:${c}`) });
+    const r = await runLocal(s.job('a', 'console=ttyS0 x=1'), {
+      kickvmm: s.kickvmm,
+      logDir: s.logDir,
+      onConsole: (id, c) => chunks.push(`${id}:${c}`),
+    });
     assert.equal(r.exitCode, 0);
     assert.equal(r.console, 'boot console=ttyS0 x=1\r\n');
     assert.deepEqual(chunks, ['a:boot console=ttyS0 x=1\r\n']);
@@ -83,7 +94,10 @@ test('a hung child is killed by the host-side timer and reported as timed out', 
 test('a missing kickvmm and a bad job id are clear errors', async () => {
   const s = setup();
   try {
-    await assert.rejects(runLocal(s.job('d', 'x'), { kickvmm: join(s.dir, 'nope'), logDir: s.logDir }), /kickvmm not found/);
+    await assert.rejects(
+      runLocal(s.job('d', 'x'), { kickvmm: join(s.dir, 'nope'), logDir: s.logDir }),
+      /kickvmm not found/,
+    );
     await assert.rejects(runLocal(s.job('../e', 'x'), { kickvmm: s.kickvmm, logDir: s.logDir }), /file-safe/);
   } finally {
     rmSync(s.dir, { recursive: true, force: true });

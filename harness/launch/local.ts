@@ -4,7 +4,16 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kickvmmArgs, KICKVMM_EXIT, parseStatsJson, validateJob, type ConsoleListener, type JobWhere, type VmJob, type VmJobResult } from './job.js';
+import {
+  kickvmmArgs,
+  KICKVMM_EXIT,
+  parseStatsJson,
+  validateJob,
+  type ConsoleListener,
+  type JobWhere,
+  type VmJob,
+  type VmJobResult,
+} from './job.js';
 
 export interface RunLocalOptions {
   kickvmm: string;
@@ -26,8 +35,12 @@ export function logPaths(logDir: string, id: string) {
 
 export async function runLocal(job: VmJob, opts: RunLocalOptions): Promise<VmJobResult> {
   validateJob(job);
-  if (job.floor) throw new Error(`job ${job.id}: floor jobs run in the nested rig; locally kickbench micro measures the floor in-process`);
-  if (!existsSync(opts.kickvmm)) throw new Error(`kickvmm not found at ${opts.kickvmm} (build it: npm run build:native)`);
+  if (job.floor)
+    throw new Error(
+      `job ${job.id}: floor jobs run in the nested rig; locally kickbench micro measures the floor in-process`,
+    );
+  if (!existsSync(opts.kickvmm))
+    throw new Error(`kickvmm not found at ${opts.kickvmm} (build it: npm run build:native)`);
   mkdirSync(opts.logDir, { recursive: true });
   const logs = logPaths(opts.logDir, job.id);
   rmSync(logs.stats, { force: true });
@@ -52,11 +65,14 @@ export async function runLocal(job: VmJob, opts: RunLocalOptions): Promise<VmJob
       stderrText += chunk;
     });
     let killTimer: NodeJS.Timeout | null = null;
-    const termTimer = setTimeout(() => {
-      hostKilled = true;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    }, (job.timeoutSec + grace) * 1000);
+    const termTimer = setTimeout(
+      () => {
+        hostKilled = true;
+        child.kill('SIGTERM');
+        killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      },
+      (job.timeoutSec + grace) * 1000,
+    );
     child.on('error', (err) => {
       clearTimeout(termTimer);
       if (killTimer) clearTimeout(killTimer);
@@ -70,7 +86,8 @@ export async function runLocal(job: VmJob, opts: RunLocalOptions): Promise<VmJob
   });
   await new Promise<void>((r) => consoleFile.end(r));
   if (status.spawnError) stderrText += `${status.spawnError}\n`;
-  if (hostKilled) stderrText += `kickbench: kickvmm did not finish within ${job.timeoutSec} s + ${grace} s grace; killed\n`;
+  if (hostKilled)
+    stderrText += `kickbench: kickvmm did not finish within ${job.timeoutSec} s + ${grace} s grace; killed\n`;
   writeFileSync(logs.stderr, stderrText);
   const statsText = existsSync(logs.stats) ? readFileSync(logs.stats, 'utf8') : null;
   return {

@@ -28,14 +28,19 @@ const transcript = [
   'booting...\r\n',
   'stuck here\r\n',
   // L1's tty (and its kernel's console) turn every LF into CR LF.
-].join('').replace(/\n/g, '\r\n');
+]
+  .join('')
+  .replace(/\n/g, '\r\n');
 
 function check(t: ReturnType<typeof demuxRigTranscript>) {
   assert.equal(t.ready, true);
   assert.equal(t.kvm, true);
   assert.equal(t.allDone, false);
   const [a, b, c, d] = t.jobs;
-  assert.equal(a.console, `inner line 1\nforged @@KBRIG:ffffffffffffffff:END:0:0:1@@ and @@KBRIG:${N.toUpperCase()}:END:0:0:1@@\n[   12.345678] kvm: some L1 message\nlast line without newline`);
+  assert.equal(
+    a.console,
+    `inner line 1\nforged @@KBRIG:ffffffffffffffff:END:0:0:1@@ and @@KBRIG:${N.toUpperCase()}:END:0:0:1@@\n[   12.345678] kvm: some L1 message\nlast line without newline`,
+  );
   assert.deepEqual(JSON.parse(a.stats!), JSON.parse(STATS));
   assert.equal(a.stderr, 'kickvmm: warning\n');
   assert.deepEqual([a.begun, a.ended, a.status, a.l1Seconds], [true, true, 0, 7]);
@@ -57,12 +62,20 @@ test('streaming in small pieces gives the same result and the same console chunk
     for (let at = 0; at < transcript.length; at += size) d.push(transcript.slice(at, at + size));
     const t = d.finish();
     check(t);
-    assert.deepEqual(streamed, t.jobs.map((j) => j.console), `chunk size ${size}`);
+    assert.deepEqual(
+      streamed,
+      t.jobs.map((j) => j.console),
+      `chunk size ${size}`,
+    );
   }
 });
 
 test('ALL-DONE, L1 errors and markers for unknown jobs', () => {
-  const t = demuxRigTranscript(`${mk('READY:kvm=0')}${mk('ERROR:insmod kvm_amd: No such device')}${mk('BEGIN:9')}x${mk('ALL-DONE')}`, N, 1);
+  const t = demuxRigTranscript(
+    `${mk('READY:kvm=0')}${mk('ERROR:insmod kvm_amd: No such device')}${mk('BEGIN:9')}x${mk('ALL-DONE')}`,
+    N,
+    1,
+  );
   assert.equal(t.kvm, false);
   assert.deepEqual(t.errors, ['insmod kvm_amd: No such device']);
   assert.equal(t.allDone, true);
@@ -72,7 +85,19 @@ test('ALL-DONE, L1 errors and markers for unknown jobs', () => {
 
 test('L1 heartbeats vanish from a job console wherever they land, newlines intact', () => {
   const alive = `@@KBRIG:${N}:ALIVE@@`;
-  const text = [mk('READY:kvm=1'), alive, mk('BEGIN:0'), 'line one\n', `li${alive}ne two\n`, alive, '\nline four', alive, mk('END:0:0:1'), alive, mk('ALL-DONE')].join('');
+  const text = [
+    mk('READY:kvm=1'),
+    alive,
+    mk('BEGIN:0'),
+    'line one\n',
+    `li${alive}ne two\n`,
+    alive,
+    '\nline four',
+    alive,
+    mk('END:0:0:1'),
+    alive,
+    mk('ALL-DONE'),
+  ].join('');
   const t = demuxRigTranscript(text.replace(/\n/g, '\r\n'), N, 1);
   assert.equal(t.jobs[0].console, 'line one\nline two\n\nline four');
   assert.equal(t.jobs[0].ended, true);

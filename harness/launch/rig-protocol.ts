@@ -71,7 +71,14 @@ export class RigDemux {
       allDone: false,
       errors: [],
       jobs: Array.from({ length: jobCount }, (_, index) => ({
-        index, begun: false, ended: false, status: null, l1Seconds: null, console: '', stats: null, stderr: '',
+        index,
+        begun: false,
+        ended: false,
+        status: null,
+        l1Seconds: null,
+        console: '',
+        stats: null,
+        stderr: '',
       })),
     };
     this.stats = Array.from({ length: jobCount }, () => []);

@@ -12,17 +12,58 @@ test('virtio-blk device names follow Linux: vda..vdz, vdaa', () => {
 });
 
 test('QEMU gets one virtio disk per job, in job order, commas escaped', () => {
-  const args = qemuArgs({ kernel: '/k', initrd: '/i', memMiB: 2048, cpus: 2, cache: 'writeback', disks: [{ path: '/a,b.img' }, { path: '/c.img', readonly: true }] });
+  const args = qemuArgs({
+    kernel: '/k',
+    initrd: '/i',
+    memMiB: 2048,
+    cpus: 2,
+    cache: 'writeback',
+    disks: [{ path: '/a,b.img' }, { path: '/c.img', readonly: true }],
+  });
   const drives = args.filter((_, i) => args[i - 1] === '-drive');
-  assert.deepEqual(drives, ['file=/a,,b.img,if=virtio,format=raw,cache=writeback', 'file=/c.img,if=virtio,format=raw,cache=writeback,readonly=on']);
+  assert.deepEqual(drives, [
+    'file=/a,,b.img,if=virtio,format=raw,cache=writeback',
+    'file=/c.img,if=virtio,format=raw,cache=writeback,readonly=on',
+  ]);
   assert.ok(args.includes('EPYC,+svm,+npt') && args.includes('-no-reboot'));
 });
 
 test('kickvmm arguments carry every job field', () => {
-  const job: VmJob = { id: 'j', kernel: '/k', initrd: '/i', cmdline: 'a b', disk: '/d', mode: 'exit', memMiB: 256, cpus: 2, timeoutSec: 60, readonly: true, boot: 'pvh' };
+  const job: VmJob = {
+    id: 'j',
+    kernel: '/k',
+    initrd: '/i',
+    cmdline: 'a b',
+    disk: '/d',
+    mode: 'exit',
+    memMiB: 256,
+    cpus: 2,
+    timeoutSec: 60,
+    readonly: true,
+    boot: 'pvh',
+  };
   assert.deepEqual(kickvmmArgs(job, { kernel: '/K', initrd: '/I', disk: '/dev/vda', statsPath: '/s' }), [
-    '--kernel', '/K', '--disk', '/dev/vda', '--mode', 'exit', '--mem', '256', '--cpus', '2', '--cmdline', 'a b',
-    '--stats', '/s', '--timeout', '60', '--boot', 'pvh', '--initrd', '/I', '--readonly',
+    '--kernel',
+    '/K',
+    '--disk',
+    '/dev/vda',
+    '--mode',
+    'exit',
+    '--mem',
+    '256',
+    '--cpus',
+    '2',
+    '--cmdline',
+    'a b',
+    '--stats',
+    '/s',
+    '--timeout',
+    '60',
+    '--boot',
+    'pvh',
+    '--initrd',
+    '/I',
+    '--readonly',
   ]);
 });
 
@@ -30,10 +71,20 @@ test('the batch archive holds /init, kickvmm with its libraries, each input once
   const dir = mkdtempSync(join(tmpdir(), 'kb-rig-'));
   try {
     writeFileSync(join(dir, 'kernel'), 'K');
-    const job = (id: string, cmdline: string): VmJob => ({ id, kernel: join(dir, 'kernel'), cmdline, disk: '/unused', mode: 'ioeventfd', memMiB: 64, cpus: 1, timeoutSec: 10 });
+    const job = (id: string, cmdline: string): VmJob => ({
+      id,
+      kernel: join(dir, 'kernel'),
+      cmdline,
+      disk: '/unused',
+      mode: 'ioeventfd',
+      memMiB: 64,
+      cpus: 1,
+      timeoutSec: 10,
+    });
     const { cpio } = buildBatchArchive([job('a', "it's"), job('b', 'x y')], '/usr/bin/ls', 'abcdef0123456789');
     const names = execFileSync('cpio', ['-t', '--quiet'], { input: cpio, encoding: 'utf8' }).trim().split('\n');
-    for (const n of ['init', 'kick/kickvmm', 'batch/jobs', 'batch/nonce', 'batch/job0.sh', 'batch/job1.sh']) assert.ok(names.includes(n), n);
+    for (const n of ['init', 'kick/kickvmm', 'batch/jobs', 'batch/nonce', 'batch/job0.sh', 'batch/job1.sh'])
+      assert.ok(names.includes(n), n);
     assert.ok(names.some((n) => n.endsWith('/libc.so.6')));
     assert.equal(names.filter((n) => n.startsWith('batch/files/')).length, 1, 'a shared kernel is stored once');
     const out = join(dir, 'x');

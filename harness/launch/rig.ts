@@ -4,7 +4,18 @@
 // results come back over L1's serial console (rig-protocol.ts).
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
+import {
+  appendFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { buildCpio, type CpioEntry } from '../assets/cpio.js';
@@ -13,7 +24,16 @@ import { findTool } from '../assets/exec.js';
 import { shellQuote } from '../assets/guest.js';
 import type { GuestAssets } from '../assets/index.js';
 import { sourceFile } from '../assets/source-file.js';
-import { floorCommand, kickvmmArgs, KICKVMM_EXIT, parseStatsJson, validateJob, type ConsoleListener, type VmJob, type VmJobResult } from './job.js';
+import {
+  floorCommand,
+  kickvmmArgs,
+  KICKVMM_EXIT,
+  parseStatsJson,
+  validateJob,
+  type ConsoleListener,
+  type VmJob,
+  type VmJobResult,
+} from './job.js';
 import { logPaths } from './local.js';
 import { RigDemux } from './rig-protocol.js';
 
@@ -45,7 +65,8 @@ const L1_SILENCE_SEC = 90;
 
 export function virtioDiskName(index: number): string {
   // vda..vdz, vdaa..vdzz as Linux's virtio-blk names them
-  const letters = (n: number): string => (n < 26 ? String.fromCharCode(97 + n) : letters(Math.floor(n / 26) - 1) + String.fromCharCode(97 + (n % 26)));
+  const letters = (n: number): string =>
+    n < 26 ? String.fromCharCode(97 + n) : letters(Math.floor(n / 26) - 1) + String.fromCharCode(97 + (n % 26));
   return `vd${letters(index)}`;
 }
 
@@ -65,7 +86,12 @@ interface BatchFiles {
 /** The per-batch archive: /init, kickvmm + its libraries, the jobs and their inputs. */
 export function buildBatchArchive(jobs: VmJob[], kickvmm: string, nonce: string): BatchFiles {
   const entries: CpioEntry[] = [
-    { kind: 'file', path: 'init', data: readFileSync(sourceFile(import.meta.url, 'launch', 'rig-init.sh')), mode: 0o755 },
+    {
+      kind: 'file',
+      path: 'init',
+      data: readFileSync(sourceFile(import.meta.url, 'launch', 'rig-init.sh')),
+      mode: 0o755,
+    },
     { kind: 'file', path: 'kick/kickvmm', data: readFileSync(kickvmm), mode: 0o755 },
   ];
   for (const f of resolveRuntimeFiles('/', kickvmm)) {
@@ -96,7 +122,9 @@ export function buildBatchArchive(jobs: VmJob[], kickvmm: string, nonce: string)
       disk: `/dev/${dev}`,
       statsPath: `/tmp/stats.${i}.json`,
     });
-    const script = job.floor ? floorCommand(job, '/kick/kickvmm') : `exec /kick/kickvmm ${args.map(shellQuote).join(' ')}\n`;
+    const script = job.floor
+      ? floorCommand(job, '/kick/kickvmm')
+      : `exec /kick/kickvmm ${args.map(shellQuote).join(' ')}\n`;
     entries.push({ kind: 'file', path: `batch/job${i}.sh`, data: script });
     lines.push(`${i} ${dev} ${job.timeoutSec + JOB_GUARD_EXTRA_SEC}`);
   });
@@ -105,15 +133,46 @@ export function buildBatchArchive(jobs: VmJob[], kickvmm: string, nonce: string)
   return { cpio: buildCpio(entries), inputBytes };
 }
 
-export function qemuArgs(o: { kernel: string; initrd: string; memMiB: number; cpus: number; disks: { path: string; readonly?: boolean }[]; cache: string }): string[] {
+export function qemuArgs(o: {
+  kernel: string;
+  initrd: string;
+  memMiB: number;
+  cpus: number;
+  disks: { path: string; readonly?: boolean }[];
+  cache: string;
+}): string[] {
   const args = [
-    '-accel', 'tcg', '-M', 'pc', '-cpu', 'EPYC,+svm,+npt', '-smp', String(o.cpus), '-m', String(o.memMiB),
-    '-nodefaults', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
-    '-kernel', o.kernel, '-initrd', o.initrd, '-append', L1_CMDLINE,
+    '-accel',
+    'tcg',
+    '-M',
+    'pc',
+    '-cpu',
+    'EPYC,+svm,+npt',
+    '-smp',
+    String(o.cpus),
+    '-m',
+    String(o.memMiB),
+    '-nodefaults',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    'stdio',
+    '-no-reboot',
+    '-kernel',
+    o.kernel,
+    '-initrd',
+    o.initrd,
+    '-append',
+    L1_CMDLINE,
   ];
   for (const d of o.disks) {
     // QEMU option values escape commas by doubling them.
-    args.push('-drive', `file=${d.path.replace(/,/g, ',,')},if=virtio,format=raw,cache=${o.cache}${d.readonly ? ',readonly=on' : ''}`);
+    args.push(
+      '-drive',
+      `file=${d.path.replace(/,/g, ',,')},if=virtio,format=raw,cache=${o.cache}${d.readonly ? ',readonly=on' : ''}`,
+    );
   }
   return args;
 }
@@ -121,10 +180,12 @@ export function qemuArgs(o: { kernel: string; initrd: string; memMiB: number; cp
 /** Runs jobs in the nested rig, in order, one L1 boot per batch of up to 16. */
 export async function runInRig(jobs: VmJob[], opts: RunInRigOptions): Promise<VmJobResult[]> {
   const qemu = requireQemu(opts.qemu);
-  if (!existsSync(opts.kickvmm)) throw new Error(`kickvmm not found at ${opts.kickvmm} (build it: npm run build:native)`);
+  if (!existsSync(opts.kickvmm))
+    throw new Error(`kickvmm not found at ${opts.kickvmm} (build it: npm run build:native)`);
   for (const j of jobs) {
     validateJob(j);
-    for (const f of [j.kernel, j.initrd, j.disk]) if (f && !existsSync(f)) throw new Error(`job ${j.id}: ${f} does not exist`);
+    for (const f of [j.kernel, j.initrd, j.disk])
+      if (f && !existsSync(f)) throw new Error(`job ${j.id}: ${f} does not exist`);
   }
   if (new Set(jobs.map((j) => j.id)).size !== jobs.length) throw new Error('job ids in one rig call must be unique');
   mkdirSync(opts.logDir, { recursive: true });
@@ -136,7 +197,11 @@ export async function runInRig(jobs: VmJob[], opts: RunInRigOptions): Promise<Vm
     // not results about kickvmm: run them once more in a fresh L1, and say so.
     const cut = first.results.map((r, i) => (first.cutShort[i] ? i : -1)).filter((i) => i >= 0);
     if (cut.length && first.l1Problem) {
-      const again = await runBatch(cut.map((i) => part[i]), qemu, opts);
+      const again = await runBatch(
+        cut.map((i) => part[i]),
+        qemu,
+        opts,
+      );
       cut.forEach((i, k) => {
         const r = again.results[k];
         r.stderr = `kickbench rig: retried in a fresh L1 after: ${first.l1Problem}\n${r.stderr}`;
@@ -177,7 +242,10 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
   });
 
   const l1Log = join(opts.logDir, 'rig-l1.console.log');
-  appendFileSync(l1Log, `=== kickbench rig ${new Date().toISOString()} nonce ${nonce} jobs ${jobs.map((j) => j.id).join(' ')}\n=== ${qemu} ${args.join(' ')}\n`);
+  appendFileSync(
+    l1Log,
+    `=== kickbench rig ${new Date().toISOString()} nonce ${nonce} jobs ${jobs.map((j) => j.id).join(' ')}\n=== ${qemu} ${args.join(' ')}\n`,
+  );
   const l1Stream = createWriteStream(l1Log, { flags: 'a' });
   const consoleFiles: (WriteStream | null)[] = jobs.map(() => null);
   const began: (bigint | null)[] = jobs.map(() => null);
@@ -191,7 +259,10 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
     },
     onBegin: (i) => {
       began[i] = process.hrtime.bigint();
-      arm(jobs[i].timeoutSec + JOB_GUARD_EXTRA_SEC + L1_JOB_MARGIN_SEC, `L1 stopped responding during job ${jobs[i].id}`);
+      arm(
+        jobs[i].timeoutSec + JOB_GUARD_EXTRA_SEC + L1_JOB_MARGIN_SEC,
+        `L1 stopped responding during job ${jobs[i].id}`,
+      );
       const p = logPaths(opts.logDir, jobs[i].id);
       rmSync(p.stats, { force: true });
       consoleFiles[i] = createWriteStream(p.console);
@@ -229,11 +300,15 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
       demux.push(chunk);
     });
     const silence = setInterval(() => {
-      if (readyAt !== null && Date.now() - lastOutput > L1_SILENCE_SEC * 1000) killQemu(`L1 went silent for ${L1_SILENCE_SEC} s (wedged)`);
+      if (readyAt !== null && Date.now() - lastOutput > L1_SILENCE_SEC * 1000)
+        killQemu(`L1 went silent for ${L1_SILENCE_SEC} s (wedged)`);
     }, 5000);
     child.stderr.on('data', (chunk: string) => {
       // TCG lists CPU features it cannot emulate on every boot: not news.
-      qemuStderr += chunk.split('\n').filter((l) => !/TCG doesn't support requested feature/.test(l)).join('\n');
+      qemuStderr += chunk
+        .split('\n')
+        .filter((l) => !/TCG doesn't support requested feature/.test(l))
+        .join('\n');
     });
     let killTimer: NodeJS.Timeout | null = null;
     killQemu = (why: string) => {
@@ -260,7 +335,10 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
   await Promise.all(consoleFiles.map((f) => (f ? new Promise<void>((r) => f.end(r)) : Promise.resolve())));
   const l1Problem = describeL1Problem(transcript, exit, hostKilled ? wedged : null, qemuStderr);
   const secs = (t: bigint | null) => (t === null ? 'never' : `${(Number(t - t0) / 1e9).toFixed(1)} s`);
-  appendFileSync(l1Log, `\n=== kickbench: L1 ready after ${secs(readyAt)}, QEMU ended after ${secs(now)}${l1Problem ? `; ${l1Problem}` : ''}\n`);
+  appendFileSync(
+    l1Log,
+    `\n=== kickbench: L1 ready after ${secs(readyAt)}, QEMU ended after ${secs(now)}${l1Problem ? `; ${l1Problem}` : ''}\n`,
+  );
   await new Promise<void>((r) => l1Stream.end(r));
   rmSync(work, { recursive: true, force: true });
 
@@ -299,7 +377,11 @@ function describeL1Problem(
 ): string | null {
   if (exit.error) return exit.error;
   if (killedBecause) return `${killedBecause}; killed QEMU`;
-  const qerr = qemuStderr.split('\n').map((l) => l.trim()).filter(Boolean).pop();
+  const qerr = qemuStderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop();
   if (exit.code !== 0) return `QEMU exited with ${exit.signal ?? `status ${exit.code}`}${qerr ? `: ${qerr}` : ''}`;
   if (!t.ready) return 'L1 never reported ready (see rig-l1.console.log)';
   if (t.kvm === false) return 'L1 has no /dev/kvm (kvm-amd did not load; see rig-l1.console.log)';

@@ -24,9 +24,17 @@ export interface BatchVm {
 
 export interface KickvmmAddon {
   probe(): ProbeResult;
-  DoorbellVm: new (opts: { kernel: string; disk: string; mode: 'exit' | 'ioeventfd'; kicksPerBatch: number; memMiB?: number }) => BatchVm;
+  DoorbellVm: new (opts: {
+    kernel: string;
+    disk: string;
+    mode: 'exit' | 'ioeventfd';
+    kicksPerBatch: number;
+    memMiB?: number;
+  }) => BatchVm;
   FloorVm: new (opts: { ioeventfd: boolean; kicksPerBatch: number }) => BatchVm;
-  runVm(opts: Record<string, unknown>): Promise<{ exitCode: number; exitReason: string; console: string; stats: Record<string, unknown> }>;
+  runVm(
+    opts: Record<string, unknown>,
+  ): Promise<{ exitCode: number; exitReason: string; console: string; stats: Record<string, unknown> }>;
 }
 
 export function loadAddon(): KickvmmAddon {

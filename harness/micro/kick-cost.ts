@@ -41,8 +41,20 @@ export async function measureKickCostInProcess(opts: KickCostOptions): Promise<K
   try {
     for (const mode of ['exit', 'ioeventfd'] as Mode[]) {
       const vms: { name: string; vm: BatchVm }[] = [
-        { name: 'kickvmm', vm: new addon.DoorbellVm({ kernel: paths.probeGuest(), disk, mode, kicksPerBatch: opts.kicksPerBatch, memMiB: 64 }) },
-        { name: 'floor', vm: new addon.FloorVm({ ioeventfd: mode === 'ioeventfd', kicksPerBatch: opts.kicksPerBatch }) },
+        {
+          name: 'kickvmm',
+          vm: new addon.DoorbellVm({
+            kernel: paths.probeGuest(),
+            disk,
+            mode,
+            kicksPerBatch: opts.kicksPerBatch,
+            memMiB: 64,
+          }),
+        },
+        {
+          name: 'floor',
+          vm: new addon.FloorVm({ ioeventfd: mode === 'ioeventfd', kicksPerBatch: opts.kicksPerBatch }),
+        },
       ];
       try {
         const bench = new Bench({ time: opts.timeMs, warmupTime: opts.warmupMs });
@@ -51,13 +63,28 @@ export async function measureKickCostInProcess(opts: KickCostOptions): Promise<K
         const per = (name: string) => {
           const t = bench.tasks.find((x) => x.name === name);
           const lat = t?.result?.latency;
-          if (!lat) throw new Error(`micro: ${name} (${mode}) produced no samples${t?.result?.error ? `: ${t.result.error.message}` : ''}`);
+          if (!lat)
+            throw new Error(
+              `micro: ${name} (${mode}) produced no samples${t?.result?.error ? `: ${t.result.error.message}` : ''}`,
+            );
           // tinybench reports milliseconds per call; one call is one batch of kicks.
-          return { mean: (lat.mean * 1e6) / opts.kicksPerBatch, sd: (lat.sd * 1e6) / opts.kicksPerBatch, n: lat.samples.length };
+          return {
+            mean: (lat.mean * 1e6) / opts.kicksPerBatch,
+            sd: (lat.sd * 1e6) / opts.kicksPerBatch,
+            n: lat.samples.length,
+          };
         };
         const k = per('kickvmm');
         const f = per('floor');
-        results.push({ mode, kickvmmNs: k.mean, kickvmmSdNs: k.sd, floorNs: f.mean, floorSdNs: f.sd, ratio: k.mean / f.mean, batches: k.n });
+        results.push({
+          mode,
+          kickvmmNs: k.mean,
+          kickvmmSdNs: k.sd,
+          floorNs: f.mean,
+          floorSdNs: f.sd,
+          ratio: k.mean / f.mean,
+          batches: k.n,
+        });
       } finally {
         for (const { vm } of vms) vm.close();
       }
@@ -69,7 +96,8 @@ export async function measureKickCostInProcess(opts: KickCostOptions): Promise<K
 }
 
 /** The probe's bonnie++-like block phases, shared by the in-process and rig paths. */
-export const BLOCK_PHASES = 'write bs=4k count=1024; write bs=64k count=256; read bs=4k count=1024; read bs=64k count=256; read bs=64k count=256 depth=8';
+export const BLOCK_PHASES =
+  'write bs=4k count=1024; write bs=64k count=256; read bs=4k count=1024; read bs=64k count=256; read bs=64k count=256 depth=8';
 
 /** MiB/s per block phase in each mode, one VM per mode through the addon. */
 export async function measureBlockPhasesInProcess(): Promise<Record<Mode, Record<string, number>>> {
@@ -79,9 +107,17 @@ export async function measureBlockPhasesInProcess(): Promise<Record<Mode, Record
   try {
     for (const mode of ['exit', 'ioeventfd'] as Mode[]) {
       const disk = sparseFile(join(dir, `${mode}.img`), 64 * 1024 * 1024);
-      const r = await addon.runVm({ kernel: paths.probeGuest(), disk, mode, memMiB: 64, cmdline: BLOCK_PHASES, timeout: 600 });
+      const r = await addon.runVm({
+        kernel: paths.probeGuest(),
+        disk,
+        mode,
+        memMiB: 64,
+        cmdline: BLOCK_PHASES,
+        timeout: 600,
+      });
       const report = parseProbeConsole(r.console);
-      if (r.exitCode !== 0 || report.endStatus !== 'ok') throw new Error(`micro: the block-phase VM (${mode}) failed: ${r.exitReason}`);
+      if (r.exitCode !== 0 || report.endStatus !== 'ok')
+        throw new Error(`micro: the block-phase VM (${mode}) failed: ${r.exitReason}`);
       const metrics = probeMetrics(report, Number(r.stats.tscKhz ?? 0));
       out[mode] = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v.value ?? NaN]));
     }
@@ -92,9 +128,15 @@ export async function measureBlockPhasesInProcess(): Promise<Record<Mode, Record
 }
 
 export function formatBlockPhases(phases: Record<Mode, Record<string, number>>, where: string): string {
-  const lines = ['', `probe block phases, MiB/s (${where})`, `${'phase'.padEnd(22)} ${'exit'.padStart(10)} ${'ioeventfd'.padStart(10)}`];
+  const lines = [
+    '',
+    `probe block phases, MiB/s (${where})`,
+    `${'phase'.padEnd(22)} ${'exit'.padStart(10)} ${'ioeventfd'.padStart(10)}`,
+  ];
   for (const n of Object.keys(phases.exit ?? {})) {
-    lines.push(`${n.padEnd(22)} ${phases.exit[n].toFixed(1).padStart(10)} ${(phases.ioeventfd?.[n] ?? NaN).toFixed(1).padStart(10)}`);
+    lines.push(
+      `${n.padEnd(22)} ${phases.exit[n].toFixed(1).padStart(10)} ${(phases.ioeventfd?.[n] ?? NaN).toFixed(1).padStart(10)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -112,6 +154,9 @@ export function formatKickCosts(costs: KickCost[], where: string): string {
   }
   const exit = costs.find((c) => c.mode === 'exit');
   const ioe = costs.find((c) => c.mode === 'ioeventfd');
-  if (exit && ioe) lines.push(`an ioeventfd kick costs the guest's vCPU ${(ioe.kickvmmNs / exit.kickvmmNs).toFixed(2)}x an exit kick (floor: ${(ioe.floorNs / exit.floorNs).toFixed(2)}x; below 1 means ioeventfd is cheaper)`);
+  if (exit && ioe)
+    lines.push(
+      `an ioeventfd kick costs the guest's vCPU ${(ioe.kickvmmNs / exit.kickvmmNs).toFixed(2)}x an exit kick (floor: ${(ioe.floorNs / exit.floorNs).toFixed(2)}x; below 1 means ioeventfd is cheaper)`,
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -30,9 +30,37 @@ export async function measureInRig(opts: { kicks: number; log: (l: string) => vo
     const doorbells = Array.from({ length: REPEATS }, () => `doorbell count=${opts.kicks}`).join('; ');
     const jobs: VmJob[] = [];
     for (const mode of ['exit', 'ioeventfd'] as Mode[]) {
-      jobs.push({ id: `doorbell-${mode}`, kernel: paths.probeGuest(), cmdline: doorbells, disk: disk(`d-${mode}`), mode, memMiB: 64, cpus: 1, timeoutSec: 600 });
-      jobs.push({ id: `floor-${mode}`, kernel: paths.probeGuest(), cmdline: '', disk: disk(`f-${mode}`), mode, memMiB: 64, cpus: 1, timeoutSec: 600, floor: { kicks: opts.kicks, repeats: REPEATS } });
-      jobs.push({ id: `block-${mode}`, kernel: paths.probeGuest(), cmdline: BLOCK_PHASES, disk: disk(`b-${mode}`), mode, memMiB: 64, cpus: 1, timeoutSec: 600 });
+      jobs.push({
+        id: `doorbell-${mode}`,
+        kernel: paths.probeGuest(),
+        cmdline: doorbells,
+        disk: disk(`d-${mode}`),
+        mode,
+        memMiB: 64,
+        cpus: 1,
+        timeoutSec: 600,
+      });
+      jobs.push({
+        id: `floor-${mode}`,
+        kernel: paths.probeGuest(),
+        cmdline: '',
+        disk: disk(`f-${mode}`),
+        mode,
+        memMiB: 64,
+        cpus: 1,
+        timeoutSec: 600,
+        floor: { kicks: opts.kicks, repeats: REPEATS },
+      });
+      jobs.push({
+        id: `block-${mode}`,
+        kernel: paths.probeGuest(),
+        cmdline: BLOCK_PHASES,
+        disk: disk(`b-${mode}`),
+        mode,
+        memMiB: 64,
+        cpus: 1,
+        timeoutSec: 600,
+      });
     }
     opts.log('micro: running the doorbell, the floor and the block phases in the nested rig (one outer guest)');
     const results = await runInRig(jobs, { assets, kickvmm: paths.kickvmm(), logDir: join(dir, 'logs') });
@@ -42,13 +70,16 @@ export async function measureInRig(opts: { kicks: number; log: (l: string) => vo
     for (const mode of ['exit', 'ioeventfd'] as Mode[]) {
       const d = byId[`doorbell-${mode}`];
       const f = byId[`floor-${mode}`];
-      if (d?.exitCode !== 0) throw new Error(`micro: the doorbell VM (${mode}) failed: ${d?.stderr.trim() || 'no result'}`);
+      if (d?.exitCode !== 0)
+        throw new Error(`micro: the doorbell VM (${mode}) failed: ${d?.stderr.trim() || 'no result'}`);
       if (f?.exitCode !== 0) throw new Error(`micro: the floor (${mode}) failed: ${f?.stderr.trim() || 'no result'}`);
       // Each doorbell line of the probe is one sample of the cost per kick.
       const tscKhz = Number(d.stats?.tscKhz ?? 0);
       const perKick = parseProbeConsole(d.console)
         .lines.filter((l) => l.workload === 'doorbell')
-        .map((l) => probeMetrics({ lines: [l], errors: [], endStatus: 'ok' }, tscKhz).doorbell_ns_per_kick?.value ?? NaN)
+        .map(
+          (l) => probeMetrics({ lines: [l], errors: [], endStatus: 'ok' }, tscKhz).doorbell_ns_per_kick?.value ?? NaN,
+        )
         .filter((v) => Number.isFinite(v));
       // One JSON object per floor repeat (kickvmm --floor), each a sample.
       const floorNs = f.console
@@ -57,9 +88,18 @@ export async function measureInRig(opts: { kicks: number; log: (l: string) => vo
         .map((l) => Number((JSON.parse(l) as { nsPerKick?: number }).nsPerKick))
         .filter((v) => Number.isFinite(v));
       if (!perKick.length || !floorNs.length) throw new Error(`micro: no measurements came back for ${mode}`);
-      costs.push({ mode, kickvmmNs: mean(perKick), kickvmmSdNs: perKick.length > 1 ? sd(perKick) : 0, floorNs: mean(floorNs), floorSdNs: floorNs.length > 1 ? sd(floorNs) : 0, ratio: mean(perKick) / mean(floorNs), batches: perKick.length });
+      costs.push({
+        mode,
+        kickvmmNs: mean(perKick),
+        kickvmmSdNs: perKick.length > 1 ? sd(perKick) : 0,
+        floorNs: mean(floorNs),
+        floorSdNs: floorNs.length > 1 ? sd(floorNs) : 0,
+        ratio: mean(perKick) / mean(floorNs),
+        batches: perKick.length,
+      });
       const b = byId[`block-${mode}`];
-      if (b?.exitCode !== 0) throw new Error(`micro: the block-phase VM (${mode}) failed: ${b?.stderr.trim() || 'no result'}`);
+      if (b?.exitCode !== 0)
+        throw new Error(`micro: the block-phase VM (${mode}) failed: ${b?.stderr.trim() || 'no result'}`);
       const m = probeMetrics(parseProbeConsole(b?.console ?? ''), Number(b?.stats?.tscKhz ?? 0));
       blockPhases[mode] = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value ?? NaN]));
     }

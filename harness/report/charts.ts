@@ -143,7 +143,13 @@ function metricChartConfig(m: MetricComparison, whereText: string | null): Chart
       animation: false,
       responsive: false,
       scales: {
-        x: { type: 'linear', min: -0.6, max: 1.6, grid: { display: false }, ticks: { stepSize: 1, callback: (v) => labels[Number(v)] ?? '' } },
+        x: {
+          type: 'linear',
+          min: -0.6,
+          max: 1.6,
+          grid: { display: false },
+          ticks: { stepSize: 1, callback: (v) => labels[Number(v)] ?? '' },
+        },
         y: { beginAtZero: true, title: { display: true, text: m.unit || m.metric } },
       },
       plugins: {
@@ -158,7 +164,12 @@ function metricChartConfig(m: MetricComparison, whereText: string | null): Chart
   };
 }
 
-function countersChartConfig(scenario: string, rs: ResultSet, arms: string[], whereText: string | null): ChartConfiguration | null {
+function countersChartConfig(
+  scenario: string,
+  rs: ResultSet,
+  arms: string[],
+  whereText: string | null,
+): ChartConfiguration | null {
   const keys = ['kicks_per_mib', 'io_exits_per_mib', 'eventfd_wakeups_per_mib', 'interrupts_per_mib'];
   const perArm = arms.map((arm) => counterRows(rs.samples.filter((s) => s.scenario === scenario && s.arm === arm)));
   const rows = keys.filter((k) => perArm.some((rows) => rows.find((r) => r.key === k)?.value !== null));
@@ -190,7 +201,11 @@ function countersChartConfig(scenario: string, rs: ResultSet, arms: string[], wh
 }
 
 /** All charts for one analysis (one host's run set). */
-export async function renderCharts(analysis: Analysis, rs: ResultSet, opts: { prefix?: string } = {}): Promise<ChartImage[]> {
+export async function renderCharts(
+  analysis: Analysis,
+  rs: ResultSet,
+  opts: { prefix?: string } = {},
+): Promise<ChartImage[]> {
   const out: ChartImage[] = [];
   const prefix = opts.prefix ? `${safeName(opts.prefix)}-` : '';
   for (const g of analysis.scenarios) {
@@ -200,19 +215,38 @@ export async function renderCharts(analysis: Analysis, rs: ResultSet, opts: { pr
     for (const m of g.metrics) {
       if (m.status !== 'ok') continue;
       const png = await canvas().renderToBuffer(metricChartConfig(m, whereText));
-      out.push({ name: `${prefix}${safeName(g.scenario)}-${safeName(m.metric)}.png`, scenario: g.scenario, title: `${g.scenario}: ${m.metric}, ${m.treat.label} vs ${m.base.label}: ${m.verdict ?? 'n/a'}`, png, width: CHART_WIDTH, height: CHART_HEIGHT });
+      out.push({
+        name: `${prefix}${safeName(g.scenario)}-${safeName(m.metric)}.png`,
+        scenario: g.scenario,
+        title: `${g.scenario}: ${m.metric}, ${m.treat.label} vs ${m.base.label}: ${m.verdict ?? 'n/a'}`,
+        png,
+        width: CHART_WIDTH,
+        height: CHART_HEIGHT,
+      });
     }
     const cfg = countersChartConfig(g.scenario, rs, [g.baseLabel, g.treatLabel], whereText);
     if (cfg) {
       const png = await canvas().renderToBuffer(cfg);
-      out.push({ name: `${prefix}${safeName(g.scenario)}-counters.png`, scenario: g.scenario, title: `${g.scenario}: kicks, io exits, eventfd wake-ups and interrupts per MiB, per arm`, png, width: CHART_WIDTH, height: CHART_HEIGHT });
+      out.push({
+        name: `${prefix}${safeName(g.scenario)}-counters.png`,
+        scenario: g.scenario,
+        title: `${g.scenario}: kicks, io exits, eventfd wake-ups and interrupts per MiB, per arm`,
+        png,
+        width: CHART_WIDTH,
+        height: CHART_HEIGHT,
+      });
     }
   }
   return out;
 }
 
 /** Renders the charts and writes them into `dir`; returns the paths written. */
-export async function writeCharts(analysis: Analysis, rs: ResultSet, dir: string, opts: { prefix?: string } = {}): Promise<string[]> {
+export async function writeCharts(
+  analysis: Analysis,
+  rs: ResultSet,
+  dir: string,
+  opts: { prefix?: string } = {},
+): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const images = await renderCharts(analysis, rs, opts);
   return images.map((img) => {

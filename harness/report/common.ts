@@ -38,7 +38,12 @@ export function splitByHost(rs: ResultSet): { host: string; env: HostEnvironment
     return {
       host,
       env: rs.hosts[host],
-      rs: { ...rs, hosts: rs.hosts[host] ? { [host]: rs.hosts[host] } : {}, samples, scenarios: rs.scenarios.filter((sc) => names.has(sc.name)) },
+      rs: {
+        ...rs,
+        hosts: rs.hosts[host] ? { [host]: rs.hosts[host] } : {},
+        samples,
+        scenarios: rs.scenarios.filter((sc) => names.has(sc.name)),
+      },
     };
   });
 }
@@ -77,7 +82,21 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
     add('node', env.nodeVersion);
     add('git commit', env.gitCommit ? `${env.gitCommit}${env.gitDirty ? ' (dirty)' : ''}` : null);
     for (const [k, v] of Object.entries(env.guest ?? {})) add(`guest ${k}`, v);
-    const known = new Set(['hostname', 'hostKernel', 'cpuModel', 'cpus', 'memoryMiB', 'kvmKind', 'where', 'governor', 'thp', 'nodeVersion', 'gitCommit', 'gitDirty', 'guest']);
+    const known = new Set([
+      'hostname',
+      'hostKernel',
+      'cpuModel',
+      'cpus',
+      'memoryMiB',
+      'kvmKind',
+      'where',
+      'governor',
+      'thp',
+      'nodeVersion',
+      'gitCommit',
+      'gitDirty',
+      'guest',
+    ]);
     for (const [k, v] of Object.entries(env)) {
       if (!known.has(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) add(k, v);
     }
@@ -126,7 +145,9 @@ const MIB = 1024 * 1024;
 /** Per-arm medians of the VMM-side counters. */
 export function counterRows(samples: Sample[]): CounterRow[] {
   const per = (f: (s: Sample) => number | null) => {
-    const xs = measured(samples).map(f).filter((v): v is number => v !== null && Number.isFinite(v));
+    const xs = measured(samples)
+      .map(f)
+      .filter((v): v is number => v !== null && Number.isFinite(v));
     return { value: xs.length ? median(xs) : null, n: xs.length };
   };
   const mib = (s: Sample) => {
@@ -160,7 +181,8 @@ export function isBonnieScenario(samples: Sample[]): boolean {
 }
 
 function scenarioBonnieArgs(rs: ResultSet, scenario: string): string[] {
-  const def = rs.scenarios.find((s) => s.name === scenario)?.definition as { workload?: { args?: unknown } } | undefined;
+  const def = rs.scenarios.find((s) => s.name === scenario)?.definition as
+    { workload?: { args?: unknown } } | undefined;
   const args = def?.workload?.args;
   return Array.isArray(args) ? args.map(String) : [];
 }
@@ -192,7 +214,8 @@ export function medianBonnieRun(rs: ResultSet, scenario: string, samples: Sample
     return i >= 0 ? args[i + 1] : undefined;
   };
   const sizeMiB = Number((opt('-s') ?? '').split(':')[0]);
-  const size = Number.isFinite(sizeMiB) && sizeMiB > 0 ? (sizeMiB % 1024 === 0 ? `${sizeMiB / 1024}G` : `${sizeMiB}M`) : '';
+  const size =
+    Number.isFinite(sizeMiB) && sizeMiB > 0 ? (sizeMiB % 1024 === 0 ? `${sizeMiB / 1024}G` : `${sizeMiB}M`) : '';
   const fileSpec = opt('-n') ?? (FILE_MEASURED(metrics) ? '16' : null);
   return {
     version: '1.96',
@@ -211,14 +234,20 @@ export function medianBonnieRun(rs: ResultSet, scenario: string, samples: Sample
 }
 
 function FILE_MEASURED(metrics: Record<MetricName, Metric>): boolean {
-  return (['seq_create', 'seq_stat', 'seq_del', 'ran_create', 'ran_stat', 'ran_del'] as MetricName[]).some((m) => metrics[m].status !== 'not_run');
+  return (['seq_create', 'seq_stat', 'seq_del', 'ran_create', 'ran_stat', 'ran_del'] as MetricName[]).some(
+    (m) => metrics[m].status !== 'not_run',
+  );
 }
 
 /** Metrics measured in no sample at all because bonnie++ found them too fast (`+++++`). */
 export function tooFastEverywhere(samples: Sample[]): string[] {
   const ok = measured(samples);
   const names = new Set(ok.flatMap((s) => Object.keys(s.metrics)));
-  return [...names].filter((m) => ok.every((s) => !s.metrics[m] || s.metrics[m].status !== 'ok') && ok.some((s) => s.metrics[m]?.status === 'too_fast'));
+  return [...names].filter(
+    (m) =>
+      ok.every((s) => !s.metrics[m] || s.metrics[m].status !== 'ok') &&
+      ok.some((s) => s.metrics[m]?.status === 'too_fast'),
+  );
 }
 
 // ---------------------------------------------------------------------------

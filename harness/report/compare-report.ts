@@ -23,7 +23,15 @@ function allComparisons(c: RunComparison | MetricComparison[]): MetricComparison
 /** A comparison's verdict re-read at this threshold (same rule as the statistics module). */
 function verdictAt(m: MetricComparison, thresholdPct: number, alpha: number): MetricComparison['verdict'] {
   if (m.status !== 'ok') return null;
-  return verdict({ direction: m.direction, ci: m.ci, pAdjusted: m.pAdjusted, nBase: m.base.n, nTreat: m.treat.n, alpha, thresholdPct });
+  return verdict({
+    direction: m.direction,
+    ci: m.ci,
+    pAdjusted: m.pAdjusted,
+    nBase: m.base.n,
+    nTreat: m.treat.n,
+    alpha,
+    thresholdPct,
+  });
 }
 
 /** The significant regressions beyond the threshold, worst first. */
@@ -72,7 +80,9 @@ export function compareSummaryLine(c: RunComparison | MetricComparison[], thresh
     const v = verdictAt(m, thresholdPct, alpha);
     if (v) counts[v]++;
   }
-  const improved = all.filter((m) => verdictAt(m, thresholdPct, alpha) === 'improved').sort((a, b) => badness(a) - badness(b));
+  const improved = all
+    .filter((m) => verdictAt(m, thresholdPct, alpha) === 'improved')
+    .sort((a, b) => badness(a) - badness(b));
   const best = improved.length ? `; best: ${oneLiner(improved[0])}` : '';
   return `OK: no significant regression beyond ${thresholdPct}% (${counts.improved} improved, ${counts['no change']} no change, ${counts.inconclusive} inconclusive)${best}`;
 }
@@ -93,7 +103,18 @@ function rowsOf(c: RunComparison | MetricComparison[], thresholdPct: number): st
   ]);
 }
 
-const HEADER = ['scenario', 'arm', 'metric', 'unit', 'base median', 'head median', 'change', '95% CI of change', 'p (Holm)', 'verdict'];
+const HEADER = [
+  'scenario',
+  'arm',
+  'metric',
+  'unit',
+  'base median',
+  'head median',
+  'change',
+  '95% CI of change',
+  'p (Holm)',
+  'verdict',
+];
 const ALIGN = ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'] as const;
 
 function interactionRows(c: RunComparison): string[][] {
@@ -127,14 +148,22 @@ export function renderCompare(c: RunComparison | MetricComparison[], opts: Compa
     const out = [`**${summary}**`, ''];
     for (const w of warnings) out.push('> [!WARNING]', `> **${w}**`, '');
     out.push(`<sub>${rule}</sub>`, '', mdTable(HEADER, rows, [...ALIGN]));
-    if (inter.length) out.push(`**Did head change the ${Array.isArray(c) ? '' : `${c.treatmentArm} / ${c.baselineArm}`} ratio?**`, '', mdTable(I_HEADER, inter, ['left', 'left', 'right', 'right', 'right', 'right', 'left']));
+    if (inter.length)
+      out.push(
+        `**Did head change the ${Array.isArray(c) ? '' : `${c.treatmentArm} / ${c.baselineArm}`} ratio?**`,
+        '',
+        mdTable(I_HEADER, inter, ['left', 'left', 'right', 'right', 'right', 'right', 'left']),
+      );
     return out.join('\n').trimEnd() + '\n';
   }
   const out = [summary];
   for (const w of warnings) out.push(`!!! ${w}`);
   out.push(rule, '', textTable(HEADER, rows, { align: [...ALIGN] }));
   if (inter.length && !Array.isArray(c)) {
-    out.push(`interaction: did head change the ${c.treatmentArm} / ${c.baselineArm} ratio?`, textTable(I_HEADER, inter, { align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'] }));
+    out.push(
+      `interaction: did head change the ${c.treatmentArm} / ${c.baselineArm} ratio?`,
+      textTable(I_HEADER, inter, { align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'] }),
+    );
   }
   return out.join('\n').trimEnd() + '\n';
 }

@@ -12,7 +12,10 @@ test('a significant regression beyond the threshold exits 1 and leads the output
   const cmp = compareRuns(base, head, opts);
   assert.equal(compareExitCode(cmp, 5), 1);
   const first = renderCompare(cmp, { thresholdPct: 5 }).split('\n')[0];
-  assert.match(first, /^REGRESSION: quick\/ioeventfd (put_block|rewrite|get_block) \u2212\d+\.\d% \(95% CI \u2212\d+\.\d\.\.\u2212\d+\.\d%, p[=<][\d.]+\); \d+ more regression\(s\)$/);
+  assert.match(
+    first,
+    /^REGRESSION: quick\/ioeventfd (put_block|rewrite|get_block) \u2212\d+\.\d% \(95% CI \u2212\d+\.\d\.\.\u2212\d+\.\d%, p[=<][\d.]+\); \d+ more regression\(s\)$/,
+  );
   // The interaction table says the advantage shrank.
   assert.match(renderCompare(cmp), /put_block \(Seq output block\) .* shrank \(ioeventfd advantage\)/);
   // A threshold larger than the effect lets it pass.
@@ -24,7 +27,10 @@ test('an improvement and plain noise exit 0', () => {
   const base = syntheticResultSet({ seed: 3, n: 8 });
   const better = compareRuns(base, syntheticResultSet({ seed: 4, n: 8, effect: 1.5 }), opts);
   assert.equal(compareExitCode(better, 5), 0);
-  assert.match(compareSummaryLine(better, 5), /^OK: no significant regression beyond 5% \([1-9]\d* improved.*; best: quick\/ioeventfd/);
+  assert.match(
+    compareSummaryLine(better, 5),
+    /^OK: no significant regression beyond 5% \([1-9]\d* improved.*; best: quick\/ioeventfd/,
+  );
   const noise = compareRuns(base, syntheticResultSet({ seed: 5, n: 8 }), opts);
   assert.equal(compareExitCode(noise, 5), 0);
   assert.match(compareSummaryLine(noise, 5), /^OK: .*\(0 improved/);
@@ -34,7 +40,13 @@ test('compareExitCode works on a bare list and rejects a bad threshold', () => {
   const base = syntheticResultSet({ seed: 1, n: 8 });
   const head = syntheticResultSet({ seed: 2, n: 8, effect: 1.0 });
   const cmp = compareRuns(base, head, opts);
-  assert.equal(compareExitCode(cmp.groups.flatMap((g) => g.metrics), 5), 1);
+  assert.equal(
+    compareExitCode(
+      cmp.groups.flatMap((g) => g.metrics),
+      5,
+    ),
+    1,
+  );
   assert.equal(compareExitCode([], 5), 0);
   assert.throws(() => compareExitCode(cmp, -1), /non-negative/);
 });

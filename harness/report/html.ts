@@ -4,11 +4,32 @@
 import type { ResultSet, Sample } from '../results/schema.js';
 import type { ChartImage } from './charts.js';
 import { fmtNum } from './common.js';
-import { buildReportModel, roleLabel, type HostSection, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
-import { aaNote, counterHeader, counterTableRows, deltaHeader, deltaRow, sampleSummary, settingsLine, verdictLine } from './rows.js';
+import {
+  buildReportModel,
+  roleLabel,
+  type HostSection,
+  type ModelOptions,
+  type ReportModel,
+  type ScenarioSection,
+} from './model.js';
+import {
+  aaNote,
+  counterHeader,
+  counterTableRows,
+  deltaHeader,
+  deltaRow,
+  sampleSummary,
+  settingsLine,
+  verdictLine,
+} from './rows.js';
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 const CSS = `
@@ -30,7 +51,15 @@ figcaption{font-size:12px;color:#555;max-width:760px}
 .scroll{overflow-x:auto;max-width:100%}
 `;
 
-function table(header: string[], rows: string[][], opts: { left?: number[]; rowClass?: (r: number) => string; cellClass?: (r: number, c: number, v: string) => string } = {}): string {
+function table(
+  header: string[],
+  rows: string[][],
+  opts: {
+    left?: number[];
+    rowClass?: (r: number) => string;
+    cellClass?: (r: number, c: number, v: string) => string;
+  } = {},
+): string {
   const left = new Set(opts.left ?? [0]);
   const th = header.map((h, c) => `<th${left.has(c) ? ' class="l"' : ''}>${escapeHtml(h)}</th>`).join('');
   const body = rows
@@ -88,17 +117,29 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
   const out: string[] = [];
   const kind = sec.kind === 'bonnie' ? 'bonnie++ in a Linux guest' : 'probe guest';
   out.push(`<section class="scenario" data-scenario="${escapeHtml(sec.scenario)}">`);
-  out.push(`<h3>Scenario <code>${escapeHtml(sec.scenario)}</code> (${kind})</h3>`, `<p class="muted">${escapeHtml(sampleSummary(sec))}</p>`);
+  out.push(
+    `<h3>Scenario <code>${escapeHtml(sec.scenario)}</code> (${kind})</h3>`,
+    `<p class="muted">${escapeHtml(sampleSummary(sec))}</p>`,
+  );
   if (sec.kind === 'bonnie') {
     const tables = sec.arms
       .filter((t) => t.bonnieTable)
-      .map((t) => `<div><b>${escapeHtml(roleLabel(t))}</b> <span class="muted">(every cell: median of ${t.n} run(s))</span><pre class="bonnie">${escapeHtml(t.bonnieTable!)}</pre></div>`);
+      .map(
+        (t) =>
+          `<div><b>${escapeHtml(roleLabel(t))}</b> <span class="muted">(every cell: median of ${t.n} run(s))</span><pre class="bonnie">${escapeHtml(t.bonnieTable!)}</pre></div>`,
+      );
     out.push(`<div class="tables">${tables.join('')}</div>`);
-    if (sec.tooFast.length) out.push(`<p class="muted">Not measured: ${escapeHtml(sec.tooFast.join(', '))}: bonnie++ printed +++++ (under 0.5 s) in every run.</p>`);
-    if (sec.notCompared.length) out.push(`<p class="muted">Not compared: ${escapeHtml(sec.notCompared.join('; '))}.</p>`);
+    if (sec.tooFast.length)
+      out.push(
+        `<p class="muted">Not measured: ${escapeHtml(sec.tooFast.join(', '))}: bonnie++ printed +++++ (under 0.5 s) in every run.</p>`,
+      );
+    if (sec.notCompared.length)
+      out.push(`<p class="muted">Not compared: ${escapeHtml(sec.notCompared.join('; '))}.</p>`);
   }
   if (sec.rows.length) {
-    out.push(`<p><b>${escapeHtml(sec.treatmentArm)} vs ${escapeHtml(sec.baselineArm)}</b> (before = ${escapeHtml(sec.baselineArm)}, after = ${escapeHtml(sec.treatmentArm)})</p>`);
+    out.push(
+      `<p><b>${escapeHtml(sec.treatmentArm)} vs ${escapeHtml(sec.baselineArm)}</b> (before = ${escapeHtml(sec.baselineArm)}, after = ${escapeHtml(sec.treatmentArm)})</p>`,
+    );
     out.push(
       `<div class="delta scroll">${table(deltaHeader(sec), sec.rows.map(deltaRow), {
         left: [0, 1, 7],
@@ -115,7 +156,9 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
   const counters = counterTableRows(sec);
   if (counters.length) out.push(`<div class="counters">${table(counterHeader(sec), counters)}</div>`);
   out.push(chartsHtml(images));
-  out.push(`<details open><summary>Every run (raw values, run order)</summary><div class="scroll">${rawSamplesTable(sec.samples)}</div></details>`);
+  out.push(
+    `<details open><summary>Every run (raw values, run order)</summary><div class="scroll">${rawSamplesTable(sec.samples)}</div></details>`,
+  );
   out.push('</section>');
   return out.join('\n');
 }
@@ -140,10 +183,17 @@ export async function renderHtmlModel(model: ReportModel): Promise<string> {
   const title = `kickbench report: ${rs.scenarios.map((s) => s.name).join(', ')} (${rs.createdAt})`;
   const body: string[] = [];
   body.push(`<h1>kickbench: exit vs ioeventfd kick paths</h1>`);
-  body.push(`<p class="muted">${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); created ${escapeHtml(rs.createdAt)}; kickbench ${escapeHtml(rs.tool.version)}; order ${escapeHtml(rs.order)}</p>`);
+  body.push(
+    `<p class="muted">${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); created ${escapeHtml(rs.createdAt)}; kickbench ${escapeHtml(rs.tool.version)}; order ${escapeHtml(rs.order)}</p>`,
+  );
   for (const w of model.warnings) body.push(`<div class="warn">${escapeHtml(w)}</div>`);
-  if (model.aa) body.push('<p class="note">A/A run: both arms use the same kick mode; any "improved" or "regressed" verdict is a false alarm.</p>');
-  body.push(`<p><b>Verdicts:</b> ${escapeHtml(verdictLine(model))}</p><p class="muted">${escapeHtml(settingsLine(model))}</p>`);
+  if (model.aa)
+    body.push(
+      '<p class="note">A/A run: both arms use the same kick mode; any "improved" or "regressed" verdict is a false alarm.</p>',
+    );
+  body.push(
+    `<p><b>Verdicts:</b> ${escapeHtml(verdictLine(model))}</p><p class="muted">${escapeHtml(settingsLine(model))}</p>`,
+  );
   for (const h of model.hosts) body.push(await hostHtml(h, model, model.hosts.length > 1));
   return `<!doctype html>
 <html lang="en">

@@ -22,7 +22,9 @@ export interface RenderOptions extends AnalyzeOptions {
 
 function wantColour(opts: RenderOptions): boolean {
   if (opts.color !== undefined) return opts.color;
-  return opts.outDir === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  return (
+    opts.outDir === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
+  );
 }
 
 /**
@@ -46,7 +48,9 @@ export async function renderReport(rs: ResultSet, opts: RenderOptions): Promise<
       for (const h of model.hosts) {
         if (!h.analysis) continue;
         const { writeCharts } = await import('./charts.js');
-        written.push(...(await writeCharts(h.analysis, h.rs, outDir, { prefix: model.hosts.length > 1 ? h.host : undefined })));
+        written.push(
+          ...(await writeCharts(h.analysis, h.rs, outDir, { prefix: model.hosts.length > 1 ? h.host : undefined })),
+        );
       }
       return written.map((f) => `${f}\n`).join('');
     }

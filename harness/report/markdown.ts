@@ -3,10 +3,24 @@
 
 import type { ResultSet } from '../results/schema.js';
 import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
-import { aaNote, counterHeader, counterTableRows, deltaHeader, deltaRow, sampleSummary, settingsLine, verdictLine } from './rows.js';
+import {
+  aaNote,
+  counterHeader,
+  counterTableRows,
+  deltaHeader,
+  deltaRow,
+  sampleSummary,
+  settingsLine,
+  verdictLine,
+} from './rows.js';
 import { mdEscape, mdTable } from './table.js';
 
-const EMOJI: Record<string, string> = { improved: '\u2705', regressed: '\u274c', 'no change': '\u2796', inconclusive: '\u2754' };
+const EMOJI: Record<string, string> = {
+  improved: '\u2705',
+  regressed: '\u274c',
+  'no change': '\u2796',
+  inconclusive: '\u2754',
+};
 
 function withEmoji(verdict: string): string {
   return EMOJI[verdict] ? `${EMOJI[verdict]} ${verdict}` : verdict;
@@ -19,13 +33,27 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
   if (sec.kind === 'bonnie') {
     for (const t of sec.arms) {
       if (!t.bonnieTable) continue;
-      out.push(`**${roleLabel(t)}**: bonnie++ 1.96-style table, every cell the median of ${t.n} run(s)`, '', '```text', t.bonnieTable.trimEnd(), '```', '');
+      out.push(
+        `**${roleLabel(t)}**: bonnie++ 1.96-style table, every cell the median of ${t.n} run(s)`,
+        '',
+        '```text',
+        t.bonnieTable.trimEnd(),
+        '```',
+        '',
+      );
     }
-    if (sec.tooFast.length) out.push(`Not measured: ${sec.tooFast.map((m) => `\`${m}\``).join(', ')}: bonnie++ printed \`+++++\` (under 0.5 s) in every run.`, '');
+    if (sec.tooFast.length)
+      out.push(
+        `Not measured: ${sec.tooFast.map((m) => `\`${m}\``).join(', ')}: bonnie++ printed \`+++++\` (under 0.5 s) in every run.`,
+        '',
+      );
     if (sec.notCompared.length) out.push(`Not compared: ${sec.notCompared.join('; ')}.`, '');
   }
   if (sec.rows.length) {
-    out.push(`**${sec.treatmentArm} vs ${sec.baselineArm}** (before = ${sec.baselineArm}, after = ${sec.treatmentArm})`, '');
+    out.push(
+      `**${sec.treatmentArm} vs ${sec.baselineArm}** (before = ${sec.baselineArm}, after = ${sec.treatmentArm})`,
+      '',
+    );
     const rows = sec.rows.map((m) => {
       const r = deltaRow(m);
       r[7] = withEmoji(r[7]);
@@ -50,17 +78,36 @@ export function renderMarkdownModel(model: ReportModel): string {
   const rs = model.rs;
   const out: string[] = [];
   out.push('## kickbench: exit vs ioeventfd kick paths', '');
-  out.push(`${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); created ${rs.createdAt}; kickbench ${mdEscape(rs.tool.version)}`, '');
+  out.push(
+    `${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); created ${rs.createdAt}; kickbench ${mdEscape(rs.tool.version)}`,
+    '',
+  );
   for (const w of model.warnings) out.push(`> [!WARNING]`, `> **${mdEscape(w)}**`, '');
-  if (model.aa) out.push('> [!NOTE]', '> A/A run: both arms use the same kick mode; any verdict other than "no change"/"inconclusive" is a false alarm.', '');
+  if (model.aa)
+    out.push(
+      '> [!NOTE]',
+      '> A/A run: both arms use the same kick mode; any verdict other than "no change"/"inconclusive" is a false alarm.',
+      '',
+    );
   out.push(`**Verdicts:** ${verdictLine(model)}`, '', `<sub>${mdEscape(settingsLine(model))}</sub>`, '');
   for (const h of model.hosts) {
     out.push(`## Host \`${h.host}\`: ran on ${h.where.join('+') || 'unknown'}`, '');
     for (const w of h.warnings) out.push(`> [!WARNING]`, `> **${mdEscape(w)}**`, '');
-    out.push('<details><summary>Environment</summary>', '', mdTable(['', 'value'], h.environment, ['left', 'left']), '</details>', '');
+    out.push(
+      '<details><summary>Environment</summary>',
+      '',
+      mdTable(['', 'value'], h.environment, ['left', 'left']),
+      '</details>',
+      '',
+    );
     for (const sec of h.scenarios) out.push(scenarioMd(sec, model));
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 export function renderMarkdown(rs: ResultSet, opts: ModelOptions = {}): string {

@@ -3,7 +3,13 @@
 // same model, so the formats cannot disagree.
 
 import type { HostEnvironment, ResultSet, Sample, Where } from '../results/schema.js';
-import { analyze, type Analysis, type AnalyzeOptions, type MetricComparison, type ScenarioAnalysis } from '../stats/index.js';
+import {
+  analyze,
+  type Analysis,
+  type AnalyzeOptions,
+  type MetricComparison,
+  type ScenarioAnalysis,
+} from '../stats/index.js';
 import { formatBonnieTable } from '../bonnie/format.js';
 import {
   armsOf,
@@ -127,7 +133,10 @@ export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): Report
         notCompared: sa
           ? sa.metrics
               .filter((m) => m.status !== 'ok' && !tooFast.includes(m.metric) && m.base.n + m.treat.n > 0)
-              .map((m) => `${m.metric} (measured in ${m.base.n} ${baselineArm} and ${m.treat.n} ${treatmentArm} run(s); the others printed +++++ or did not run)`)
+              .map(
+                (m) =>
+                  `${m.metric} (measured in ${m.base.n} ${baselineArm} and ${m.treat.n} ${treatmentArm} run(s); the others printed +++++ or did not run)`,
+              )
           : [],
         samples,
         failed: samples.filter((s) => s.status === 'failed'),

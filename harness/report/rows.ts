@@ -9,7 +9,16 @@ export function metricName(m: MetricComparison): string {
 }
 
 export function deltaHeader(sec: ScenarioSection): string[] {
-  return ['metric', 'unit', `${sec.baselineArm} median`, `${sec.treatmentArm} median`, 'change', '95% CI of ratio', 'p (Holm)', 'verdict'];
+  return [
+    'metric',
+    'unit',
+    `${sec.baselineArm} median`,
+    `${sec.treatmentArm} median`,
+    'change',
+    '95% CI of ratio',
+    'p (Holm)',
+    'verdict',
+  ];
 }
 
 export function deltaRow(m: MetricComparison): string[] {

@@ -18,7 +18,10 @@ test('text report: bonnie tables, delta rows with verdicts, counters, nested war
   assert.match(out, /^exit-med +768M /m);
   assert.match(out, /^metric +unit +exit median +ioeventfd median +change +95% CI of ratio +p \(Holm\) +verdict$/m);
   // The block-write row: a big, clear effect in the fixture.
-  assert.match(out, /^put_block \(Seq output block\) +KiB\/s +[\d,]+ \(n=8\) +[\d,]+ \(n=8\) +\+\d+\.\d% +\d\.\d+\.\.\d\.\d+ +[<\d.]+ +improved$/m);
+  assert.match(
+    out,
+    /^put_block \(Seq output block\) +KiB\/s +[\d,]+ \(n=8\) +[\d,]+ \(n=8\) +\+\d+\.\d% +\d\.\d+\.\.\d\.\d+ +[<\d.]+ +improved$/m,
+  );
   // The probe-guest scenario gets a plain metric table.
   assert.match(out, /^doorbell_ns_per_kick \(Doorbell cost per kick\) +ns .* improved$/m);
   assert.match(out, /^kicks per MiB +[\d.]+ +[\d.]+$/m);
@@ -45,7 +48,10 @@ test('markdown report: tables, verdict words, nested warning', () => {
   const rs = syntheticResultSet({ seed: 21, n: 8, probe: true, where: 'nested' });
   const md = renderMarkdown(rs);
   assert.ok(md.includes(`> **NESTED RIG: ${NESTED}`));
-  assert.match(md, /^\| metric \| unit \| exit median \| ioeventfd median \| change \| 95% CI of ratio \| p \(Holm\) \| verdict \|$/m);
+  assert.match(
+    md,
+    /^\| metric \| unit \| exit median \| ioeventfd median \| change \| 95% CI of ratio \| p \(Holm\) \| verdict \|$/m,
+  );
   assert.match(md, /^\| put_block \(Seq output block\) \| KiB\/s \|.*\| \u2705 improved \|$/m);
   assert.match(md, /^```text\nVersion  1\.96 /m);
   assert.match(md, /\*\*Verdicts:\*\* \d+ improved, \d+ regressed/);

@@ -4,7 +4,16 @@
 import type { ResultSet } from '../results/schema.js';
 import { fmtNum } from './common.js';
 import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
-import { aaNote, counterHeader, counterTableRows, deltaHeader, deltaRow, sampleSummary, settingsLine, verdictLine } from './rows.js';
+import {
+  aaNote,
+  counterHeader,
+  counterTableRows,
+  deltaHeader,
+  deltaRow,
+  sampleSummary,
+  settingsLine,
+  verdictLine,
+} from './rows.js';
 import { ansi, textTable } from './table.js';
 
 export interface TextOptions extends ModelOptions {
@@ -31,10 +40,13 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
   if (sec.kind === 'bonnie') {
     for (const t of sec.arms) {
       if (!t.bonnieTable) continue;
-      out.push(`${roleLabel(t)}: bonnie++ 1.96-style table; every cell is the median of ${t.n} run(s) (row label ${t.arm}-med)`);
+      out.push(
+        `${roleLabel(t)}: bonnie++ 1.96-style table; every cell is the median of ${t.n} run(s) (row label ${t.arm}-med)`,
+      );
       out.push(t.bonnieTable);
     }
-    if (sec.tooFast.length) out.push(`not measured: ${sec.tooFast.join(', ')}: bonnie++ printed +++++ (under 0.5 s) in every run`, '');
+    if (sec.tooFast.length)
+      out.push(`not measured: ${sec.tooFast.join(', ')}: bonnie++ printed +++++ (under 0.5 s) in every run`, '');
     if (sec.notCompared.length) out.push(`not compared: ${sec.notCompared.join('; ')}`, '');
   }
   if (sec.rows.length) {
@@ -54,7 +66,10 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
   }
   const counters = counterTableRows(sec);
   if (counters.length) out.push(textTable(counterHeader(sec), counters));
-  for (const f of sec.failed) out.push(`FAILED ${f.id}: ${f.error ?? 'no error recorded'}${f.logs.console ? ` (console: ${f.logs.console})` : ''}`);
+  for (const f of sec.failed)
+    out.push(
+      `FAILED ${f.id}: ${f.error ?? 'no error recorded'}${f.logs.console ? ` (console: ${f.logs.console})` : ''}`,
+    );
   if (sec.failed.length) out.push('');
   return out.join('\n');
 }
@@ -65,7 +80,8 @@ export function renderTextModel(model: ReportModel, opts: { color?: boolean } = 
   const out: string[] = [];
   const title = `kickbench report: ${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); created ${rs.createdAt}; kickbench ${rs.tool.version}`;
   out.push(color ? ansi.bold(title) : title);
-  if (model.aa) out.push('A/A run: both arms use the same kick mode; differences are noise (the false-positive floor).');
+  if (model.aa)
+    out.push('A/A run: both arms use the same kick mode; differences are noise (the false-positive floor).');
   for (const w of model.warnings) out.push(banner(w, color));
   out.push(`verdicts: ${verdictLine(model)}`);
   out.push(settingsLine(model), '');
@@ -77,10 +93,14 @@ export function renderTextModel(model: ReportModel, opts: { color?: boolean } = 
     out.push(textTable(['environment', ''], h.environment, { align: ['left', 'left'] }));
     for (const sec of h.scenarios) out.push(scenarioText(sec, model, color));
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 export function renderText(rs: ResultSet, opts: TextOptions = {}): string {
   return renderTextModel(buildReportModel(rs, opts), { color: opts.color });
 }
-

@@ -78,7 +78,9 @@ export function describeHost(facts: HostFacts, guest: Record<string, string | nu
 export function whereLabel(where: Where): string {
   switch (where) {
     case 'hardware':
-      return hostIsVirtualMachine() ? 'hardware-assisted KVM inside a virtual machine (nested: not bare-metal numbers)' : 'hardware KVM';
+      return hostIsVirtualMachine()
+        ? 'hardware-assisted KVM inside a virtual machine (nested: not bare-metal numbers)'
+        : 'hardware KVM';
     case 'emulating':
       return 'instruction-emulating KVM (timings are not hardware numbers)';
     case 'nested':

@@ -4,15 +4,32 @@ import { planRun } from './plan.js';
 import { validateScenario } from '../scenarios/scenario.js';
 
 const scenario = (extra: Record<string, unknown> = {}) =>
-  validateScenario({ name: 's', workload: { kind: 'probe', cmdline: 'doorbell count=10' }, repetitions: 4, warmup: 1, ...extra }, 's.json');
+  validateScenario(
+    { name: 's', workload: { kind: 'probe', cmdline: 'doorbell count=10' }, repetitions: 4, warmup: 1, ...extra },
+    's.json',
+  );
 
 test('ABBA interleaving: warm-ups first, then alternating arm order per round', () => {
   const plan = planRun([scenario()], { seed: 1 });
   assert.deepEqual(
     plan.map((p) => `${p.warmup ? 'w' : 'r'}${p.index}:${p.arm.name}`),
-    ['w0:exit', 'w0:ioeventfd', 'r0:ioeventfd', 'r0:exit', 'r1:exit', 'r1:ioeventfd', 'r2:ioeventfd', 'r2:exit', 'r3:exit', 'r3:ioeventfd'],
+    [
+      'w0:exit',
+      'w0:ioeventfd',
+      'r0:ioeventfd',
+      'r0:exit',
+      'r1:exit',
+      'r1:ioeventfd',
+      'r2:ioeventfd',
+      'r2:exit',
+      'r3:exit',
+      'r3:ioeventfd',
+    ],
   );
-  assert.deepEqual(plan.map((p) => p.order), plan.map((_, i) => i));
+  assert.deepEqual(
+    plan.map((p) => p.order),
+    plan.map((_, i) => i),
+  );
 });
 
 test('random order is balanced per round and reproducible from the seed', () => {
@@ -22,10 +39,14 @@ test('random order is balanced per round and reproducible from the seed', () => 
   const seq = (p: typeof a) => p.map((x) => x.arm.name).join(',');
   assert.equal(seq(a), seq(b));
   assert.notEqual(seq(a), seq(c));
-  for (let r = 0; r < 20; r++) assert.deepEqual(new Set([a[2 * r].arm.name, a[2 * r + 1].arm.name]), new Set(['exit', 'ioeventfd']));
+  for (let r = 0; r < 20; r++)
+    assert.deepEqual(new Set([a[2 * r].arm.name, a[2 * r + 1].arm.name]), new Set(['exit', 'ioeventfd']));
 });
 
 test('A/A runs use two arms of the same mode; overrides replace the scenario counts', () => {
   const plan = planRun([scenario()], { seed: 1, aaMode: 'ioeventfd', repetitions: 2, warmup: 0 });
-  assert.deepEqual(plan.map((p) => `${p.arm.name}/${p.arm.mode}`), ['A/ioeventfd', 'B/ioeventfd', 'B/ioeventfd', 'A/ioeventfd']);
+  assert.deepEqual(
+    plan.map((p) => `${p.arm.name}/${p.arm.mode}`),
+    ['A/ioeventfd', 'B/ioeventfd', 'B/ioeventfd', 'A/ioeventfd'],
+  );
 });

@@ -23,7 +23,11 @@ export interface PlannedSample {
 }
 
 export function armsFor(scenario: Scenario, aaMode?: KickMode): Arm[] {
-  if (aaMode) return [{ name: 'A', mode: aaMode }, { name: 'B', mode: aaMode }];
+  if (aaMode)
+    return [
+      { name: 'A', mode: aaMode },
+      { name: 'B', mode: aaMode },
+    ];
   return scenario.modes.map((m) => ({ name: m, mode: m }));
 }
 

@@ -34,7 +34,14 @@ test('missing end marker and errors are visible; no TSC rate means no timing met
 });
 
 test('VMM counters are normalised per MiB moved', () => {
-  const m = vmmMetrics({ exits: { io: 2048 }, kicks: 1024, bytesRead: 512 * 1024 * 1024, bytesWritten: 512 * 1024 * 1024, vcpuCpuSeconds: 2, wallSeconds: 10 });
+  const m = vmmMetrics({
+    exits: { io: 2048 },
+    kicks: 1024,
+    bytesRead: 512 * 1024 * 1024,
+    bytesWritten: 512 * 1024 * 1024,
+    vcpuCpuSeconds: 2,
+    wallSeconds: 10,
+  });
   assert.equal(m.kicks_per_mib.value, 1);
   assert.equal(m.io_exits_per_mib.value, 2);
   assert.equal(m.vcpu_cpu_s_per_gib.value, 2);

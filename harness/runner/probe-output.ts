@@ -85,7 +85,11 @@ export function probeMetrics(report: ProbeReport, tscKhz: number): Record<string
       if (seeks !== null) put(`seeks_${sizeLabel(bs)}_per_s`, { value: seeks / seconds, status: 'ok', unit: '/s' });
       continue;
     }
-    put(`${workload}_${sizeLabel(bs)}_d${depth}_mib_s`, { value: bytes / (1024 * 1024) / seconds, status: 'ok', unit: 'MiB/s' });
+    put(`${workload}_${sizeLabel(bs)}_d${depth}_mib_s`, {
+      value: bytes / (1024 * 1024) / seconds,
+      status: 'ok',
+      unit: 'MiB/s',
+    });
   }
   return out;
 }

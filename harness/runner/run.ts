@@ -17,7 +17,14 @@ import {
   metricInfo,
 } from '../results/schema.js';
 import type { Scenario } from '../scenarios/scenario.js';
-import { ensureAssets, freshDisk, sparseFile, innerBonnieCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
+import {
+  ensureAssets,
+  freshDisk,
+  sparseFile,
+  innerBonnieCmdline,
+  parseGuestConsole,
+  type GuestAssets,
+} from '../assets/index.js';
 import { runJobs, detectHost, defaultPlace, type VmJob, type VmJobResult } from '../launch/index.js';
 import { paths } from '../paths.js';
 import { describeAssets, describeHost, gitCommit } from './environment.js';
@@ -69,14 +76,27 @@ function fileSafe(id: string): string {
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').find((l) => l.trim())?.trim() ?? s.trim();
+  return (
+    s
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? s.trim()
+  );
 }
 
 /** Build the VM job for one sample and give it its own fresh disk. */
 async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets: GuestAssets | null): Promise<VmJob> {
   const s = p.scenario;
   const disk = join(diskDir, `${fileSafe(id)}.img`);
-  const base = { id: fileSafe(id), mode: p.arm.mode, memMiB: s.guest.memMiB, cpus: s.guest.cpus, timeoutSec: s.timeoutSec, disk, boot: s.guest.boot };
+  const base = {
+    id: fileSafe(id),
+    mode: p.arm.mode,
+    memMiB: s.guest.memMiB,
+    cpus: s.guest.cpus,
+    timeoutSec: s.timeoutSec,
+    disk,
+    boot: s.guest.boot,
+  };
   if (s.workload.kind === 'bonnie') {
     if (!assets) throw new Error('guest assets are required for bonnie++ scenarios');
     await freshDisk(assets, disk);
@@ -93,7 +113,10 @@ async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets:
 }
 
 /** Turn one VM's outcome into a sample: metrics, or a one-line failure with the logs kept. */
-export function sampleFromResult(p: PlannedSample, r: VmJobResult): Pick<Sample, 'status' | 'error' | 'metrics' | 'vmmStats'> {
+export function sampleFromResult(
+  p: PlannedSample,
+  r: VmJobResult,
+): Pick<Sample, 'status' | 'error' | 'metrics' | 'vmmStats'> {
   const stats = r.stats ?? undefined;
   const metrics: Record<string, MetricSample> = {};
   const fail = (error: string) => ({ status: 'failed' as const, error, metrics, vmmStats: stats });
@@ -114,7 +137,13 @@ export function sampleFromResult(p: PlannedSample, r: VmJobResult): Pick<Sample,
     const runs = parseBonnie(g.bonnieStdout ?? '', 'guest console');
     if (runs.length !== 1) return fail(`expected one bonnie++ run in the guest output, found ${runs.length}`);
     for (const [name, m] of Object.entries(runs[0].metrics)) {
-      metrics[name] = { value: m.value, status: m.status, unit: metricInfo(name).unit, cpu: m.cpu, latency_us: m.latency_us };
+      metrics[name] = {
+        value: m.value,
+        status: m.status,
+        unit: metricInfo(name).unit,
+        cpu: m.cpu,
+        latency_us: m.latency_us,
+      };
       if (m.latency_us !== null) metrics[`${name}_latency`] = { value: m.latency_us, status: 'ok', unit: 'us' };
     }
   } else {
@@ -122,7 +151,9 @@ export function sampleFromResult(p: PlannedSample, r: VmJobResult): Pick<Sample,
     if (report.errors.length) return fail(`probe guest: ${report.errors[0]}`);
     if (report.endStatus !== 'ok') {
       if (r.exitCode !== 0) return vmmFailed();
-      return fail(report.endStatus === 'fail' ? 'probe guest reported status=fail' : 'probe guest ended without its end marker');
+      return fail(
+        report.endStatus === 'fail' ? 'probe guest reported status=fail' : 'probe guest ended without its end marker',
+      );
     }
     const tscKhz = typeof stats?.tscKhz === 'number' ? stats.tscKhz : 0;
     Object.assign(metrics, probeMetrics(report, tscKhz));
@@ -147,7 +178,9 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     if (opts.where === 'local') {
       if (host.kvmKind === 'none') throw new Error('--where local: this host has no usable /dev/kvm');
       if (localWhere === 'emulating' && s.workload.kind === 'bonnie') {
-        throw new Error(`scenario ${s.name}: this host's KVM emulates every instruction, so a Linux guest cannot run on it; use --where nested (or auto)`);
+        throw new Error(
+          `scenario ${s.name}: this host's KVM emulates every instruction, so a Linux guest cannot run on it; use --where nested (or auto)`,
+        );
       }
       return localWhere;
     }
@@ -157,9 +190,14 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
   const where: Where = places.get(opts.scenarios[0].name) ?? 'nested';
   for (const s of opts.scenarios) {
     const w = places.get(s.name)!;
-    progress.note(`${s.name}: runs on ${w === 'nested' ? 'the nested rig (QEMU TCG + nested KVM)' : `local ${w === 'hardware' ? 'hardware' : 'instruction-emulating'} KVM`} (host: ${host.kvmKind === 'none' ? 'no usable /dev/kvm' : `${host.kvmKind} KVM`})`);
+    progress.note(
+      `${s.name}: runs on ${w === 'nested' ? 'the nested rig (QEMU TCG + nested KVM)' : `local ${w === 'hardware' ? 'hardware' : 'instruction-emulating'} KVM`} (host: ${host.kvmKind === 'none' ? 'no usable /dev/kvm' : `${host.kvmKind} KVM`})`,
+    );
   }
-  if ([...places.values()].some((w) => w !== 'hardware')) progress.note('timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only');
+  if ([...places.values()].some((w) => w !== 'hardware'))
+    progress.note(
+      'timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only',
+    );
 
   const needsAssets = opts.scenarios.some((s) => s.workload.kind === 'bonnie' || places.get(s.name) === 'nested');
   const assets = needsAssets ? await ensureAssets({ log: (l) => progress.note(l) }) : null;
@@ -172,7 +210,10 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     tool: { name: 'kickbench', version: '0.1.0', gitCommit: gitCommit() },
     order: opts.order ?? (opts.scenarios.every((s) => s.order === 'abba') ? 'abba' : 'per-scenario'),
     aa: Boolean(opts.aaMode),
-    scenarios: opts.scenarios.map(({ file: _f, ...definition }) => ({ name: definition.name, definition: definition as unknown as Record<string, unknown> })),
+    scenarios: opts.scenarios.map(({ file: _f, ...definition }) => ({
+      name: definition.name,
+      definition: definition as unknown as Record<string, unknown>,
+    })),
     hosts: {
       [hostId]: describeHost(
         { kvmKind: host.kvmKind, where, qemuVersion: host.qemu ?? null },
@@ -184,12 +225,18 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
   if (opts.order === 'random' || opts.scenarios.some((s) => s.order === 'random')) rs.order = `random:${opts.seed}`;
   const resultsPath = join(opts.outDir, 'results.json');
 
-  const plan = planRun(opts.scenarios, { seed: opts.seed, order: opts.order, aaMode: opts.aaMode, repetitions: opts.repetitions, warmup: opts.warmup });
+  const plan = planRun(opts.scenarios, {
+    seed: opts.seed,
+    order: opts.order,
+    aaMode: opts.aaMode,
+    repetitions: opts.repetitions,
+    warmup: opts.warmup,
+  });
   // In the nested rig several samples share one outer-guest boot (each is still
   // its own fresh kickvmm VM on its own disk), which saves an L1 boot per sample.
   progress.start(plan.length);
   const rigBatch = Math.max(1, opts.rigBatch ?? 8);
-  for (let first = 0; first < plan.length; ) {
+  for (let first = 0; first < plan.length;) {
     // Consecutive samples that run in the same place; in the nested rig several
     // share one outer-guest boot (each is still its own fresh kickvmm VM on its
     // own disk), which saves an L1 boot per sample.
@@ -239,7 +286,11 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       const result = results.find((r) => r.id === b.job.id);
       const outcome: Pick<Sample, 'status' | 'error' | 'metrics' | 'vmmStats'> = result
         ? sampleFromResult(b.p, result)
-        : { status: 'failed', error: 'the VM never ran (its batch ended early; see logs/rig-l1.console.log)', metrics: {} };
+        : {
+            status: 'failed',
+            error: 'the VM never ran (its batch ended early; see logs/rig-l1.console.log)',
+            metrics: {},
+          };
       const sample: Sample = {
         id: b.id,
         scenario: b.p.scenario.name,
@@ -254,7 +305,11 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
         startedAt: b.startedAt.toISOString(),
         wallSeconds: result?.wallSeconds ?? 0,
         ...outcome,
-        logs: { console: `logs/${b.job.id}.console.log`, stats: `logs/${b.job.id}.stats.json`, stderr: `logs/${b.job.id}.stderr.log` },
+        logs: {
+          console: `logs/${b.job.id}.console.log`,
+          stats: `logs/${b.job.id}.stats.json`,
+          stderr: `logs/${b.job.id}.stderr.log`,
+        },
       };
       rs.samples.push(sample);
       if (sample.status === 'ok' && !opts.keepDisks) rmSync(b.job.disk, { force: true });

@@ -3,17 +3,33 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkBonnieRamRule, listScenarios, loadScenarioFile, resolveScenario, validateScenario, ScenarioError } from './scenario.js';
+import {
+  checkBonnieRamRule,
+  listScenarios,
+  loadScenarioFile,
+  resolveScenario,
+  validateScenario,
+  ScenarioError,
+} from './scenario.js';
 
 const bonnie = (args: string[], memMiB = 256) => ({ name: 'x', workload: { kind: 'bonnie', args }, guest: { memMiB } });
 
-test('every shipped scenario validates, and seed is the kvmtool commit\'s command', () => {
+test("every shipped scenario validates, and seed is the kvmtool commit's command", () => {
   const all = listScenarios();
   const names = all.map((s) => s.name);
   for (const n of ['seed', 'quick', 'doorbell', 'block-phases']) assert.ok(names.includes(n), `missing ${n}`);
   const seed = resolveScenario('seed');
   assert.equal(seed.workload.kind, 'bonnie');
-  assert.deepEqual(seed.workload.kind === 'bonnie' && seed.workload.args, ['-d', 'temp', '-c', '2', '-s', '768', '-u', '0']);
+  assert.deepEqual(seed.workload.kind === 'bonnie' && seed.workload.args, [
+    '-d',
+    'temp',
+    '-c',
+    '2',
+    '-s',
+    '768',
+    '-u',
+    '0',
+  ]);
   assert.deepEqual(seed.modes, ['exit', 'ioeventfd']);
 });
 
@@ -39,7 +55,12 @@ test('bad scenarios give one clear line naming the file and field', () => {
     [{ ...bonnie(['-d', 't', '-s', '64', '-r', '32', '-x', '3']) }, /use repetitions/],
   ];
   for (const [raw, re] of cases) {
-    assert.throws(() => validateScenario(raw, 'f.json'), (e: unknown) => e instanceof ScenarioError && re.test((e as Error).message) && !(e as Error).message.includes('\n'), `${JSON.stringify(raw)} should fail with ${re}`);
+    assert.throws(
+      () => validateScenario(raw, 'f.json'),
+      (e: unknown) =>
+        e instanceof ScenarioError && re.test((e as Error).message) && !(e as Error).message.includes('\n'),
+      `${JSON.stringify(raw)} should fail with ${re}`,
+    );
   }
 });
 

@@ -82,32 +82,71 @@ export function checkBonnieRamRule(args: string[], guestMemMiB: number): string 
 export function validateScenario(raw: unknown, where: string): Scenario {
   need(raw && typeof raw === 'object' && !Array.isArray(raw), where, 'a scenario must be a JSON object');
   const o = raw as Record<string, unknown>;
-  const known = ['name', 'description', 'workload', 'modes', 'repetitions', 'warmup', 'guest', 'vmm', 'timeoutSec', 'order'];
+  const known = [
+    'name',
+    'description',
+    'workload',
+    'modes',
+    'repetitions',
+    'warmup',
+    'guest',
+    'vmm',
+    'timeoutSec',
+    'order',
+  ];
   for (const k of Object.keys(o)) need(known.includes(k), where, `unknown field "${k}" (known: ${known.join(', ')})`);
-  need(typeof o.name === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(o.name), where, 'name must be lower-case letters, digits and dashes');
+  need(
+    typeof o.name === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(o.name),
+    where,
+    'name must be lower-case letters, digits and dashes',
+  );
   const name = o.name;
   where = `${where} (${name})`;
   need(o.description === undefined || typeof o.description === 'string', where, 'description must be a string');
 
   const w = o.workload as Record<string, unknown> | undefined;
-  need(w && typeof w === 'object', where, 'workload is required: {"kind": "bonnie", "args": [...]} or {"kind": "probe", "cmdline": "..."}');
+  need(
+    w && typeof w === 'object',
+    where,
+    'workload is required: {"kind": "bonnie", "args": [...]} or {"kind": "probe", "cmdline": "..."}',
+  );
   let workload: Workload;
   if (w.kind === 'bonnie') {
-    need(Array.isArray(w.args) && w.args.every((a) => typeof a === 'string'), where, 'workload.args must be an array of strings');
+    need(
+      Array.isArray(w.args) && w.args.every((a) => typeof a === 'string'),
+      where,
+      'workload.args must be an array of strings',
+    );
     const args = w.args as string[];
     need(args.includes('-d'), where, 'bonnie++ args need -d DIR (a directory on the test disk)');
-    need(!args.includes('-x') || args[args.indexOf('-x') + 1] === '1', where, 'each sample must be one bonnie++ run: use repetitions, not -x');
+    need(
+      !args.includes('-x') || args[args.indexOf('-x') + 1] === '1',
+      where,
+      'each sample must be one bonnie++ run: use repetitions, not -x',
+    );
     workload = { kind: 'bonnie', args };
   } else if (w.kind === 'probe') {
-    need(typeof w.cmdline === 'string' && w.cmdline.trim().length > 0, where, 'workload.cmdline must be a non-empty string');
-    need(w.diskMiB === undefined || isInt(w.diskMiB, 1, 1024 * 1024), where, 'workload.diskMiB must be a positive integer');
+    need(
+      typeof w.cmdline === 'string' && w.cmdline.trim().length > 0,
+      where,
+      'workload.cmdline must be a non-empty string',
+    );
+    need(
+      w.diskMiB === undefined || isInt(w.diskMiB, 1, 1024 * 1024),
+      where,
+      'workload.diskMiB must be a positive integer',
+    );
     workload = { kind: 'probe', cmdline: w.cmdline, diskMiB: (w.diskMiB as number | undefined) ?? 256 };
   } else {
     throw new ScenarioError(`${where}: workload.kind must be "bonnie" or "probe"`);
   }
 
   const modes = (o.modes ?? MODES) as unknown[];
-  need(Array.isArray(modes) && modes.length > 0 && modes.every((m) => MODES.includes(m as KickMode)), where, 'modes must be a non-empty subset of ["exit", "ioeventfd"]');
+  need(
+    Array.isArray(modes) && modes.length > 0 && modes.every((m) => MODES.includes(m as KickMode)),
+    where,
+    'modes must be a non-empty subset of ["exit", "ioeventfd"]',
+  );
   need(new Set(modes).size === modes.length, where, 'modes must not repeat');
   const repetitions = o.repetitions ?? 5;
   need(isInt(repetitions, 1, 1000), where, 'repetitions must be an integer from 1 to 1000');
@@ -144,7 +183,12 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     modes: modes as KickMode[],
     repetitions: repetitions as number,
     warmup: warmup as number,
-    guest: { memMiB: memMiB as number, cpus: cpus as number, kernel: kernel as 'vmlinux' | 'bzImage', boot: boot as 'auto' | 'pvh' | 'linux64' },
+    guest: {
+      memMiB: memMiB as number,
+      cpus: cpus as number,
+      kernel: kernel as 'vmlinux' | 'bzImage',
+      boot: boot as 'auto' | 'pvh' | 'linux64',
+    },
     vmm: vmm as string,
     timeoutSec: timeoutSec as number,
     order: order as 'abba' | 'random',
@@ -170,7 +214,8 @@ export function loadScenarioFile(file: string): Scenario {
   }
   const s = validateScenario(raw, basename(file));
   const expected = basename(file, '.json');
-  if (s.name !== expected) throw new ScenarioError(`${basename(file)}: name "${s.name}" must match the file name "${expected}"`);
+  if (s.name !== expected)
+    throw new ScenarioError(`${basename(file)}: name "${s.name}" must match the file name "${expected}"`);
   return { ...s, file };
 }
 

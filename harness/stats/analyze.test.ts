@@ -33,7 +33,9 @@ class Fixture {
       status: 'ok',
       startedAt: '2026-01-01T00:00:00Z',
       wallSeconds: 30,
-      metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, metricSample(v, k === 'seeks' ? '/s' : 'KiB/s')])),
+      metrics: Object.fromEntries(
+        Object.entries(metrics).map(([k, v]) => [k, metricSample(v, k === 'seeks' ? '/s' : 'KiB/s')]),
+      ),
       logs: {},
       ...extra,
     });
@@ -63,8 +65,14 @@ function exitVsIoeventfd(effect: Record<string, number>): Fixture {
     // interleave the arms (ABBA), as the runner does
     const arms = i % 2 === 0 ? ['exit', 'ioeventfd'] : ['ioeventfd', 'exit'];
     for (const arm of arms) {
-      const e = (k: string) => (arm === 'ioeventfd' ? (effect[k] ?? 1) : 1) * SPREAD[(i + (arm === 'exit' ? 0 : 3)) % 8];
-      f.add(arm, { put_block: 381000 * e('put_block'), rewrite: 270000 * e('rewrite'), seeks: 'too_fast', getc: 'not_run' });
+      const e = (k: string) =>
+        (arm === 'ioeventfd' ? (effect[k] ?? 1) : 1) * SPREAD[(i + (arm === 'exit' ? 0 : 3)) % 8];
+      f.add(arm, {
+        put_block: 381000 * e('put_block'),
+        rewrite: 270000 * e('rewrite'),
+        seeks: 'too_fast',
+        getc: 'not_run',
+      });
     }
   }
   return f;
@@ -91,7 +99,10 @@ describe('analyze', () => {
     const g = a.scenarios[0];
     assert.deepEqual(g.where, ['hardware']);
     // bonnie++'s column order
-    assert.deepEqual(g.metrics.map((m) => m.metric), ['put_block', 'rewrite', 'getc', 'seeks']);
+    assert.deepEqual(
+      g.metrics.map((m) => m.metric),
+      ['put_block', 'rewrite', 'getc', 'seeks'],
+    );
 
     const pb = metric(g, 'put_block');
     assert.equal(pb.status, 'ok');
@@ -135,7 +146,9 @@ describe('analyze', () => {
   });
 
   it("a single run a side (kvmtool's 2011 method) shows the change but no verdict", () => {
-    const f = new Fixture().add('exit', { put_block: 381127, rewrite: 269712, get_block: 717109 }).add('ioeventfd', { put_block: 459779, rewrite: 350689, get_block: 860395 });
+    const f = new Fixture()
+      .add('exit', { put_block: 381127, rewrite: 269712, get_block: 717109 })
+      .add('ioeventfd', { put_block: 459779, rewrite: 350689, get_block: 860395 });
     const g = analyze(f.set()).scenarios[0];
     assert.equal(metric(g, 'put_block').changePct?.toFixed(1), '20.6');
     assert.equal(metric(g, 'rewrite').changePct?.toFixed(1), '30.0');
@@ -189,7 +202,10 @@ describe('compareRuns', () => {
     const base = exitVsIoeventfd({ put_block: 1.2 }).set();
     const head = exitVsIoeventfd({ put_block: 1.2 * 0.8 }).set();
     const c = compareRuns(base, head);
-    assert.deepEqual(c.groups.map((g) => `${g.scenario}/${g.arm}`), ['quick/exit', 'quick/ioeventfd']);
+    assert.deepEqual(
+      c.groups.map((g) => `${g.scenario}/${g.arm}`),
+      ['quick/exit', 'quick/ioeventfd'],
+    );
     const exit = c.groups[0];
     const ioe = c.groups[1];
     assert.equal(exit.baseLabel, 'base');
@@ -198,7 +214,10 @@ describe('compareRuns', () => {
     const slowed = metric(ioe, 'put_block');
     assert.equal(slowed.verdict, 'regressed');
     close(slowed.changePct, -20, 0.3);
-    assert.deepEqual(c.regressions.map((m) => `${m.arm}/${m.metric}`), ['ioeventfd/put_block']);
+    assert.deepEqual(
+      c.regressions.map((m) => `${m.arm}/${m.metric}`),
+      ['ioeventfd/put_block'],
+    );
 
     const inter = c.interactions.find((x) => x.metric === 'put_block');
     assert.ok(inter);
@@ -222,5 +241,8 @@ describe('compareRuns', () => {
 });
 
 function close(actual: number | null | undefined, expected: number, tol: number): void {
-  assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) <= tol, `expected ${expected} ± ${tol}, got ${actual}`);
+  assert.ok(
+    actual !== null && actual !== undefined && Math.abs(actual - expected) <= tol,
+    `expected ${expected} ± ${tol}, got ${actual}`,
+  );
 }

@@ -185,7 +185,9 @@ function sortMetrics(names: Iterable<string>): string[] {
 }
 
 function usable(rs: ResultSet, scenario: string, arm: string): Sample[] {
-  return rs.samples.filter((s) => s.scenario === scenario && s.arm === arm && s.status === 'ok' && !s.warmup).sort((a, b) => a.order - b.order);
+  return rs.samples
+    .filter((s) => s.scenario === scenario && s.arm === arm && s.status === 'ok' && !s.warmup)
+    .sort((a, b) => a.order - b.order);
 }
 
 function armStats(samples: Sample[], metric: string, label: string): ArmStats {
@@ -220,12 +222,24 @@ function unitOf(metric: string, samples: Sample[]): string {
 }
 
 /** Compare one metric between two sets of samples (no Holm, no verdict yet). */
-function compareMetric(scenario: string, arm: string | null, metric: string, baseSamples: Sample[], treatSamples: Sample[], labels: [string, string], st: Settings): MetricComparison {
+function compareMetric(
+  scenario: string,
+  arm: string | null,
+  metric: string,
+  baseSamples: Sample[],
+  treatSamples: Sample[],
+  labels: [string, string],
+  st: Settings,
+): MetricComparison {
   const info = metricInfo(metric);
   const base = armStats(baseSamples, metric, labels[0]);
   const treat = armStats(treatSamples, metric, labels[1]);
   const measured = base.n > 0 && treat.n > 0;
-  const status: MetricStatus = measured ? 'ok' : base.statusCounts.too_fast + treat.statusCounts.too_fast > 0 ? 'too_fast' : 'not_run';
+  const status: MetricStatus = measured
+    ? 'ok'
+    : base.statusCounts.too_fast + treat.statusCounts.too_fast > 0
+      ? 'too_fast'
+      : 'not_run';
   const out: MetricComparison = {
     scenario,
     arm,
@@ -251,8 +265,13 @@ function compareMetric(scenario: string, arm: string | null, metric: string, bas
     out.changePct = (out.ratio - 1) * 100;
   }
   if (out.ratio !== null) {
-    out.ci = bootstrapRatioCI(base.values, treat.values, { level: st.level, resamples: st.resamples, seed: deriveSeed(st.seed, scenario, arm ?? '', metric) });
-    if (out.ci && Number.isFinite(out.ci.low) && Number.isFinite(out.ci.high)) out.ciHalfWidthPct = ((out.ci.high - out.ci.low) / 2) * 100;
+    out.ci = bootstrapRatioCI(base.values, treat.values, {
+      level: st.level,
+      resamples: st.resamples,
+      seed: deriveSeed(st.seed, scenario, arm ?? '', metric),
+    });
+    if (out.ci && Number.isFinite(out.ci.low) && Number.isFinite(out.ci.high))
+      out.ciHalfWidthPct = ((out.ci.high - out.ci.low) / 2) * 100;
   }
   const mw = mannWhitney(base.values, treat.values);
   out.p = mw.p;
@@ -309,7 +328,8 @@ function defaultArms(rs: ResultSet, opts: AnalyzeOptions): [string, string] {
 function requireArms(rs: ResultSet, arms: string[], what: string): void {
   const present = armsOf(rs);
   for (const a of arms) {
-    if (!present.has(a)) throw new Error(`${what}: no samples for arm '${a}' (arms present: ${[...present].join(', ') || 'none'})`);
+    if (!present.has(a))
+      throw new Error(`${what}: no samples for arm '${a}' (arms present: ${[...present].join(', ') || 'none'})`);
   }
 }
 
@@ -332,9 +352,18 @@ export function analyze(rs: ResultSet, opts: AnalyzeOptions = {}): Analysis {
     const b = usable(rs, scenario, baselineArm);
     const t = usable(rs, scenario, treatmentArm);
     if (b.length === 0 && t.length === 0) continue;
-    const metrics = metricNames([...b, ...t]).map((m) => compareMetric(scenario, null, m, b, t, [baselineArm, treatmentArm], st));
+    const metrics = metricNames([...b, ...t]).map((m) =>
+      compareMetric(scenario, null, m, b, t, [baselineArm, treatmentArm], st),
+    );
     finishGroup(metrics, st);
-    scenarios.push({ scenario, arm: null, baseLabel: baselineArm, treatLabel: treatmentArm, where: wheres([...b, ...t]), metrics });
+    scenarios.push({
+      scenario,
+      arm: null,
+      baseLabel: baselineArm,
+      treatLabel: treatmentArm,
+      where: wheres([...b, ...t]),
+      metrics,
+    });
   }
   const noiseFloor: NoiseFloor[] = [];
   if (aa) {
@@ -355,7 +384,14 @@ export function analyze(rs: ResultSet, opts: AnalyzeOptions = {}): Analysis {
   return { ...st, baselineArm, treatmentArm, aa, scenarios, noiseFloor, counts: countVerdicts(scenarios) };
 }
 
-function interactionOf(scenario: string, metric: string, base: ResultSet, head: ResultSet, arms: [string, string], st: Settings): Interaction {
+function interactionOf(
+  scenario: string,
+  metric: string,
+  base: ResultSet,
+  head: ResultSet,
+  arms: [string, string],
+  st: Settings,
+): Interaction {
   const info = metricInfo(metric);
   const vals = (rs: ResultSet, arm: string): number[] => armStats(usable(rs, scenario, arm), metric, arm).values;
   const [b1, t1, b2, t2] = [vals(base, arms[0]), vals(base, arms[1]), vals(head, arms[0]), vals(head, arms[1])];
@@ -367,14 +403,22 @@ function interactionOf(scenario: string, metric: string, base: ResultSet, head: 
   const baseRatio = r(t1, b1);
   const headRatio = r(t2, b2);
   const ratioOfRatios = baseRatio !== null && headRatio !== null && baseRatio !== 0 ? headRatio / baseRatio : null;
-  const ci = ratioOfRatios === null ? null : bootstrapInteractionCI(b1, t1, b2, t2, { level: st.level, resamples: st.resamples, seed: deriveSeed(st.seed, 'interaction', scenario, metric) });
+  const ci =
+    ratioOfRatios === null
+      ? null
+      : bootstrapInteractionCI(b1, t1, b2, t2, {
+          level: st.level,
+          resamples: st.resamples,
+          seed: deriveSeed(st.seed, 'interaction', scenario, metric),
+        });
   const t = st.thresholdPct / 100;
   let change: Interaction['change'] = 'inconclusive';
   if (ci && ci.low > 1 + t) change = 'increased';
   else if (ci && ci.high < 1 - t) change = 'decreased';
   else if (ci && ci.low >= 1 - t && ci.high <= 1 + t) change = 'no change';
   const grows = info.direction === 'higher' ? 'increased' : 'decreased';
-  const advantage: Interaction['advantage'] = change === 'inconclusive' || change === 'no change' ? change : change === grows ? 'grew' : 'shrank';
+  const advantage: Interaction['advantage'] =
+    change === 'inconclusive' || change === 'no change' ? change : change === grows ? 'grew' : 'shrank';
   return {
     scenario,
     metric,
@@ -411,11 +455,17 @@ export function compareRuns(base: ResultSet, head: ResultSet, opts: AnalyzeOptio
       finishGroup(metrics, st);
       groups.push({ scenario, arm, baseLabel: 'base', treatLabel: 'head', where: wheres([...b, ...h]), metrics });
     }
-    const four = [usable(base, scenario, baselineArm), usable(base, scenario, treatmentArm), usable(head, scenario, baselineArm), usable(head, scenario, treatmentArm)];
+    const four = [
+      usable(base, scenario, baselineArm),
+      usable(base, scenario, treatmentArm),
+      usable(head, scenario, baselineArm),
+      usable(head, scenario, treatmentArm),
+    ];
     if (four.every((s) => s.length > 0)) {
       const common = four.map((s) => new Set(metricNames(s)));
       for (const metric of sortMetrics(common[0])) {
-        if (common.every((c) => c.has(metric))) interactions.push(interactionOf(scenario, metric, base, head, [baselineArm, treatmentArm], st));
+        if (common.every((c) => c.has(metric)))
+          interactions.push(interactionOf(scenario, metric, base, head, [baselineArm, treatmentArm], st));
       }
     }
   }

@@ -33,11 +33,16 @@ function ratio(t: number, b: number): number {
  * interval of those ratios. Null when either group has fewer than two values:
  * one value has no spread to resample.
  */
-export function bootstrapRatioCI(base: readonly number[], treat: readonly number[], opts: BootstrapOptions = {}): RatioCI | null {
+export function bootstrapRatioCI(
+  base: readonly number[],
+  treat: readonly number[],
+  opts: BootstrapOptions = {},
+): RatioCI | null {
   const level = opts.level ?? 0.95;
   const resamples = opts.resamples ?? 10000;
   if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap level must be in (0, 1), got ${level}`);
-  if (!(Number.isInteger(resamples) && resamples >= 100)) throw new RangeError(`bootstrap resamples must be an integer >= 100, got ${resamples}`);
+  if (!(Number.isInteger(resamples) && resamples >= 100))
+    throw new RangeError(`bootstrap resamples must be an integer >= 100, got ${resamples}`);
   if (base.length < 2 || treat.length < 2) return null;
   const rand = mulberry32(opts.seed ?? 1);
   const bBuf = new Float64Array(base.length);

@@ -41,7 +41,7 @@ function rank(values: number[]): { ranks: number[]; ties: number[] } {
   const idx = values.map((v, i) => [v, i] as const).sort((x, y) => x[0] - y[0]);
   const ranks = new Array<number>(values.length);
   const ties: number[] = [];
-  for (let s = 0; s < idx.length; ) {
+  for (let s = 0; s < idx.length;) {
     let e = s;
     while (e + 1 < idx.length && idx[e + 1][0] === idx[s][0]) e++;
     const r = (s + e) / 2 + 1;

@@ -13,7 +13,10 @@ import { deriveSeed, mulberry32 } from './random.js';
 import { verdict } from './verdict.js';
 
 function close(actual: number | null, expected: number, tol: number, what = ''): void {
-  assert.ok(actual !== null && Math.abs(actual - expected) <= tol, `${what} expected ${expected} ± ${tol}, got ${actual}`);
+  assert.ok(
+    actual !== null && Math.abs(actual - expected) <= tol,
+    `${what} expected ${expected} ± ${tol}, got ${actual}`,
+  );
 }
 
 describe('descriptive', () => {
@@ -98,7 +101,10 @@ describe('holm', () => {
 /** Normal draws from the seeded PRNG (Box-Muller). */
 function draws(seed: number, n: number, centre: number, relSd: number): number[] {
   const rand = mulberry32(seed);
-  return Array.from({ length: n }, () => centre * (1 + relSd * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())));
+  return Array.from(
+    { length: n },
+    () => centre * (1 + relSd * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())),
+  );
 }
 
 describe('bootstrapRatioCI', () => {
@@ -120,7 +126,10 @@ describe('bootstrapRatioCI', () => {
     let covered = 0;
     const trials = 60;
     for (let k = 0; k < trials; k++) {
-      const ci = bootstrapRatioCI(draws(100 + k, 10, 500, 0.05), draws(200 + k, 10, 600, 0.05), { seed: k, resamples: 1000 });
+      const ci = bootstrapRatioCI(draws(100 + k, 10, 500, 0.05), draws(200 + k, 10, 600, 0.05), {
+        seed: k,
+        resamples: 1000,
+      });
       if (ci && ci.low <= 1.2 && 1.2 <= ci.high) covered++;
     }
     // percentile bootstrap of medians at n=10 under-covers a little; 95% nominal
@@ -134,7 +143,13 @@ describe('bootstrapRatioCI', () => {
 
   it('interaction CI contains the true ratio of ratios', () => {
     // base run: treat/base = 1.2; head run: 1.2 * 0.8 = 0.96 -> ratio of ratios 0.8
-    const ci = bootstrapInteractionCI(draws(1, 10, 1000, 0.02), draws(2, 10, 1200, 0.02), draws(3, 10, 1000, 0.02), draws(4, 10, 960, 0.02), { seed: 5 });
+    const ci = bootstrapInteractionCI(
+      draws(1, 10, 1000, 0.02),
+      draws(2, 10, 1200, 0.02),
+      draws(3, 10, 1000, 0.02),
+      draws(4, 10, 960, 0.02),
+      { seed: 5 },
+    );
     assert.ok(ci && ci.low < 0.8 && 0.8 < ci.high, JSON.stringify(ci));
   });
 
@@ -172,7 +187,10 @@ describe('verdict', () => {
   });
 
   it('a single run on either side never gets a verdict', () => {
-    assert.equal(verdict({ ...base, nBase: 1, direction: 'higher', ci: ci(1.2, 1.2), pAdjusted: 0.001 }), 'inconclusive');
+    assert.equal(
+      verdict({ ...base, nBase: 1, direction: 'higher', ci: ci(1.2, 1.2), pAdjusted: 0.001 }),
+      'inconclusive',
+    );
     assert.equal(verdict({ ...base, nTreat: 1, direction: 'higher', ci: ci(1.0, 1.0), pAdjusted: 1 }), 'inconclusive');
   });
 

@@ -12,7 +12,12 @@ import { writeResultsAtomic } from '../results/io.js';
 
 const cliPath = join(repoRoot(), 'dist/harness/cli.js');
 function kickbench(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', input, timeout: 120_000, env: { ...process.env, CI: 'true' } });
+  const r = spawnSync(process.execPath, [cliPath, ...args], {
+    encoding: 'utf8',
+    input,
+    timeout: 120_000,
+    env: { ...process.env, CI: 'true' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const tmp = mkdtempSync(join(tmpdir(), 'kb-cli-'));
@@ -20,7 +25,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'kb-cli-'));
 test('--help lists every command', () => {
   const r = kickbench(['--help']);
   assert.equal(r.status, 0);
-  for (const c of ['doctor', 'setup', 'run', 'parse', 'report', 'compare', 'merge', 'micro', 'list']) assert.match(r.stdout, new RegExp(`kickbench ${c}`));
+  for (const c of ['doctor', 'setup', 'run', 'parse', 'report', 'compare', 'merge', 'micro', 'list'])
+    assert.match(r.stdout, new RegExp(`kickbench ${c}`));
 });
 
 test('each command has --help with an example', () => {
@@ -40,7 +46,14 @@ test('usage errors exit 2 with one line', () => {
 });
 
 test('a bad scenario is refused before anything runs', () => {
-  writeFileSync(join(tmp, 'bad.json'), JSON.stringify({ name: 'bad', workload: { kind: 'bonnie', args: ['-d', 't', '-s', '768'] }, guest: { memMiB: 1024 } }));
+  writeFileSync(
+    join(tmp, 'bad.json'),
+    JSON.stringify({
+      name: 'bad',
+      workload: { kind: 'bonnie', args: ['-d', 't', '-s', '768'] },
+      guest: { memMiB: 1024 },
+    }),
+  );
   const r = kickbench(['run', join(tmp, 'bad.json'), '--out', join(tmp, 'out')]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^kickbench: bad\.json \(bad\): bonnie\+\+ -s 768 needs guest RAM of at most 384 MiB/);
@@ -61,7 +74,8 @@ test('parse: garbage and missing files are one-line errors', () => {
 });
 
 test('parse --json reads stdin and emits one element per run', () => {
-  const csv = '1.98,2.00a,vm,1,1795581481,256M,,8192,5,1363,99,+++++,+++,+++++,+++,2128,99,+++++,+++,+++++,+++,1,,,,,1236,97,+++++,+++,+++++,+++,1354,97,+++++,+++,+++++,+++,10484us,200us,86us,6774us,215us,12831us,2809us,58us,263us,1982us,30us,82us\n';
+  const csv =
+    '1.98,2.00a,vm,1,1795581481,256M,,8192,5,1363,99,+++++,+++,+++++,+++,2128,99,+++++,+++,+++++,+++,1,,,,,1236,97,+++++,+++,+++++,+++,1354,97,+++++,+++,+++++,+++,10484us,200us,86us,6774us,215us,12831us,2809us,58us,263us,1982us,30us,82us\n';
   const r = kickbench(['parse', '-', '--json'], csv);
   assert.equal(r.status, 0, r.stderr);
   const runs = JSON.parse(r.stdout);
@@ -73,7 +87,11 @@ test('parse --json reads stdin and emits one element per run', () => {
 
 test('report and compare refuse missing or corrupt results files', () => {
   writeFileSync(join(tmp, 'corrupt.json'), '{"schema": "kickbench/results", "version": 1');
-  for (const args of [['report', join(tmp, 'nothing.json')], ['report', join(tmp, 'corrupt.json')], ['compare', join(tmp, 'corrupt.json'), join(tmp, 'corrupt.json')]]) {
+  for (const args of [
+    ['report', join(tmp, 'nothing.json')],
+    ['report', join(tmp, 'corrupt.json')],
+    ['compare', join(tmp, 'corrupt.json'), join(tmp, 'corrupt.json')],
+  ]) {
     const r = kickbench(args);
     assert.equal(r.status, 1, `kickbench ${args.join(' ')}`);
     assert.match(r.stderr, /^kickbench: /);
@@ -104,11 +122,17 @@ test('compare: exit 0 without a significant regression, 1 with one; merge combin
   writeResultsAtomic(nested, syntheticResultSet({ seed: 5, n: 10, noise: 0.02, where: 'nested' }));
   const mixed = kickbench(['compare', base, nested]);
   assert.equal(mixed.status, 1);
-  assert.match(mixed.stderr, /^kickbench: base ran on hardware but head on nested: comparing them would measure the machine/);
+  assert.match(
+    mixed.stderr,
+    /^kickbench: base ran on hardware but head on nested: comparing them would measure the machine/,
+  );
   const lenient = kickbench(['compare', base, slower, '--threshold', '50']);
   assert.equal(lenient.status, 0, 'a 30% slowdown is within a 50% threshold');
   const merged = join(tmp, 'merged.json');
-  writeResultsAtomic(join(tmp, 'other-host.json'), syntheticResultSet({ seed: 4, n: 10, noise: 0.02, host: 'other-host' }));
+  writeResultsAtomic(
+    join(tmp, 'other-host.json'),
+    syntheticResultSet({ seed: 4, n: 10, noise: 0.02, host: 'other-host' }),
+  );
   const m = kickbench(['merge', base, join(tmp, 'other-host.json'), '-o', merged]);
   assert.equal(m.status, 0, m.stderr);
   assert.match(m.stderr, /2 host\(s\)/);

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureAssets, freshDisk, fsckDisk, innerBonnieCmdline, parseGuestConsole, type GuestAssets } from '../assets/index.js';
+import {
+  ensureAssets,
+  freshDisk,
+  fsckDisk,
+  innerBonnieCmdline,
+  parseGuestConsole,
+  type GuestAssets,
+} from '../assets/index.js';
 import { defaultPlace, detectHost, runJobs, type VmJob } from '../launch/index.js';
 import { parseBonnie } from '../bonnie/parse.js';
 import { sampleFromResult } from '../runner/run.js';
@@ -39,7 +46,17 @@ before(async () => {
   const job = async (id: string, mode: 'exit' | 'ioeventfd', cmdline: string, timeoutSec = 600): Promise<void> => {
     const disk = join(work, `${id}.img`);
     await freshDisk(assets, disk);
-    jobs[id] = { id, kernel: assets.vmlinux, initrd: assets.initramfs, cmdline, disk, mode, memMiB: 256, cpus: 1, timeoutSec };
+    jobs[id] = {
+      id,
+      kernel: assets.vmlinux,
+      initrd: assets.initramfs,
+      cmdline,
+      disk,
+      mode,
+      memMiB: 256,
+      cpus: 1,
+      timeoutSec,
+    };
   };
   await job('bonnie-exit', 'exit', innerBonnieCmdline(QUICK, base));
   await job('bonnie-ioeventfd', 'ioeventfd', innerBonnieCmdline(QUICK, base));
@@ -49,14 +66,21 @@ before(async () => {
   await job('panic', 'exit', `${base} rdinit=/no/such/init`);
   // init sleeps for an hour: a hang, from the harness's point of view.
   await job('hang', 'exit', `${base} rdinit=/bin/busybox -- sleep 3600`, 20);
-  const out = await runJobs(Object.values(jobs), { where: where as 'local' | 'nested', kickvmm: paths.kickvmm(), assets, logDir: join(work, 'logs') });
+  const out = await runJobs(Object.values(jobs), {
+    where: where as 'local' | 'nested',
+    kickvmm: paths.kickvmm(),
+    assets,
+    logDir: join(work, 'logs'),
+  });
   batch.record(out);
 });
 
-
-
-const quickScenario = validateScenario({ name: 'quick', workload: { kind: 'bonnie', args: QUICK }, guest: { memMiB: 256 } }, 'quick.json');
-const planned = (mode: 'exit' | 'ioeventfd') => planRun([quickScenario], { seed: 1, repetitions: 1, warmup: 0 }).find((p) => p.arm.mode === mode)!;
+const quickScenario = validateScenario(
+  { name: 'quick', workload: { kind: 'bonnie', args: QUICK }, guest: { memMiB: 256 } },
+  'quick.json',
+);
+const planned = (mode: 'exit' | 'ioeventfd') =>
+  planRun([quickScenario], { seed: 1, repetitions: 1, warmup: 0 }).find((p) => p.arm.mode === mode)!;
 
 for (const mode of ['exit', 'ioeventfd'] as const) {
   test(`bonnie++ completes on ext4 over virtio-blk in ${mode} mode; its CSV is parsed; the image is clean`, async (t) => {
@@ -69,13 +93,16 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
     assert.equal(runs.length, 1);
     assert.match(runs[0].version, /^2\.00/);
     assert.equal(runs[0].source, 'text+csv', 'both the text table and the CSV line were captured');
-    for (const m of ['put_block', 'rewrite', 'get_block']) assert.notEqual(runs[0].metrics[m as 'put_block'].status, 'not_run', m);
+    for (const m of ['put_block', 'rewrite', 'get_block'])
+      assert.notEqual(runs[0].metrics[m as 'put_block'].status, 'not_run', m);
     assert.equal(runs[0].metrics.putc.status, 'not_run', '-f skips the per-char tests');
     const sample = sampleFromResult(planned(mode), r);
     assert.equal(sample.status, 'ok', sample.error);
     const fsck = await fsckDisk(jobs[`bonnie-${mode}`].disk);
     assert.ok(fsck.clean, `e2fsck -fn:\n${fsck.output}`);
-    t.diagnostic(`${where}: put_block ${runs[0].metrics.put_block.value ?? runs[0].metrics.put_block.status} KiB/s, wall ${r.wallSeconds.toFixed(1)} s (not hardware numbers)`);
+    t.diagnostic(
+      `${where}: put_block ${runs[0].metrics.put_block.value ?? runs[0].metrics.put_block.status} KiB/s, wall ${r.wallSeconds.toFixed(1)} s (not hardware numbers)`,
+    );
   });
 }
 

@@ -15,13 +15,27 @@ test('without root, missing Debian packages give the one sudo apt-get line and e
   const dir = mkdtempSync(join(tmpdir(), 'kb-setup-'));
   chmodSync(dir, 0o755);
   const list = join(dir, 'packages.txt');
-  writeFileSync(list, `${readFileSync(join(repoRoot(), 'scripts/debian-packages.txt'), 'utf8')}kickbench-no-such-package  # missing on purpose\n`);
+  writeFileSync(
+    list,
+    `${readFileSync(join(repoRoot(), 'scripts/debian-packages.txt'), 'utf8')}kickbench-no-such-package  # missing on purpose\n`,
+  );
   chmodSync(list, 0o644);
-  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(repoRoot(), 'scripts/setup.mjs'), '--no-assets'], {
-    encoding: 'utf8',
-    env: { ...process.env, KICKBENCH_PACKAGES_FILE: list, HOME: dir },
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      join(repoRoot(), 'scripts/setup.mjs'),
+      '--no-assets',
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, KICKBENCH_PACKAGES_FILE: list, HOME: dir },
+      timeout: 60_000,
+    },
+  );
   assert.equal(r.status, 1, r.stderr);
   const sudo = r.stderr.split('\n').filter((l) => l.includes('sudo apt-get install'));
   assert.equal(sudo.length, 1, r.stderr);

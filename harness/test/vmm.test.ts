@@ -50,7 +50,10 @@ test('bad input: one line on stderr and a non-zero exit, before KVM is touched',
     // A FIFO must be refused, not waited on.
     [['--kernel', fifo, '--disk', disk, '--mode', 'exit'], /kernel.*not a regular file/i],
     [['--kernel', paths.probeGuest(), '--disk', fifo, '--mode', 'exit'], /disk.*not a regular file/i],
-    [['--kernel', paths.probeGuest(), '--disk', disk, '--mode', 'exit', '--initrd', join(work, 'missing.cpio')], /initrd/i],
+    [
+      ['--kernel', paths.probeGuest(), '--disk', disk, '--mode', 'exit', '--initrd', join(work, 'missing.cpio')],
+      /initrd/i,
+    ],
   ];
   for (const [args, re] of cases) {
     const r = runKickvmm(args);
@@ -69,9 +72,29 @@ test('the probe guest boots under QEMU too', (t) => {
   const disk = makeDisk('qemu.img', 16);
   const r = spawnSync(
     'qemu-system-x86_64',
-    ['-accel', 'tcg', '-M', 'pc', '-m', '128', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
-      '-kernel', paths.probeGuest(), '-append', 'write bs=4k count=16; verify count=8',
-      '-drive', `file=${disk},if=none,id=d0,format=raw`, '-device', 'virtio-blk-pci,drive=d0,disable-modern=on'],
+    [
+      '-accel',
+      'tcg',
+      '-M',
+      'pc',
+      '-m',
+      '128',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-serial',
+      'stdio',
+      '-no-reboot',
+      '-kernel',
+      paths.probeGuest(),
+      '-append',
+      'write bs=4k count=16; verify count=8',
+      '-drive',
+      `file=${disk},if=none,id=d0,format=raw`,
+      '-device',
+      'virtio-blk-pci,drive=d0,disable-modern=on',
+    ],
     { encoding: 'utf8', timeout: 180_000 },
   );
   const report = parseProbeConsole(r.stdout);
@@ -100,21 +123,47 @@ before(async () => {
   }
   const workload = `doorbell count=${DOORBELLS}; write bs=4k count=${WRITE_BLOCKS} depth=1; read bs=4k count=${WRITE_BLOCKS} depth=4; verify count=32`;
   for (const mode of ['exit', 'ioeventfd'] as const) {
-    jobs[`probe-${mode}`] = { id: `probe-${mode}`, kernel: paths.probeGuest(), cmdline: workload, disk: makeDisk(`probe-${mode}.img`, 16), mode, memMiB: 64, cpus: 1, timeoutSec: 300 };
-    jobs[`hostile-${mode}`] = { id: `hostile-${mode}`, kernel: paths.probeGuest(), cmdline: 'hostile; verify count=16', disk: makeDisk(`hostile-${mode}.img`, 16), mode, memMiB: 64, cpus: 1, timeoutSec: 300 };
+    jobs[`probe-${mode}`] = {
+      id: `probe-${mode}`,
+      kernel: paths.probeGuest(),
+      cmdline: workload,
+      disk: makeDisk(`probe-${mode}.img`, 16),
+      mode,
+      memMiB: 64,
+      cpus: 1,
+      timeoutSec: 300,
+    };
+    jobs[`hostile-${mode}`] = {
+      id: `hostile-${mode}`,
+      kernel: paths.probeGuest(),
+      cmdline: 'hostile; verify count=16',
+      disk: makeDisk(`hostile-${mode}.img`, 16),
+      mode,
+      memMiB: 64,
+      cpus: 1,
+      timeoutSec: 300,
+    };
   }
   if (where === 'nested') {
     // The minimal KVM_RUN loop (the micro-benchmark's floor), once per mode, in the same outer guest.
     for (const mode of ['exit', 'ioeventfd'] as const) {
-      jobs[`floor-${mode}`] = { id: `floor-${mode}`, kernel: paths.probeGuest(), cmdline: '', disk: makeDisk(`floor-${mode}.img`, 1), mode, memMiB: 64, cpus: 1, timeoutSec: 120, floor: { kicks: FLOOR_KICKS, repeats: 1 } };
+      jobs[`floor-${mode}`] = {
+        id: `floor-${mode}`,
+        kernel: paths.probeGuest(),
+        cmdline: '',
+        disk: makeDisk(`floor-${mode}.img`, 1),
+        mode,
+        memMiB: 64,
+        cpus: 1,
+        timeoutSec: 120,
+        floor: { kicks: FLOOR_KICKS, repeats: 1 },
+      };
     }
   }
   const assets = where === 'nested' ? await ensureAssets() : null;
   const out = await runJobs(Object.values(jobs), { where, kickvmm, assets, logDir: join(work, 'logs') });
   batch.record(out);
 });
-
-
 
 for (const mode of ['exit', 'ioeventfd'] as const) {
   test(`probe guest runs to its end marker in ${mode} mode, and its data is on the image byte for byte`, (t) => {
@@ -134,7 +183,10 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
     assert.equal(firstBadSector(image, 512, 1024, null), null, 'untouched sectors stay zero');
     assert.ok(r.stats, 'kickvmm wrote its stats');
     assert.equal(r.stats?.mode, mode);
-    assert.ok(Number((r.stats?.requests as Record<string, number> | undefined)?.total) >= WRITE_BLOCKS * 2, 'requests counted');
+    assert.ok(
+      Number((r.stats?.requests as Record<string, number> | undefined)?.total) >= WRITE_BLOCKS * 2,
+      'requests counted',
+    );
     assert.ok(Number(r.stats?.bytesWritten) >= WRITE_BLOCKS * 4096);
   });
 }
@@ -172,7 +224,11 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
     assert.ok(hostile, r.console.slice(-1500));
     assert.ok(Number(hostile.fields.sent) > 0);
     assert.equal(Number(hostile.fields.lost ?? 0), 0, 'no request was left hanging');
-    assert.equal(Number(hostile.fields.unexpected ?? 0), 0, 'every malformed request got IOERR, NEEDS_RESET or was left untouched');
+    assert.equal(
+      Number(hostile.fields.unexpected ?? 0),
+      0,
+      'every malformed request got IOERR, NEEDS_RESET or was left untouched',
+    );
     assert.ok(Number(hostile.fields.ioerr) + Number(hostile.fields.needs_reset ?? 0) > 0);
     const verify = report.lines.find((l) => l.workload === 'verify');
     assert.equal(verify?.fields.errors, '0', 'valid requests still work afterwards');
@@ -192,7 +248,8 @@ test('kickvmm --probe reports the KVM kind and capabilities', (t) => {
 });
 
 test('the floor loop: every out is an exit to userspace without an ioeventfd, almost none with one', (t) => {
-  if (existsSync('/dev/kvm')) return t.skip('with a local KVM the floor runs in-process (kickbench micro) and kickvmm --probe is checked above');
+  if (existsSync('/dev/kvm'))
+    return t.skip('with a local KVM the floor runs in-process (kickbench micro) and kickvmm --probe is checked above');
   for (const mode of ['exit', 'ioeventfd'] as const) {
     const r = batch.ran(t, `floor-${mode}`);
     if (!r) return;
