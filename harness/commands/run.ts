@@ -8,6 +8,7 @@ import { detectHost } from '../launch/index.js';
 import { renderReport } from '../report/index.js';
 import { paths } from '../paths.js';
 import { CliError } from './errors.js';
+import { MIN_LINUX_GUEST_MIB, SizingError } from '../scenarios/sizing.js';
 
 interface RunArgs {
   scenario: string[];
@@ -22,6 +23,8 @@ interface RunArgs {
   quiet: boolean;
   'keep-disks': boolean;
   'rig-batch': number;
+  cpus?: number;
+  mem?: number;
 }
 
 /** "default" means the mission's own benchmark where it can run at full size, else the quick one. */
@@ -82,6 +85,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: 8,
         describe: 'nested rig only: samples per outer-guest boot (each sample is still a fresh VM)',
       })
+      .option('cpus', {
+        type: 'number',
+        describe: "Linux guests' vCPUs, instead of the scenario's (recorded in results.json)",
+      })
+      .option('mem', {
+        type: 'number',
+        describe: "Linux guests' RAM in MiB, instead of the scenario's (recorded in results.json)",
+      })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress lines' })
       .example('$0 run', 'the default scenario')
       .example('$0 run quick -n 5 --out results/ci', 'five samples per mode into results/ci')
@@ -107,12 +118,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (argv.aa !== 'exit' && argv.aa !== 'ioeventfd') throw new CliError('--aa takes a mode: exit or ioeventfd', 2);
       aaMode = argv.aa;
     }
-    for (const [flag, v, min] of [
-      ['--repetitions', argv.repetitions, 1],
-      ['--warmup', argv.warmup, 0],
+    for (const [flag, v, min, max] of [
+      ['--repetitions', argv.repetitions, 1, Infinity],
+      ['--warmup', argv.warmup, 0, Infinity],
+      ['--cpus', argv.cpus, 1, 32],
+      ['--mem', argv.mem, MIN_LINUX_GUEST_MIB, 3072],
     ] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < min))
-        throw new CliError(`${flag} must be an integer >= ${min}`, 2);
+      if (v !== undefined && (!Number.isInteger(v) || v < min || v > max))
+        throw new CliError(`${flag} must be an integer ${max === Infinity ? `>= ${min}` : `from ${min} to ${max}`}`, 2);
     }
     const stamp = new Date()
       .toISOString()
@@ -135,6 +148,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       progress,
       keepDisks: argv['keep-disks'],
       rigBatch: argv['rig-batch'],
+      guestCpus: argv.cpus,
+      guestMemMiB: argv.mem,
+    }).catch((e: unknown) => {
+      if (e instanceof SizingError) throw new CliError(e.message, 2);
+      throw e;
     });
     process.stdout.write(await renderReport(rs, { format: 'text', resultsDir: outDir }));
     const failed = rs.samples.filter((s) => s.status === 'failed');

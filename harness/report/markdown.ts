@@ -14,6 +14,7 @@ import {
   verdictLine,
 } from './rows.js';
 import { mdEscape, mdTable } from './table.js';
+import { CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
 
 const EMOJI: Record<string, string> = {
   improved: '\u2705',
@@ -48,6 +49,12 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
         '',
       );
     if (sec.notCompared.length) out.push(`Not compared: ${sec.notCompared.join('; ')}.`, '');
+    if (sec.cache.length) {
+      const warn = cacheWarning(sec.scenario, sec.cache);
+      if (warn) out.push('> [!WARNING]', `> **${mdEscape(warn)}**`, '');
+      out.push('Disk or page cache (bonnie++ writes one file of the `-s` size):', '');
+      out.push(mdTable(CACHE_HEADER, cacheRows(sec.cache), ['left', 'right', 'right', 'left', 'left']));
+    }
   }
   if (sec.rows.length) {
     out.push(

@@ -11,6 +11,7 @@ import {
   type ScenarioAnalysis,
 } from '../stats/index.js';
 import { formatBonnieTable } from '../bonnie/format.js';
+import { cacheChecks, type CacheCheck } from './cache.js';
 import {
   armsOf,
   counterRows,
@@ -52,6 +53,8 @@ export interface ScenarioSection {
   samples: Sample[];
   failed: Sample[];
   problem: string | null;
+  /** per bonnie++ run: guest RAM, file size, file >= 2x RAM (cache.ts); empty for probe scenarios */
+  cache: CacheCheck[];
 }
 
 export interface HostSection {
@@ -141,6 +144,7 @@ export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): Report
         samples,
         failed: samples.filter((s) => s.status === 'failed'),
         problem: sa ? null : (problem ?? 'no usable samples in both arms'),
+        cache: cacheChecks(part.rs, samples),
       });
     }
     hosts.push({

@@ -15,6 +15,7 @@ import {
   verdictLine,
 } from './rows.js';
 import { ansi, textTable } from './table.js';
+import { CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
 
 export interface TextOptions extends ModelOptions {
   color?: boolean;
@@ -48,6 +49,12 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
     if (sec.tooFast.length)
       out.push(`not measured: ${sec.tooFast.join(', ')}: bonnie++ printed +++++ (under 0.5 s) in every run`, '');
     if (sec.notCompared.length) out.push(`not compared: ${sec.notCompared.join('; ')}`, '');
+    if (sec.cache.length) {
+      const warn = cacheWarning(sec.scenario, sec.cache);
+      if (warn) out.push(banner(warn, color));
+      out.push('disk or page cache (bonnie++ writes one file of the -s size):');
+      out.push(textTable(CACHE_HEADER, cacheRows(sec.cache), { align: ['left', 'right', 'right', 'left', 'left'] }));
+    }
   }
   if (sec.rows.length) {
     out.push(`${sec.treatmentArm} vs ${sec.baselineArm} (before = ${sec.baselineArm}, after = ${sec.treatmentArm}):`);

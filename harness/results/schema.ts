@@ -3,6 +3,8 @@
 // compare and merge (read it). Bump RESULTS_SCHEMA_VERSION on any change
 // that an older reader would misread.
 
+import type { GuestSizing } from '../scenarios/sizing.js';
+
 export const RESULTS_SCHEMA_ID = 'kickbench/results';
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -46,6 +48,11 @@ export interface Sample {
   error?: string;
   startedAt: string;
   wallSeconds: number;
+  /**
+   * The guest this sample's VM had (its sizing rule is in the host's guestSizing);
+   * memTotalMiB is the RAM the guest kernel reported (MemTotal), what bonnie++ and the page cache see.
+   */
+  guest?: { memMiB: number; cpus: number; memTotalMiB?: number };
   /** metric name -> value; names as in METRICS below or scenario-specific */
   metrics: Record<string, MetricSample>;
   /** kickvmm's --stats JSON, verbatim */
@@ -69,6 +76,8 @@ export interface HostEnvironment {
   gitDirty?: boolean | null;
   /** guest kernel version, asset hashes, bonnie++ version, QEMU version for the rig */
   guest?: Record<string, string | null>;
+  /** per scenario: the guest's vCPUs and RAM, the rule that chose them and any --cpus/--mem (scenarios/sizing.ts) */
+  guestSizing?: Record<string, GuestSizing>;
   [key: string]: unknown;
 }
 

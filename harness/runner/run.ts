@@ -3,6 +3,7 @@
 // results.json is rewritten atomically after every sample, so an interrupted
 // or failed run never loses what was already measured.
 import { mkdirSync, rmSync } from 'node:fs';
+import { cpus as hostCpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseBonnie, bonnieFailureReason } from '../bonnie/parse.js';
 import { writeResultsAtomic } from '../results/io.js';
@@ -17,6 +18,7 @@ import {
   metricInfo,
 } from '../results/schema.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import { describeSizing, sizeGuest, type GuestSizing, type SizingBasis } from '../scenarios/sizing.js';
 import {
   ensureAssets,
   freshDisk,
@@ -25,9 +27,17 @@ import {
   parseGuestConsole,
   type GuestAssets,
 } from '../assets/index.js';
-import { runJobs, detectHost, defaultPlace, type VmJob, type VmJobResult } from '../launch/index.js';
+import {
+  runJobs,
+  detectHost,
+  defaultPlace,
+  rigL1Cpus,
+  RIG_L1_MIN_MEM_MIB,
+  type VmJob,
+  type VmJobResult,
+} from '../launch/index.js';
 import { paths } from '../paths.js';
-import { describeAssets, describeHost, gitCommit } from './environment.js';
+import { describeAssets, describeHost, gitCommit, hostName } from './environment.js';
 import { planRun, type PlannedSample } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
@@ -50,6 +60,15 @@ export interface RunOptions {
   keepDisks?: boolean;
   /** samples per outer-guest boot in the nested rig (default 8) */
   rigBatch?: number;
+  /** --cpus / --mem: the Linux guests' vCPUs and RAM, whatever the scenarios say */
+  guestCpus?: number;
+  guestMemMiB?: number;
+}
+
+/** The machine a guest is sized for: this host, or the rig's L1 when it runs nested. */
+export function sizingBasis(where: Where): SizingBasis {
+  if (where === 'nested') return { machine: "the rig's L1", onlineCpus: rigL1Cpus(), memMiB: RIG_L1_MIN_MEM_MIB };
+  return { machine: 'this host', onlineCpus: hostCpus().length, memMiB: Math.floor(totalmem() / (1024 * 1024)) };
 }
 
 const BONNIE_PHASES: [RegExp, string][] = [
@@ -85,14 +104,20 @@ function firstLine(s: string): string {
 }
 
 /** Build the VM job for one sample and give it its own fresh disk. */
-async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets: GuestAssets | null): Promise<VmJob> {
+async function prepareJob(
+  p: PlannedSample,
+  id: string,
+  diskDir: string,
+  assets: GuestAssets | null,
+  size: GuestSizing,
+): Promise<VmJob> {
   const s = p.scenario;
   const disk = join(diskDir, `${fileSafe(id)}.img`);
   const base = {
     id: fileSafe(id),
     mode: p.arm.mode,
-    memMiB: s.guest.memMiB,
-    cpus: s.guest.cpus,
+    memMiB: size.memMiB,
+    cpus: size.cpus,
     timeoutSec: s.timeoutSec,
     disk,
     boot: s.guest.boot,
@@ -110,6 +135,12 @@ async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets:
   // Probe guest: a sparse scratch disk of the requested size.
   sparseFile(disk, s.workload.diskMiB * 1024 * 1024);
   return { ...base, kernel: paths.probeGuest(), cmdline: s.workload.cmdline, boot: 'auto' };
+}
+
+/** The guest a sample ran in, with the MemTotal its kernel reported when it is a Linux guest. */
+function guestOf(job: VmJob, r: VmJobResult | undefined): NonNullable<Sample['guest']> {
+  const kib = r ? parseGuestConsole(r.console).memTotalKiB : null;
+  return { memMiB: job.memMiB, cpus: job.cpus, ...(kib ? { memTotalMiB: Math.floor(kib / 1024) } : {}) };
 }
 
 /** Turn one VM's outcome into a sample: metrics, or a one-line failure with the logs kept. */
@@ -199,10 +230,24 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       'timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only',
     );
 
+  // Each scenario's guest: its own numbers or its sizing rule for the machine it runs in, then --cpus/--mem.
+  const sizes = new Map<string, GuestSizing>();
+  for (const s of opts.scenarios) {
+    const linux = s.workload.kind === 'bonnie';
+    const size = sizeGuest(
+      s.guest,
+      sizingBasis(places.get(s.name)!),
+      linux ? { cpus: opts.guestCpus, memMiB: opts.guestMemMiB } : {},
+      linux && s.workload.kind === 'bonnie' ? s.workload.args : undefined,
+    );
+    sizes.set(s.name, size);
+    progress.note(`${s.name}: guest ${describeSizing(size)}`);
+  }
+
   const needsAssets = opts.scenarios.some((s) => s.workload.kind === 'bonnie' || places.get(s.name) === 'nested');
   const assets = needsAssets ? await ensureAssets({ log: (l) => progress.note(l) }) : null;
 
-  const hostId = (await import('node:os')).hostname();
+  const hostId = hostName();
   const rs: ResultSet = {
     schema: RESULTS_SCHEMA_ID,
     version: RESULTS_SCHEMA_VERSION,
@@ -218,6 +263,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       [hostId]: describeHost(
         { kvmKind: host.kvmKind, where, qemuVersion: host.qemu ?? null },
         assets ? describeAssets(assets) : {},
+        Object.fromEntries(sizes),
       ),
     },
     samples: [],
@@ -247,7 +293,8 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     const batch = [];
     for (const p of plan.slice(first, last)) {
       const id = sampleId(p);
-      batch.push({ p, id, job: await prepareJob(p, id, diskDir, assets), startedAt: new Date() });
+      const size = sizes.get(p.scenario.name)!;
+      batch.push({ p, id, job: await prepareJob(p, id, diskDir, assets, size), startedAt: new Date() });
     }
     const byJob = new Map(batch.map((b) => [b.job.id, b]));
     let current: string | null = null;
@@ -304,6 +351,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
         host: hostId,
         startedAt: b.startedAt.toISOString(),
         wallSeconds: result?.wallSeconds ?? 0,
+        guest: guestOf(b.job, result),
         ...outcome,
         logs: {
           console: `logs/${b.job.id}.console.log`,

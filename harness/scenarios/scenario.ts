@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { KickMode } from '../results/schema.js';
 import { repoRoot } from '../paths.js';
+import { KVMTOOL_2011, type SizingRule } from './sizing.js';
 
 export interface BonnieWorkload {
   kind: 'bonnie';
@@ -31,7 +32,17 @@ export interface Scenario {
   repetitions: number;
   /** discarded samples per mode, run first */
   warmup: number;
-  guest: { memMiB: number; cpus: number; kernel: 'vmlinux' | 'bzImage'; boot: 'auto' | 'pvh' | 'linux64' };
+  /**
+   * memMiB and cpus as the scenario file gives them, or `sizing` (a rule applied
+   * to the machine the guest runs in, see sizing.ts) instead of both.
+   */
+  guest: {
+    memMiB?: number;
+    cpus?: number;
+    sizing?: SizingRule;
+    kernel: 'vmlinux' | 'bzImage';
+    boot: 'auto' | 'pvh' | 'linux64';
+  };
   vmm: string;
   /** per-VM limit; a sample that exceeds it fails with its console kept */
   timeoutSec: number;
@@ -155,10 +166,21 @@ export function validateScenario(raw: unknown, where: string): Scenario {
 
   const g = (o.guest ?? {}) as Record<string, unknown>;
   need(typeof g === 'object', where, 'guest must be an object');
-  const memMiB = g.memMiB ?? 256;
-  need(isInt(memMiB, 16, 3 * 1024), where, 'guest.memMiB must be an integer from 16 to 3072');
-  const cpus = g.cpus ?? 1;
-  need(isInt(cpus, 1, 64), where, 'guest.cpus must be an integer from 1 to 64');
+  const sizing = g.sizing;
+  need(
+    sizing === undefined || sizing === KVMTOOL_2011,
+    where,
+    `guest.sizing must be "${KVMTOOL_2011}" (or left out for guest.memMiB and guest.cpus)`,
+  );
+  need(
+    sizing === undefined || (g.memMiB === undefined && g.cpus === undefined),
+    where,
+    'guest.sizing computes memMiB and cpus: give either the rule or the numbers',
+  );
+  const memMiB = sizing ? undefined : (g.memMiB ?? 256);
+  need(memMiB === undefined || isInt(memMiB, 16, 3 * 1024), where, 'guest.memMiB must be an integer from 16 to 3072');
+  const cpus = sizing ? undefined : (g.cpus ?? 1);
+  need(cpus === undefined || isInt(cpus, 1, 32), where, 'guest.cpus must be an integer from 1 to 32');
   const kernel = g.kernel ?? 'vmlinux';
   need(kernel === 'vmlinux' || kernel === 'bzImage', where, 'guest.kernel must be "vmlinux" or "bzImage"');
   const boot = g.boot ?? 'auto';
@@ -171,8 +193,8 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   const order = o.order ?? 'abba';
   need(order === 'abba' || order === 'random', where, 'order must be "abba" or "random"');
 
-  if (workload.kind === 'bonnie') {
-    const problem = checkBonnieRamRule(workload.args, memMiB as number);
+  if (workload.kind === 'bonnie' && memMiB !== undefined) {
+    const problem = checkBonnieRamRule(workload.args, memMiB);
     need(problem === null, where, problem ?? '');
   }
 
@@ -184,8 +206,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     repetitions: repetitions as number,
     warmup: warmup as number,
     guest: {
-      memMiB: memMiB as number,
-      cpus: cpus as number,
+      ...(sizing ? { sizing: KVMTOOL_2011 } : { memMiB, cpus }),
       kernel: kernel as 'vmlinux' | 'bzImage',
       boot: boot as 'auto' | 'pvh' | 'linux64',
     },
