@@ -24,7 +24,7 @@ export interface SizingBasis {
 }
 
 /** What a scenario's guest got, and why: recorded per host in results.json. */
-export interface GuestSizing {
+export type GuestSizing = {
   cpus: number;
   memMiB: number;
   /** 'scenario' = the numbers in the scenario file; else the rule that computed them */
@@ -34,7 +34,7 @@ export interface GuestSizing {
   overrides?: { cpus?: number; memMiB?: number };
   /** how the numbers came about, including every cap that changed them */
   notes: string[];
-}
+};
 
 export class SizingError extends Error {}
 
