@@ -3,6 +3,7 @@
 // bonnie++ "run" built from an arm's medians for the 1.96-style table.
 
 import type { HostEnvironment, ResultSet, Sample, Where } from '../results/schema.js';
+import { describeSizing, type GuestSizing } from '../scenarios/sizing.js';
 import { BONNIE_METRICS, type BonnieRun, type Metric, type MetricName } from '../bonnie/types.js';
 
 export const NOT_HARDWARE_NOTE: Record<Exclude<Where, 'hardware'>, string> = {
@@ -82,6 +83,8 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
     add('node', env.nodeVersion);
     add('git commit', env.gitCommit ? `${env.gitCommit}${env.gitDirty ? ' (dirty)' : ''}` : null);
     for (const [k, v] of Object.entries(env.guest ?? {})) add(`guest ${k}`, v);
+    for (const [name, sizing] of Object.entries(env.guestSizing ?? {}))
+      add(`guest of ${name}`, describeSizing(sizing as GuestSizing));
     const known = new Set([
       'hostname',
       'hostKernel',

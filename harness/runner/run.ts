@@ -238,7 +238,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       s.guest,
       sizingBasis(places.get(s.name)!),
       linux ? { cpus: opts.guestCpus, memMiB: opts.guestMemMiB } : {},
-      linux && s.workload.kind === 'bonnie' ? s.workload.args : undefined,
+      s.workload.kind === 'bonnie' ? s.workload.args : undefined,
     );
     sizes.set(s.name, size);
     progress.note(`${s.name}: guest ${describeSizing(size)}`);
