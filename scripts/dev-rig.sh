@@ -95,7 +95,7 @@ work=0
 [ -d /work ] && work=1 && extra+=(-virtfs local,path=/work,mount_tag=work,security_model=none,multidevs=remap)
 # L1 gets every online CPU (as the product rig does), and a name that says what it is.
 cpus=$(nproc); [ "$cpus" -gt 16 ] && cpus=16
-l1_name=$(hostname 2>/dev/null | tr -c 'A-Za-z0-9.-\n' '-')
+l1_name=$(hostname 2>/dev/null | tr -c 'A-Za-z0-9.\n-' '-')
 append="console=ttyS0 quiet loglevel=1 panic=-1 devrig_share=$share devrig_work=$work devrig_host=${l1_name:-host}-devrig-l1"
 out=$(mktemp)
 set +e
