@@ -1,5 +1,6 @@
 // One job description for both places a VM can run: directly on this host's
 // KVM, or inside the nested rig. kickvmm's CLI is the only interface to the VMM.
+import type { KickMode } from '../results/arms.js';
 
 export interface VmJob {
   /** unique within a batch; used in log file names, so keep it file-safe */
@@ -9,7 +10,7 @@ export interface VmJob {
   cmdline: string;
   /** host path of this job's own disk image (never a shared pristine image) */
   disk: string;
-  mode: 'exit' | 'ioeventfd';
+  mode: KickMode;
   memMiB: number;
   cpus: number;
   timeoutSec: number;

@@ -4,6 +4,8 @@
 
 import type { HostEnvironment, ResultSet, Sample, Where } from '../results/schema.js';
 import { BONNIE_METRICS, type BonnieRun, type Metric, type MetricName } from '../bonnie/types.js';
+import { armSemanticsOf } from '../results/arms.js';
+import { PORT_CLASS_LABELS, splitIoExits, type PortClass } from '../results/io-ports.js';
 
 export const NOT_HARDWARE_NOTE: Record<Exclude<Where, 'hardware'>, string> = {
   nested:
@@ -56,10 +58,11 @@ export function measured(samples: Sample[]): Sample[] {
   return samples.filter((s) => !s.warmup && s.status === 'ok');
 }
 
-/** The arms of a scenario in report order: exit (before) first, ioeventfd (after) second, then others. */
+/** The arms of a scenario in report order: exit (the baseline) first, then ioeventfd, inline, A, B, others. */
 export function armsOf(samples: Sample[]): string[] {
   const arms = [...new Set(samples.map((s) => s.arm))];
-  const rank = (a: string) => (a === 'exit' ? 0 : a === 'ioeventfd' ? 1 : a === 'A' ? 2 : a === 'B' ? 3 : 4);
+  const order = ['exit', 'ioeventfd', 'inline', 'A', 'B'];
+  const rank = (a: string) => (order.includes(a) ? order.indexOf(a) : order.length);
   return arms.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
@@ -104,6 +107,13 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
   add('kickbench', `${rs.tool.version}${rs.tool.gitCommit ? ` @ ${rs.tool.gitCommit}` : ''}`);
   add('run order', rs.order);
   if (rs.aa) add('A/A run', 'yes: both arms use the same mode (noise floor)');
+  const semantics = armSemanticsOf(rs);
+  add(
+    'arm semantics',
+    semantics >= 2
+      ? `${semantics}: exit hands the queue to the I/O thread; inline services it on the vCPU thread`
+      : `${semantics} (written before arm semantics were recorded): exit serviced requests on the vCPU thread, as inline does now`,
+  );
   return rows;
 }
 
@@ -120,6 +130,10 @@ const COUNTER_PATHS: Record<string, string[][]> = {
   bytesWritten: [['bytesWritten']],
   vcpuCpuSeconds: [['vcpuCpuSeconds']],
   ioThreadCpuSeconds: [['ioThreadCpuSeconds']],
+  servicedOnVcpu: [['requestsServicedOn', 'vcpu']],
+  servicedOnIoThread: [['requestsServicedOn', 'ioThread']],
+  vcpuVoluntarySwitches: [['vcpuContextSwitches', 'voluntary']],
+  vcpuInvoluntarySwitches: [['vcpuContextSwitches', 'involuntary']],
 };
 
 export function statNumber(stats: Record<string, unknown> | undefined, key: keyof typeof COUNTER_PATHS): number | null {
@@ -161,15 +175,48 @@ export function counterRows(samples: Sample[]): CounterRow[] {
     return c === null || m === null || m <= 0 ? null : c / m;
   };
   const raw = (key: keyof typeof COUNTER_PATHS) => (s: Sample) => statNumber(s.vmmStats, key);
+  // With per-port counts the per-MiB figure is the I/O path alone; old stats keep the all-port figure, labelled.
+  const ioPathPerMib = (s: Sample) => {
+    const split = splitIoExits(s.vmmStats);
+    const m = mib(s);
+    return split === null || m === null || m <= 0 ? null : split.ioPath / m;
+  };
+  const allPortsPerMib = (s: Sample) => (splitIoExits(s.vmmStats) === null ? perMib('ioExits')(s) : null);
+  const fixed = (cls: PortClass) => (s: Sample) => splitIoExits(s.vmmStats)?.[cls] ?? null;
   return [
     { key: 'mib', label: 'MiB moved', ...per(mib) },
     { key: 'kicks', label: 'kicks', ...per(raw('kicks')) },
     { key: 'kicks_per_mib', label: 'kicks per MiB', ...per(perMib('kicks')) },
-    { key: 'io_exits_per_mib', label: 'io exits per MiB', ...per(perMib('ioExits')) },
+    { key: 'io_path_exits_per_mib', label: 'io exits per MiB (I/O path)', ...per(ioPathPerMib) },
+    {
+      key: 'io_exits_per_mib',
+      label: 'io exits per MiB (all ports: old stats, includes boot console)',
+      ...per(allPortsPerMib),
+    },
+    { key: 'fixed_console', label: `boot's fixed io exits: ${PORT_CLASS_LABELS.console}`, ...per(fixed('console')) },
+    {
+      key: 'fixed_pci_config',
+      label: `boot's fixed io exits: ${PORT_CLASS_LABELS.pciConfig}`,
+      ...per(fixed('pciConfig')),
+    },
+    { key: 'fixed_legacy', label: `boot's fixed io exits: ${PORT_CLASS_LABELS.legacy}`, ...per(fixed('legacy')) },
     { key: 'eventfd_wakeups_per_mib', label: 'eventfd wake-ups per MiB', ...per(perMib('eventfdWakeups')) },
     { key: 'interrupts_per_mib', label: 'interrupts per MiB', ...per(perMib('interrupts')) },
     { key: 'vcpu_cpu_s', label: 'vCPU CPU seconds', ...per(raw('vcpuCpuSeconds')) },
     { key: 'io_thread_cpu_s', label: 'I/O-thread CPU seconds', ...per(raw('ioThreadCpuSeconds')) },
+    // Where requests were serviced, and what that did to the vCPU thread: explains a difference, never a verdict.
+    { key: 'serviced_on_vcpu', label: 'requests serviced on the vCPU thread', ...per(raw('servicedOnVcpu')) },
+    { key: 'serviced_on_io_thread', label: 'requests serviced on the I/O thread', ...per(raw('servicedOnIoThread')) },
+    {
+      key: 'vcpu_voluntary_switches_per_mib',
+      label: 'vCPU voluntary context switches per MiB',
+      ...per(perMib('vcpuVoluntarySwitches')),
+    },
+    {
+      key: 'vcpu_involuntary_switches_per_mib',
+      label: 'vCPU involuntary context switches per MiB',
+      ...per(perMib('vcpuInvoluntarySwitches')),
+    },
   ];
 }
 

@@ -8,7 +8,8 @@ export const RESULTS_SCHEMA_VERSION = 1;
 
 /** Where a sample ran. Timings from 'emulating' or 'nested' say nothing about hardware. */
 export type Where = 'hardware' | 'emulating' | 'nested';
-export type KickMode = 'exit' | 'ioeventfd';
+export type { KickMode } from './arms.js';
+import type { KickMode } from './arms.js';
 export type MetricStatus = 'ok' | 'too_fast' | 'not_run';
 export type Direction = 'higher' | 'lower';
 
@@ -87,6 +88,8 @@ export interface ResultSet {
   order: string;
   /** true for an A/A (noise floor) run: both arms use the same mode */
   aa?: boolean;
+  /** what the arms meant (see arms.ts); absent = 1, the old `exit` that serviced inline */
+  armSemantics?: number;
   scenarios: ScenarioRecord[];
   hosts: Record<string, HostEnvironment>;
   samples: Sample[];
@@ -122,7 +125,27 @@ export const METRICS: MetricInfo[] = [
   { name: 'ran_del', label: 'Random delete', unit: 'files/s', direction: 'higher', family: 'primary' },
   // Derived from kickvmm's stats for every sample.
   { name: 'kicks_per_mib', label: 'Kicks per MiB moved', unit: 'kicks/MiB', direction: 'lower', family: 'secondary' },
-  { name: 'io_exits_per_mib', label: 'io exits per MiB moved', unit: 'exits/MiB', direction: 'lower', family: 'secondary' },
+  {
+    name: 'io_path_exits_per_mib',
+    label: 'io exits per MiB moved, I/O path only',
+    unit: 'exits/MiB',
+    direction: 'lower',
+    family: 'secondary',
+  },
+  {
+    name: 'io_exits_per_mib',
+    label: 'io exits per MiB moved, all ports (old stats: includes boot console)',
+    unit: 'exits/MiB',
+    direction: 'lower',
+    family: 'secondary',
+  },
+  {
+    name: 'vcpu_context_switches_per_mib',
+    label: 'vCPU thread context switches per MiB moved',
+    unit: 'switches/MiB',
+    direction: 'lower',
+    family: 'secondary',
+  },
   { name: 'vcpu_cpu_s_per_gib', label: 'vCPU CPU time per GiB', unit: 's/GiB', direction: 'lower', family: 'secondary' },
   { name: 'wall_seconds', label: 'VM wall time', unit: 's', direction: 'lower', family: 'secondary' },
   // Probe-guest workloads.

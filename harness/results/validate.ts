@@ -6,6 +6,7 @@ import {
   RESULTS_SCHEMA_VERSION,
   type ResultSet,
 } from './schema.js';
+import { ARM_SEMANTICS_VERSION, KICK_MODES } from './arms.js';
 
 export class ResultsError extends Error {
   constructor(message: string) {
@@ -17,7 +18,7 @@ export class ResultsError extends Error {
 type Obj = Record<string, unknown>;
 
 const WHERE = ['hardware', 'emulating', 'nested'];
-const MODES = ['exit', 'ioeventfd'];
+const MODES: string[] = [...KICK_MODES];
 const METRIC_STATUS = ['ok', 'too_fast', 'not_run'];
 const KVM_KINDS = ['hardware', 'emulating', 'none'];
 
@@ -178,6 +179,11 @@ export function validateResults(obj: unknown, source = 'results'): ResultSet {
   }
   c.str(obj, 'order', '');
   c.bool(obj, 'aa', '', true);
+  if (obj.armSemantics !== undefined) {
+    c.int(obj, 'armSemantics', '', 1);
+    if (typeof obj.armSemantics === 'number' && obj.armSemantics > ARM_SEMANTICS_VERSION)
+      c.fail('armSemantics', `${obj.armSemantics} is newer than this kickbench knows (${ARM_SEMANTICS_VERSION}); upgrade kickbench`);
+  }
 
   const scenarioNames = new Set<string>();
   if (!Array.isArray(obj.scenarios)) {
