@@ -1,5 +1,5 @@
 // What this host can do and what kickbench will use, in one screen (or JSON).
-import { existsSync, readFileSync, readdirSync, statSync, statfsSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CommandModule } from 'yargs';

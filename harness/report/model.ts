@@ -76,7 +76,7 @@ export interface ReportModel {
   warnings: string[];
 }
 
-export interface ModelOptions extends AnalyzeOptions {}
+export type ModelOptions = AnalyzeOptions;
 
 function roleOf(arm: string, base: string, treat: string): ArmTable['role'] {
   return arm === base ? 'before' : arm === treat ? 'after' : 'other';

@@ -2,7 +2,6 @@
 // always carry the meaning, colour only repeats it.
 
 import type { ResultSet } from '../results/schema.js';
-import { fmtNum } from './common.js';
 import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
 import {
   aaNote,

@@ -92,7 +92,7 @@ export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResult
   const sampleIds = new Set<string>();
   const sources: MergeSource[] = [];
 
-  sets.forEach((rs, i) => {
+  sets.forEach((rs) => {
     // Map this set's host keys into the merged host table.
     const hostMap = new Map<string, string>();
     for (const [key, env] of Object.entries(rs.hosts)) {

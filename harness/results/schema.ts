@@ -2,6 +2,7 @@
 // This is the contract between the runner (writes it), statistics, reports,
 // compare and merge (read it). Bump RESULTS_SCHEMA_VERSION on any change
 // that an older reader would misread.
+import type { VmmStats } from './vmm-stats.js';
 
 export const RESULTS_SCHEMA_ID = 'kickbench/results';
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -48,8 +49,8 @@ export interface Sample {
   wallSeconds: number;
   /** metric name -> value; names as in METRICS below or scenario-specific */
   metrics: Record<string, MetricSample>;
-  /** kickvmm's --stats JSON, verbatim */
-  vmmStats?: Record<string, unknown>;
+  /** kickvmm's --stats JSON, verbatim (checked against vmm-stats.ts on load) */
+  vmmStats?: VmmStats;
   /** paths relative to the results.json directory */
   logs: { console?: string; stats?: string; stderr?: string };
 }

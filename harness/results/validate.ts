@@ -6,6 +6,7 @@ import {
   RESULTS_SCHEMA_VERSION,
   type ResultSet,
 } from './schema.js';
+import { vmmStatsProblem } from './vmm-stats.js';
 
 export class ResultsError extends Error {
   constructor(message: string) {
@@ -121,7 +122,10 @@ function checkSample(c: Checker, s: unknown, path: string, hosts: Obj | null, sc
   if (c.obj(s.metrics, `${path}.metrics`)) {
     for (const [name, m] of Object.entries(s.metrics)) checkMetric(c, m, `${path}.metrics.${name}`);
   }
-  if (s.vmmStats !== undefined) c.obj(s.vmmStats, `${path}.vmmStats`);
+  if (s.vmmStats !== undefined) {
+    const problem = vmmStatsProblem(s.vmmStats);
+    if (problem) c.fail(`${path}.vmmStats`, problem);
+  }
   if (c.obj(s.logs, `${path}.logs`)) {
     for (const key of ['console', 'stats', 'stderr']) c.str(s.logs, key, `${path}.logs`, true);
   }

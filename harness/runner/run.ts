@@ -155,10 +155,10 @@ export function sampleFromResult(
         report.endStatus === 'fail' ? 'probe guest reported status=fail' : 'probe guest ended without its end marker',
       );
     }
-    const tscKhz = typeof stats?.tscKhz === 'number' ? stats.tscKhz : 0;
-    Object.assign(metrics, probeMetrics(report, tscKhz));
+    Object.assign(metrics, probeMetrics(report, stats?.tscKhz ?? 0));
   }
   if (r.exitCode !== 0) return vmmFailed();
+  if (!stats) return fail('kickvmm ended cleanly but left no valid --stats JSON (its stats log is kept)');
   Object.assign(metrics, vmmMetrics(stats));
   return { status: 'ok', metrics, vmmStats: stats };
 }

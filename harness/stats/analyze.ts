@@ -302,7 +302,7 @@ function finishGroup(metrics: MetricComparison[], st: Settings): void {
 
 function countVerdicts(groups: ScenarioAnalysis[]): VerdictCounts {
   const c: VerdictCounts = { improved: 0, regressed: 0, 'no change': 0, inconclusive: 0, unmeasured: 0 };
-  for (const g of groups) for (const m of g.metrics) m.verdict ? c[m.verdict]++ : c.unmeasured++;
+  for (const g of groups) for (const m of g.metrics) c[m.verdict ?? 'unmeasured']++;
   return c;
 }
 

@@ -181,20 +181,18 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
     assert.equal(firstBadSector(image, 0, 256, 0x82), null, 'verify region');
     assert.equal(firstBadSector(image, 256, 256, 0x01), null, 'write region');
     assert.equal(firstBadSector(image, 512, 1024, null), null, 'untouched sectors stay zero');
-    assert.ok(r.stats, 'kickvmm wrote its stats');
-    assert.equal(r.stats?.mode, mode);
-    assert.ok(
-      Number((r.stats?.requests as Record<string, number> | undefined)?.total) >= WRITE_BLOCKS * 2,
-      'requests counted',
-    );
-    assert.ok(Number(r.stats?.bytesWritten) >= WRITE_BLOCKS * 4096);
+    assert.ok(r.stats, 'kickvmm wrote valid stats');
+    assert.equal(r.stats.mode, mode);
+    assert.ok(r.stats.requests.total >= WRITE_BLOCKS * 2, 'requests counted');
+    assert.ok(r.stats.bytesWritten >= WRITE_BLOCKS * 4096);
   });
 }
 
 test('exit mode: every kick is a KVM_EXIT_IO serviced on the vCPU thread', (t) => {
   const r = batch.ran(t, 'probe-exit');
   if (!r) return;
-  const s = r.stats as Record<string, any>;
+  const s = r.stats;
+  assert.ok(s, 'kickvmm wrote valid stats');
   assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
   assert.equal(s.notifyIoExits, s.kicks, 'each kick arrived as an io exit');
   assert.ok(s.exits.io >= s.kicks);
@@ -204,13 +202,14 @@ test('exit mode: every kick is a KVM_EXIT_IO serviced on the vCPU thread', (t) =
 test('ioeventfd mode: kicks cause (almost) no io exits, and the eventfd wake-ups are counted', (t) => {
   const r = batch.ran(t, 'probe-ioeventfd');
   if (!r) return;
-  const s = r.stats as Record<string, any>;
+  const s = r.stats;
+  assert.ok(s, 'kickvmm wrote valid stats');
   assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
   assert.ok(s.eventfdWakeups > 0, 'the I/O thread woke on eventfds');
   assert.ok(s.eventfdSignals >= s.eventfdWakeups);
   // Only kicks before the ioeventfd was registered may still exit.
   assert.ok(s.notifyIoExits <= 2, `notify io exits ${s.notifyIoExits}`);
-  const exitRun = batch.peek('probe-exit')?.stats as Record<string, any> | undefined;
+  const exitRun = batch.peek('probe-exit')?.stats;
   if (exitRun) assert.ok(s.exits.io < exitRun.exits.io - DOORBELLS / 2, 'far fewer io exits than exit mode');
 });
 
@@ -233,7 +232,8 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
     const verify = report.lines.find((l) => l.workload === 'verify');
     assert.equal(verify?.fields.errors, '0', 'valid requests still work afterwards');
     assert.equal(report.endStatus, 'ok');
-    const s = r.stats as Record<string, any>;
+    const s = r.stats;
+    assert.ok(s, 'kickvmm wrote valid stats');
     assert.ok(s.badDescriptors + s.requests.ioerr + s.deviceNeedsReset > 0, 'the VMM counted the bad requests');
   });
 }
