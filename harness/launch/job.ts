@@ -1,6 +1,7 @@
 // One job description for both places a VM can run: directly on this host's
 // KVM, or inside the nested rig. kickvmm's CLI is the only interface to the VMM.
 import { parseVmmStats, type VmmStats } from '../results/vmm-stats.js';
+import type { Place } from './place.js';
 
 export interface VmJob {
   /** unique within a batch; used in log file names, so keep it file-safe */
@@ -24,8 +25,6 @@ export interface VmJob {
   floor?: { kicks: number; repeats: number };
 }
 
-export type JobWhere = 'hardware' | 'emulating' | 'nested';
-
 export interface VmJobResult {
   id: string;
   /** kickvmm's exit status; null when it never reported one (killed, or L1 died) */
@@ -36,7 +35,7 @@ export interface VmJobResult {
   stats: VmmStats | null;
   timedOut: boolean;
   wallSeconds: number;
-  where: JobWhere;
+  where: Place;
 }
 
 /** kickvmm's exit statuses */

@@ -2,11 +2,12 @@
 // it was not hardware), the environment rows, per-arm VMM counters, and the
 // bonnie++ "run" built from an arm's medians for the 1.96-style table.
 
-import type { HostEnvironment, ResultSet, Sample, Where } from '../results/schema.js';
+import type { HostEnvironment, ResultSet, Sample, Place } from '../results/schema.js';
 import type { VmmStats } from '../results/vmm-stats.js';
+import { placesOf } from '../launch/place.js';
 import { BONNIE_METRICS, type BonnieRun, type Metric, type MetricName } from '../bonnie/types.js';
 
-export const NOT_HARDWARE_NOTE: Record<Exclude<Where, 'hardware'>, string> = {
+export const NOT_HARDWARE_NOTE: Record<Exclude<Place, 'hardware'>, string> = {
   nested:
     'NESTED RIG: nested-rig timings: correctness and direction only, not hardware performance (KVM inside a TCG-emulated machine).',
   emulating:
@@ -17,16 +18,9 @@ export const HARDWARE_IN_VM_NOTE =
   'HARDWARE KVM INSIDE A VIRTUAL MACHINE: nested hardware virtualization; timings include the outer hypervisor and are not bare-metal numbers.';
 
 /** The warning for a place; `env` tells hardware KVM on bare metal from hardware KVM inside a VM. */
-export function whereNote(where: Where, env?: HostEnvironment): string | null {
+export function whereNote(where: Place, env?: HostEnvironment): string | null {
   if (where !== 'hardware') return NOT_HARDWARE_NOTE[where];
   return env?.hostIsVirtualMachine === true ? HARDWARE_IN_VM_NOTE : null;
-}
-
-/** The places the samples of a set ran, hardware last so warnings come first. */
-export function wheres(samples: Sample[]): Where[] {
-  const order: Where[] = ['nested', 'emulating', 'hardware'];
-  const seen = new Set(samples.map((s) => s.where));
-  return order.filter((w) => seen.has(w));
 }
 
 /** One ResultSet per host, so statistics never pool two machines. */
@@ -69,7 +63,7 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
   const add = (k: string, v: unknown) => {
     if (v !== undefined && v !== null && v !== '') rows.push([k, String(v)]);
   };
-  const w = wheres(rs.samples.filter((s) => s.host === host));
+  const w = placesOf(rs.samples.filter((s) => s.host === host));
   add('host', host);
   add('where it ran', w.length ? w.join(', ') : env?.where);
   if (env) {

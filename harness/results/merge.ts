@@ -64,7 +64,8 @@ export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResult
   sets.forEach((rs, i) => {
     if (rs.schema !== first.schema || rs.version !== first.version) {
       throw new ResultsError(
-        `merge: ${name(i)} is ${rs.schema} version ${rs.version} but ${name(0)} is ${first.schema} version ${first.version}; re-run or convert one of them, versions cannot be mixed`,
+        `merge: ${name(i)} is ${rs.schema} version ${rs.version} but ${name(0)} is ${first.schema} version ${first.version}; ` +
+          're-run or convert one of them, versions cannot be mixed',
       );
     }
     if (Boolean(rs.aa) !== Boolean(first.aa)) {

@@ -2,13 +2,14 @@
 // This is the contract between the runner (writes it), statistics, reports,
 // compare and merge (read it). Bump RESULTS_SCHEMA_VERSION on any change
 // that an older reader would misread.
+import type { Place } from '../launch/place.js';
 import type { VmmStats } from './vmm-stats.js';
 
 export const RESULTS_SCHEMA_ID = 'kickbench/results';
 export const RESULTS_SCHEMA_VERSION = 1;
 
-/** Where a sample ran. Timings from 'emulating' or 'nested' say nothing about hardware. */
-export type Where = 'hardware' | 'emulating' | 'nested';
+/** Where a sample ran (launch/place.ts). Timings from 'emulating' or 'nested' say nothing about hardware. */
+export type { Place } from '../launch/place.js';
 export type KickMode = 'exit' | 'ioeventfd';
 export type MetricStatus = 'ok' | 'too_fast' | 'not_run';
 export type Direction = 'higher' | 'lower';
@@ -39,7 +40,7 @@ export interface Sample {
   /** global position in the run order (0-based), to see drift and interleaving */
   order: number;
   warmup: boolean;
-  where: Where;
+  where: Place;
   /** host id: key into ResultSet.hosts */
   host: string;
   status: 'ok' | 'failed';
@@ -62,7 +63,7 @@ export interface HostEnvironment {
   cpus: number;
   memoryMiB: number;
   kvmKind: 'hardware' | 'emulating' | 'none';
-  where: Where;
+  where: Place;
   governor?: string | null;
   thp?: string | null;
   nodeVersion: string;

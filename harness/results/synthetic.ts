@@ -2,7 +2,7 @@
 // come from a seeded PRNG around chosen centres; they are NOT measurements and
 // every generated set says so in its host record and tool version.
 
-import type { HostEnvironment, KickMode, MetricSample, ResultSet, Sample, Where } from './schema.js';
+import type { HostEnvironment, KickMode, MetricSample, ResultSet, Sample, Place } from './schema.js';
 import { RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION } from './schema.js';
 import { mulberry32 } from '../stats/random.js';
 import { zeroVmmStats, type VmmStats } from './vmm-stats.js';
@@ -20,7 +20,7 @@ export interface SyntheticOptions {
   /** measured samples per arm and scenario */
   n?: number;
   warmup?: number;
-  where?: Where;
+  where?: Place;
   host?: string;
   /** multiply every ioeventfd throughput centre by this (1 = no effect) */
   effect?: number;
@@ -40,7 +40,7 @@ const BONNIE_CENTRES: Record<string, { exit: number; ratio: number; unit: string
 };
 const TOO_FAST = ['seeks', 'seq_create', 'seq_stat', 'seq_del', 'ran_create', 'ran_stat', 'ran_del'];
 
-export function syntheticHost(where: Where, name = 'synthetic-fixture'): HostEnvironment {
+export function syntheticHost(where: Place, name = 'synthetic-fixture'): HostEnvironment {
   return {
     hostname: name,
     hostKernel: '6.1.0-synthetic',

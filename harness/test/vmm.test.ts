@@ -12,7 +12,7 @@ import { paths } from '../paths.js';
 import { VmBatch } from './vm-batch.js';
 import { parseProbeConsole } from '../runner/probe-output.js';
 import { ensureAssets, sparseFile } from '../assets/index.js';
-import { defaultPlace, detectHost, runJobs, type VmJob } from '../launch/index.js';
+import { decidePlace, detectHost, requestedPlace, runJobs, type VmJob } from '../launch/index.js';
 import { firstBadSector } from './probe-pattern.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
@@ -116,7 +116,7 @@ before(async () => {
   }
   const host = await detectHost();
   // The same placement rule as kickbench run: the probe guest runs on any local KVM.
-  const where = defaultPlace(host, 'probe') === 'nested' ? 'nested' : 'local';
+  const where = decidePlace(host, 'probe', requestedPlace());
   if (where === 'nested' && !host.qemu) {
     batch.skipAll('no local KVM here and QEMU is missing, so no KVM can exist for the probe guest');
     return;
@@ -161,7 +161,7 @@ before(async () => {
     }
   }
   const assets = where === 'nested' ? await ensureAssets() : null;
-  const out = await runJobs(Object.values(jobs), { where, kickvmm, assets, logDir: join(work, 'logs') });
+  const out = await runJobs(Object.values(jobs), { place: where, kickvmm, assets, logDir: join(work, 'logs') });
   batch.record(out);
 });
 
