@@ -8,7 +8,8 @@
  * emulates every guest instruction; nested: the rig (kickvmm in a QEMU TCG guest).
  * Timings from 'emulating' or 'nested' say nothing about hardware.
  */
-export type Place = 'hardware' | 'emulating' | 'nested';
+export const PLACES = ['hardware', 'emulating', 'nested'] as const;
+export type Place = (typeof PLACES)[number];
 
 /** What a user may ask for (--where, KICKBENCH_WHERE): 'local' is this host's KVM, whatever its kind. */
 export type PlaceRequest = 'auto' | 'local' | 'nested';
