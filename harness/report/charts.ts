@@ -121,7 +121,10 @@ function metricChartConfig(comparisons: MetricComparison[], whereText: string | 
   const sub = comparisons.map((c) => {
     const ciText = ciPctRange(c);
     const verdict = c.verdict ?? 'not compared';
-    return `${c.treat.label} vs ${c.base.label}: ${fmtPct(c.changePct)}${ciText ? ` (95% CI ${ciText})` : ''}, ${pEq(c.pAdjusted, 'p(Holm)')}: ${verdict.toUpperCase()}`;
+    return (
+      `${c.treat.label} vs ${c.base.label}: ${fmtPct(c.changePct)}${ciText ? ` (95% CI ${ciText})` : ''}, ` +
+      `${pEq(c.pAdjusted, 'p(Holm)')}: ${verdict.toUpperCase()}`
+    );
   });
   sub.push(
     `bars: median; whiskers: 95% CI of each median (order statistics); dots: individual runs (n=${arms.map((a) => a.n).join('/')}); ${m.direction} is better`,

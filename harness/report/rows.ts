@@ -65,7 +65,10 @@ export function settingsLine(model: ReportModel): string {
   const perArm = multiArm
     ? '; each arm is compared with the baseline on its own (Holm within each comparison, not across arms)'
     : '';
-  return `verdict rule: Holm-adjusted Mann-Whitney p < ${model.alpha} and the 95% bootstrap CI of the median ratio wholly beyond \u00b1${model.thresholdPct}%; CI within \u00b1${model.thresholdPct}% = no change; otherwise inconclusive${perArm}`;
+  return (
+    `verdict rule: Holm-adjusted Mann-Whitney p < ${model.alpha} and the 95% bootstrap CI of the median ratio ` +
+    `wholly beyond \u00b1${model.thresholdPct}%; CI within \u00b1${model.thresholdPct}% = no change; otherwise inconclusive${perArm}`
+  );
 }
 
 export function sampleSummary(sec: ScenarioSection): string {
@@ -91,5 +94,6 @@ export function aaNote(cmp: ArmComparison): string | null {
   const alarms = cmp.rows.filter((m) => m.verdict === 'improved' || m.verdict === 'regressed').length;
   if (!mdes.length) return null;
   const sorted = [...mdes].sort((x, y) => x - y);
-  return `A/A noise floor: both arms ran the same mode; CI half-width (smallest detectable effect) ${sorted[0].toFixed(1)}..${sorted[sorted.length - 1].toFixed(1)}% across metrics; ${alarms} false alarm(s).`;
+  const range = `${sorted[0].toFixed(1)}..${sorted[sorted.length - 1].toFixed(1)}%`;
+  return `A/A noise floor: both arms ran the same mode; CI half-width (smallest detectable effect) ${range} across metrics; ${alarms} false alarm(s).`;
 }

@@ -10,6 +10,7 @@ import { readResults, validateResults } from './io.js';
 import { mergeResults } from './merge.js';
 import { syntheticResultSet } from './synthetic.js';
 import { vmmMetrics } from '../runner/vmm-metrics.js';
+import { zeroVmmStats } from './vmm-stats.js';
 
 const OLD_FIXTURE = join(repoRoot(), 'harness/results/fixtures/results-arm-semantics-1.json');
 
@@ -76,15 +77,17 @@ test('per-port io exits: console, PCI config and legacy ports are fixed; the BAR
   assert.equal(classifyPort(0x504), 'legacy');
   assert.equal(classifyPort(0x6210), 'ioPath');
   assert.equal(classifyPort(0xc010), 'ioPath');
+  const zero = zeroVmmStats('exit');
   const stats = {
-    exits: { io: 1000 + 310 + 64 + 5 },
+    ...zero,
+    exits: { ...zero.exits, io: 1000 + 310 + 64 + 5 },
     ioExitsByPort: { '0x3f8': 300, '0x3fd': 10, '0xcf8': 32, '0xcfc': 32, '0x64': 5, '0x6210': 990, '0x6213': 10 },
     bytesRead: 0,
     bytesWritten: 10 * 1024 * 1024,
     kicks: 990,
   };
   assert.deepEqual(splitIoExits(stats), { console: 310, pciConfig: 64, legacy: 5, ioPath: 1000 });
-  assert.equal(splitIoExits({ exits: { io: 5 } }), null);
+  assert.equal(splitIoExits(zero), null);
   // With per-port counts the per-MiB figure is the I/O path alone; without them the old all-port metric stays.
   const m = vmmMetrics(stats);
   assert.equal(m.io_path_exits_per_mib.value, 100);
@@ -96,7 +99,12 @@ test('per-port io exits: console, PCI config and legacy ports are fixed; the BAR
 });
 
 test('vCPU context switches become a per-MiB metric when kickvmm reports them', () => {
-  const m = vmmMetrics({ bytesWritten: 4 * 1024 * 1024, vcpuContextSwitches: { voluntary: 30, involuntary: 10 } });
+  const zero = zeroVmmStats('inline');
+  const m = vmmMetrics({
+    ...zero,
+    bytesWritten: 4 * 1024 * 1024,
+    vcpuContextSwitches: { voluntary: 30, involuntary: 10 },
+  });
   assert.equal(m.vcpu_context_switches_per_mib.value, 10);
-  assert.equal(vmmMetrics({ bytesWritten: 1024 * 1024 }).vcpu_context_switches_per_mib, undefined);
+  assert.equal(vmmMetrics({ ...zero, bytesWritten: 1024 * 1024 }).vcpu_context_switches_per_mib, undefined);
 });

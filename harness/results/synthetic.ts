@@ -2,11 +2,12 @@
 // come from a seeded PRNG around chosen centres; they are NOT measurements and
 // every generated set says so in its host record and tool version.
 
-import type { HostEnvironment, MetricSample, ResultSet, Sample, Where } from './schema.js';
+import type { HostEnvironment, MetricSample, ResultSet, Sample, Place } from './schema.js';
 import { RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION } from './schema.js';
 import { ARM_SEMANTICS_VERSION, DEFAULT_ARMS, type KickMode } from './arms.js';
 import { mulberry32 } from '../stats/random.js';
 import { vmmMetrics } from '../runner/vmm-metrics.js';
+import { zeroVmmStats, type VmmStats } from './vmm-stats.js';
 
 /** The same seeded PRNG as the statistics, re-exported for fixtures. */
 export const seededRandom = mulberry32;
@@ -21,7 +22,7 @@ export interface SyntheticOptions {
   /** measured samples per arm and scenario */
   n?: number;
   warmup?: number;
-  where?: Where;
+  where?: Place;
   host?: string;
   /** multiply every ioeventfd throughput centre by this (1 = no effect) */
   effect?: number;
@@ -58,7 +59,7 @@ const BONNIE_CENTRES: Record<string, { exit: number; ratio: number; unit: string
 };
 const TOO_FAST = ['seeks', 'seq_create', 'seq_stat', 'seq_del', 'ran_create', 'ran_stat', 'ran_del'];
 
-export function syntheticHost(where: Where, name = 'synthetic-fixture'): HostEnvironment {
+export function syntheticHost(where: Place, name = 'synthetic-fixture'): HostEnvironment {
   return {
     hostname: name,
     hostKernel: '6.1.0-synthetic',
@@ -105,7 +106,7 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
       const ioe = mode === 'ioeventfd';
       // Under arm semantics 1, exit was today's inline: serviced on the vCPU thread.
       const onVcpu = semantics < 2 ? mode === 'exit' : ARM_SHAPE[mode].onVcpu;
-      let mib = 0;
+      let mib: number;
       if (sc.name === 'quick') {
         for (const [name, c] of Object.entries(BONNIE_CENTRES)) {
           const ratio = effect ?? c.ratio;
@@ -131,21 +132,22 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
       const wall = jitter(ioe ? 20 : 24);
       const requests = Math.round(kicks * 1.5);
       // Shaped like kickvmm's --stats JSON (native/core/stats.cc).
-      const vmmStats: Record<string, unknown> = {
-        mode,
-        exits: { io: exitsIo },
+      const vmmStats: VmmStats = {
+        ...zeroVmmStats(mode),
+        exits: { ...zeroVmmStats(mode).exits, io: exitsIo },
         notifyIoExits: ioe ? 0 : kicks,
         kicks,
         eventfdWakeups: ioe ? Math.round(kicks * 0.8) : 0,
         eventfdSignals: ioe ? kicks : 0,
         interrupts: Math.round(kicks * 0.9),
-        bytesRead: mib * 1048576 * 0.4,
-        bytesWritten: mib * 1048576 * 0.6,
+        bytesRead: Math.round(mib * 1048576 * 0.4),
+        bytesWritten: Math.round(mib * 1048576 * 0.6),
         wallSeconds: wall,
         vcpuCpuSeconds: jitter(ioe ? 14 : 19),
         ioThreadCpuSeconds: ioe ? jitter(4) : onVcpu ? 0 : 3.5,
         kvmKind: where === 'emulating' ? 'emulating' : 'hardware',
         exitReason: 'clean',
+        tscKhz: 2_400_000,
       };
       if (semantics >= 2) {
         // Fixed boot exits: console output, PCI probing, a few legacy ports; the rest is the notify port.
