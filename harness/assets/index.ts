@@ -185,7 +185,8 @@ export async function ensureAssets(opts: EnsureAssetsOptions = {}): Promise<Gues
   }
   if (process.env.KICKBENCH_OFFLINE) {
     throw new Error(
-      `guest assets for this checkout are not in ${cacheRoot} and KICKBENCH_OFFLINE is set (no downloads here): build them on a machine with network first (kickbench setup), or point KICKBENCH_CACHE at a cache that has them`,
+      `guest assets for this checkout are not in ${cacheRoot} and KICKBENCH_OFFLINE is set (no downloads here): ` +
+        'build them on a machine with network first (kickbench setup), or point KICKBENCH_CACHE at a cache that has them',
     );
   }
   mkdirSync(cacheRoot, { recursive: true });

@@ -111,5 +111,8 @@ export function cacheRows(checks: CacheCheck[]): string[][] {
 export function cacheWarning(scenario: string, checks: CacheCheck[]): string | null {
   const bad = checks.filter((c) => c.fileAtLeastTwiceRam === false);
   if (!bad.length) return null;
-  return `CACHE-AFFECTED: ${bad.length} of ${checks.length} bonnie++ run(s) of ${scenario} used a file smaller than twice the guest RAM, so their figures partly measure the guest's page cache, not the disk.`;
+  return (
+    `CACHE-AFFECTED: ${bad.length} of ${checks.length} bonnie++ run(s) of ${scenario} used a file smaller than twice the guest RAM, ` +
+    "so their figures partly measure the guest's page cache, not the disk."
+  );
 }

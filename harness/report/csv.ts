@@ -5,6 +5,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ResultSet } from '../results/schema.js';
 import { cacheCheckOf } from './cache.js';
+import { armSemanticsOf } from '../results/arms.js';
 
 export const CSV_COLUMNS = [
   'host',
@@ -13,6 +14,8 @@ export const CSV_COLUMNS = [
   'vmm',
   'mode',
   'arm',
+  /** what the arm meant: 1 = exit serviced inline (files before issue 7), 2 = exit hands off to the I/O thread */
+  'arm_semantics',
   'sample',
   'sample_id',
   'order',
@@ -39,6 +42,7 @@ type Cell = string | number | boolean | null;
 
 export function renderCsv(rs: ResultSet): string {
   const rows: Cell[][] = [];
+  const armSemantics = armSemanticsOf(rs);
   for (const s of rs.samples) {
     const cache = cacheCheckOf(rs, s);
     const base = {
@@ -48,6 +52,7 @@ export function renderCsv(rs: ResultSet): string {
       vmm: s.vmm,
       mode: s.mode,
       arm: s.arm,
+      arm_semantics: armSemantics,
       sample: s.index,
       sample_id: s.id,
       order: s.order,

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, hostname, release, totalmem } from 'node:os';
-import type { HostEnvironment, Where } from '../results/schema.js';
+import type { HostEnvironment, Place } from '../results/schema.js';
 import { repoRoot } from '../paths.js';
 import type { GuestAssets } from '../assets/index.js';
 import type { GuestSizing } from '../scenarios/sizing.js';
@@ -50,7 +50,7 @@ export function cpuModel(): string {
 
 export interface HostFacts {
   kvmKind: 'hardware' | 'emulating' | 'none';
-  where: Where;
+  where: Place;
   qemuVersion?: string | null;
 }
 
@@ -92,7 +92,7 @@ export function describeHost(
 }
 
 /** Plain words for a result's origin, used in every report and progress line. */
-export function whereLabel(where: Where): string {
+export function whereLabel(where: Place): string {
   switch (where) {
     case 'hardware':
       return hostIsVirtualMachine()

@@ -78,7 +78,8 @@ export function kvmtool2011Sizing(basis: SizingBasis, bonnieArgs?: string[]): Gu
   }
   if (memMiB < MIN_LINUX_GUEST_MIB) {
     throw new SizingError(
-      `kvmtool's 2011 sizing gives ${memMiB} MiB of guest RAM on ${basis.machine} (${basis.memMiB} MiB), below the ${MIN_LINUX_GUEST_MIB} MiB the Linux guest needs; pass --mem`,
+      `kvmtool's 2011 sizing gives ${memMiB} MiB of guest RAM on ${basis.machine} (${basis.memMiB} MiB), ` +
+        `below the ${MIN_LINUX_GUEST_MIB} MiB the Linux guest needs; pass --mem`,
     );
   }
   return { cpus, memMiB, rule: KVMTOOL_2011, basis, notes };
