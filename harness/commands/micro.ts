@@ -1,5 +1,12 @@
 import type { CommandModule } from 'yargs';
-import { defaultPlace, detectHost } from '../launch/index.js';
+import {
+  decidePlace,
+  detectHost,
+  requestedPlace,
+  PlaceError,
+  PLACE_REQUESTS,
+  type PlaceRequest,
+} from '../launch/index.js';
 import { measureKickCostInProcess } from '../micro/kick-cost.js';
 import { measureBlockPhasesInProcess } from '../micro/block-phases.js';
 import { formatBlockPhases, formatKickCosts } from '../micro/format.js';
@@ -13,7 +20,7 @@ interface MicroArgs {
   rounds: number;
   'time-ms': number;
   'block-rounds': number;
-  where: 'auto' | 'local' | 'nested';
+  where: PlaceRequest;
   json: boolean;
 }
 
@@ -22,7 +29,8 @@ const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
 export const microCommand: CommandModule<object, MicroArgs> = {
   command: 'micro',
   describe:
-    "Doorbell cost per kick in every arm (exit, ioeventfd, inline) beside the floor, a device-less VM with the same guest and kick path, and the probe's block phases",
+    'Doorbell cost per kick in every arm (exit, ioeventfd, inline) beside the floor (a device-less VM with the ' +
+    "same guest and kick path), and the probe's block phases",
   builder: (y) =>
     y
       .option('kicks', {
@@ -46,8 +54,8 @@ export const microCommand: CommandModule<object, MicroArgs> = {
         describe: 'runs of the block phases per arm, arms interleaved (local)',
       })
       .option('where', {
-        choices: ['auto', 'local', 'nested'] as const,
-        default: 'auto' as const,
+        choices: PLACE_REQUESTS,
+        default: 'auto' as PlaceRequest,
         describe: 'local KVM in-process, or the nested rig',
       })
       .option('json', { type: 'boolean', default: false })
@@ -59,11 +67,13 @@ export const microCommand: CommandModule<object, MicroArgs> = {
     if (!(argv['time-ms'] > 0)) throw new CliError('--time-ms must be a positive number of milliseconds', 2);
     const log = (l: string) => process.stderr.write(`${l}\n`);
     const arms = KICK_MODES;
-    const host = await detectHost();
-    const local = argv.where === 'local' || (argv.where === 'auto' && defaultPlace(host, 'probe') !== 'nested');
-    if (local && host.kvmKind === 'none') throw new CliError('no usable /dev/kvm on this host; use --where nested');
-    if (local) {
-      const where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
+    let where;
+    try {
+      where = decidePlace(await detectHost(), 'probe', requestedPlace(argv.where));
+    } catch (e) {
+      throw e instanceof PlaceError ? new CliError(e.message) : e;
+    }
+    if (where !== 'nested') {
       const costs = await measureKickCostInProcess({
         arms,
         kicksPerBatch: argv.kicks,

@@ -52,9 +52,9 @@ export function formatKickCosts(costs: KickCost[], where: string): string {
   const exit = byMode('exit');
   for (const other of costs.filter((c) => c.mode !== 'exit')) {
     if (!exit) break;
-    lines.push(
-      `${other.mode} kick / exit kick: kickvmm ${(other.kickvmm.wallNs / exit.kickvmm.wallNs).toFixed(2)}x, floor ${(other.floor.wallNs / exit.floor.wallNs).toFixed(2)}x (below 1: cheaper than exit)`,
-    );
+    const k = (other.kickvmm.wallNs / exit.kickvmm.wallNs).toFixed(2);
+    const f = (other.floor.wallNs / exit.floor.wallNs).toFixed(2);
+    lines.push(`${other.mode} kick / exit kick: kickvmm ${k}x, floor ${f}x (below 1: cheaper than exit)`);
   }
   return `${lines.join('\n')}\n`;
 }
