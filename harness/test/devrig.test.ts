@@ -2,7 +2,7 @@
 // kickbench itself runs under a real KVM inside the developer shell
 // (scripts/dev-rig.sh: L1 is QEMU TCG with emulated SVM, whose kvm-amd is
 // hardware-assisted as far as L1 can tell). In one L1 boot: doctor, `run`
-// with a probe scenario and quick (Linux guests launched locally, not through
+// with a probe scenario and a small quick (Linux guests launched locally, not through
 // the rig), `micro` in-process, and a report. Where this host's own KVM is
 // hardware-assisted the ordinary VM tests already take that path.
 import { test, before, after } from 'node:test';
@@ -15,6 +15,7 @@ import { detectHost } from '../launch/index.js';
 import { paths, repoRoot } from '../paths.js';
 import { HARDWARE_IN_VM_NOTE } from '../report/common.js';
 import type { ResultSet } from '../results/schema.js';
+import { resolveScenario } from '../scenarios/scenario.js';
 import { KICK_MODES } from '../results/arms.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
@@ -27,7 +28,7 @@ let shell: { code: number | null; stdout: string; stderr: string; seconds: numbe
 const SCRIPT = `set -e
 kb() { node dist/harness/cli.js "$@"; }
 kb doctor --json > "$DEVRIG_OUT/doctor.json"
-kb run "$DEVRIG_OUT/devrig-doorbell.json" quick -n 1 -w 0 --out /tmp/run -q > "$DEVRIG_OUT/run.txt"
+kb run "$DEVRIG_OUT/devrig-doorbell.json" "$DEVRIG_OUT/devrig-linux.json" -n 1 -w 0 --out /tmp/run -q > "$DEVRIG_OUT/run.txt"
 cp /tmp/run/results.json "$DEVRIG_OUT/results.json"
 kb report /tmp/run --format md > "$DEVRIG_OUT/report.md"
 kb micro --json --kicks 1000 --rounds 1 --time-ms 100 --block-rounds 1 > "$DEVRIG_OUT/micro.json"
@@ -41,8 +42,21 @@ before(async () => {
   if (!host.qemu) return void (skip = 'no QEMU: no KVM can exist here for the developer shell');
   for (const f of [paths.kickvmm(), paths.addon(), paths.probeGuest(), join(repoRoot(), 'dist/harness/cli.js')])
     assert.ok(existsSync(f), `${f} is missing: build first (node scripts/setup.mjs --for-tests)`);
-  // A probe scenario small enough for L1: the doorbell alone.
+  // Scenarios small enough for one L1 boot: the doorbell alone, and quick's
+  // bonnie++ and guest with a 24 MiB file (-r, so cache-affected, which the report must say).
   mkdirSync(out, { recursive: true });
+  const quick = resolveScenario('quick');
+  writeFileSync(
+    join(out, 'devrig-linux.json'),
+    JSON.stringify({
+      name: 'devrig-linux',
+      workload: { kind: 'bonnie', args: ['-d', 'temp', '-c', '2', '-s', '24', '-r', '12', '-f', '-n', '0', '-u', '0'] },
+      modes: quick.modes,
+      repetitions: 1,
+      guest: { memMiB: quick.guest.memMiB, cpus: quick.guest.cpus, kernel: 'vmlinux', boot: 'pvh' },
+      timeoutSec: 600,
+    }),
+  );
   writeFileSync(
     join(out, 'devrig-doorbell.json'),
     JSON.stringify({
@@ -60,7 +74,7 @@ before(async () => {
       [SCRIPT],
       {
         cwd: repoRoot(),
-        env: { ...process.env, DEVRIG_SHARE: share, DEVRIG_TIMEOUT: '900' },
+        env: { ...process.env, DEVRIG_SHARE: share, DEVRIG_TIMEOUT: '1800' },
         maxBuffer: 64 * 1024 * 1024,
         encoding: 'utf8',
       },
@@ -96,15 +110,19 @@ const json = <T>(name: string): T => JSON.parse(readFileSync(join(out, name), 'u
 
 test('inside L1, doctor sees hardware-assisted KVM and would run everything locally', (t) => {
   if (!ran(t)) return;
-  const d = json<{ kvm: { kind: string; devKvm: boolean }; runsIn: string; assets: { ready: boolean } }>('doctor.json');
+  const d = json<{
+    kvm: { kind: string; devKvm: boolean };
+    runsIn: Record<string, string>;
+    assets: { ready: boolean };
+  }>('doctor.json');
   assert.equal(d.kvm.devKvm, true);
   assert.equal(d.kvm.kind, 'hardware');
-  assert.equal(d.runsIn, 'hardware');
+  assert.deepEqual(d.runsIn, { probe: 'hardware', linux: 'hardware' });
   assert.equal(d.assets.ready, true, "the host's asset cache is found inside L1");
   t.diagnostic(`one L1 boot for doctor, run, report and micro: ${shell!.seconds.toFixed(0)} s (nested rig)`);
 });
 
-test('inside L1, run launches the probe guest and quick locally on hardware KVM; every arm completes with parsed metrics', (t) => {
+test('inside L1, run launches the probe guest and a small quick locally on hardware KVM; every arm completes with parsed metrics', (t) => {
   if (!ran(t)) return;
   const rs = json<ResultSet>('results.json');
   const hostEnv = Object.values(rs.hosts)[0];
@@ -113,7 +131,7 @@ test('inside L1, run launches the probe guest and quick locally on hardware KVM;
   assert.equal(hostEnv.hostIsVirtualMachine, true);
   assert.doesNotMatch(hostEnv.hostname, /^\(none\)$|^$/, 'a sensible host name');
   assert.match(Object.keys(rs.hosts)[0], /-devrig-l1$/);
-  for (const scenario of ['devrig-doorbell', 'quick']) {
+  for (const scenario of ['devrig-doorbell', 'devrig-linux']) {
     const samples = rs.samples.filter((s) => s.scenario === scenario);
     const arms = new Set(samples.map((s) => s.arm));
     const wanted = rs.scenarios.find((x) => x.name === scenario)?.definition.modes as string[];
@@ -126,7 +144,7 @@ test('inside L1, run launches the probe guest and quick locally on hardware KVM;
   }
   for (const s of rs.samples.filter((x) => x.scenario === 'devrig-doorbell'))
     assert.ok((s.metrics.doorbell_ns_per_kick?.value ?? 0) > 0, `${s.id}: doorbell_ns_per_kick`);
-  for (const s of rs.samples.filter((x) => x.scenario === 'quick')) {
+  for (const s of rs.samples.filter((x) => x.scenario === 'devrig-linux')) {
     for (const m of ['put_block', 'rewrite', 'get_block'])
       assert.ok(s.metrics[m] && s.metrics[m].status !== 'not_run', `${s.id}: ${m} parsed`);
     assert.ok((s.metrics.put_block.value ?? 0) > 0, `${s.id}: block write measured`);
@@ -141,6 +159,7 @@ test('inside L1, the report carries the hardware-KVM-inside-a-VM label, not bare
   assert.match(md, /HARDWARE KVM INSIDE A VIRTUAL MACHINE.*not bare-metal/);
   assert.match(md, /ran on hardware/);
   assert.doesNotMatch(md, /NESTED RIG|EMULATING KVM|\(none\)/);
+  assert.match(md, /\| cache-affected \|/, 'the -r run is marked cache-affected');
 });
 
 test('inside L1, micro measures in-process on hardware KVM, every mode', (t) => {
