@@ -90,6 +90,8 @@ export interface ResultSet {
   scenarios: ScenarioRecord[];
   hosts: Record<string, HostEnvironment>;
   samples: Sample[];
+  /** how far the run got: planned and done sample counts; 'interrupted' until `run --resume` finishes it */
+  completion?: { planned: number; done: number; state: 'complete' | 'interrupted' | 'running' };
 }
 
 export interface MetricInfo {
