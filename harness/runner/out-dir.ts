@@ -76,7 +76,11 @@ export function lockOutDir(outDir: string): () => void {
         forget();
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // We created it but could not fill it (ENOSPC): leave no empty lock behind.
+        rmSync(file, { force: true });
+        throw e;
+      }
     }
     const held = readOwner(file);
     if (held === null) continue; // released meanwhile
