@@ -15,7 +15,7 @@ import { mergeCommand } from './commands/merge.js';
 import { microCommand } from './commands/micro.js';
 import { listCommand } from './commands/list.js';
 import { CliError } from './commands/errors.js';
-import { installShutdown, stopNow } from './lifecycle/shutdown.js';
+import { haltIfStopping, installShutdown, stopNow } from './lifecycle/shutdown.js';
 import { watchNpmParent } from './lifecycle/npm-parent.js';
 import { isNoSpace } from './lifecycle/write-errors.js';
 
@@ -54,6 +54,8 @@ const cli = yargs(hideBin(process.argv))
 try {
   await cli.parseAsync();
 } catch (e) {
+  // A run cut short by a signal fails on its way down: the shutdown has the last word.
+  await haltIfStopping();
   const err = e as Error;
   if (isNoSpace(err)) {
     // A full disk: one line, exit 2; results.json is only ever replaced whole, so what was measured stays.

@@ -42,6 +42,11 @@ export function stoppingFor(): NodeJS.Signals | null {
   return stopping;
 }
 
+/** While kickbench stops, nothing more may start: callers wait here forever (the exit comes first). */
+export async function haltIfStopping(): Promise<void> {
+  if (stopping) await new Promise<never>(() => {});
+}
+
 export function exitStatusFor(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 1);
 }

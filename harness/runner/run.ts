@@ -32,7 +32,7 @@ import { planRun, type PlannedSample } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
 import { Progress } from './progress.js';
-import { onInterrupt } from '../lifecycle/shutdown.js';
+import { haltIfStopping, onInterrupt, stoppingFor } from '../lifecycle/shutdown.js';
 import { claimOutDir, removeOrphanDisks } from './out-dir.js';
 import { writeManifest } from './manifest.js';
 
@@ -365,6 +365,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
     while (last < plan.length && last - first < size && places.get(plan[last].scenario.name) === place) last++;
     const batch: { p: PlannedSample; id: string; job: VmJob; startedAt: Date; recorded: boolean }[] = [];
     for (const p of plan.slice(first, last)) {
+      await haltIfStopping();
       const id = sampleId(p);
       const job = await prepareJob(p, id, c.diskDir, c.assets);
       c.inFlight.add(job.disk);
@@ -383,7 +384,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
       progress.phase(phase);
     };
     const record = (b: (typeof batch)[number], result: VmJobResult | undefined) => {
-      if (b.recorded) return;
+      if (b.recorded || stoppingFor()) return;
       b.recorded = true;
       const outcome: Pick<Sample, 'status' | 'error' | 'metrics' | 'vmmStats'> = result
         ? sampleFromResult(b.p, result)
