@@ -30,12 +30,18 @@ function readStat(pid: number): { ppid: number; startTime: string; comm: string 
   }
 }
 
-function cmdline(pid: number): string {
+function argv(pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
-    return '';
+    return [];
   }
+}
+
+/** npm itself: its title ("npm exec ...", "npm run ..."), or node running npm-cli.js / npx-cli.js. */
+function isNpm(comm: string, args: string[]): boolean {
+  if (/^(npm|npx)\b/.test(comm) || /^(npm|npx)\b/.test(args[0] ?? '')) return true;
+  return args.slice(0, 2).some((a) => /(^|\/)(npm|npx)(-cli\.js)?$/.test(a));
 }
 
 /** npm sets these in the environment of every script and of what npx runs. */
@@ -50,7 +56,7 @@ export function npmAncestors(fromPid = process.ppid): Ancestor[] {
     const s = readStat(pid);
     if (!s) break;
     chain.push({ pid, startTime: s.startTime, comm: s.comm });
-    if (/^(npm|npx)/.test(s.comm) || /\bnpm(-cli)?(\.js)?\b|\bnpx(-cli)?(\.js)?\b/.test(cmdline(pid))) return chain;
+    if (isNpm(s.comm, argv(pid))) return chain;
     pid = s.ppid;
   }
   return chain.slice(0, 1);
