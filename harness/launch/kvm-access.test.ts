@@ -56,6 +56,6 @@ test('doctor and run name the permission problem for a user who may not open /de
     join('/tmp', `kb-nobody-${process.pid}`),
   ]);
   assert.notEqual(run.status, 0);
-  assert.match(run.stderr.trim(), /^kickbench: --where local: .*no permission to open \/dev\/kvm/);
+  assert.match(run.stderr.trim(), /^kickbench: scenario doorbell: --where local: .*no permission to open \/dev\/kvm/);
   rmSync(join('/tmp', `kb-nobody-${process.pid}`), { recursive: true, force: true });
 });

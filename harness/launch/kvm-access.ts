@@ -32,7 +32,8 @@ export function classifyKvmAccess(f: DevKvmFacts): KvmAccess {
     const fix =
       f.group && f.group !== 'root'
         ? `add ${user} to group ${f.group} (sudo usermod -aG ${f.group} ${user}, then log in again)`
-        : `give group kvm access with a udev rule: KERNEL=="kvm", GROUP="kvm", MODE="0660" in /etc/udev/rules.d/65-kvm.rules (then sudo udevadm trigger), and add ${user} to group kvm`;
+        : 'give group kvm access with a udev rule: KERNEL=="kvm", GROUP="kvm", MODE="0660" in ' +
+          `/etc/udev/rules.d/65-kvm.rules (then sudo udevadm trigger), and add ${user} to group kvm`;
     return { state: 'no-permission', reason: `no permission to open ${dev}: ${fix}` };
   }
   return { state: 'unusable', reason: `cannot open /dev/kvm: ${f.openError}` };

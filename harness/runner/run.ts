@@ -13,9 +13,10 @@ import {
   type MetricSample,
   type ResultSet,
   type Sample,
-  type Where,
+  type Place,
   metricInfo,
 } from '../results/schema.js';
+import { ARM_SEMANTICS_VERSION, statsArmSemantics } from '../results/arms.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import {
   ensureAssets,
@@ -25,7 +26,17 @@ import {
   parseGuestConsole,
   type GuestAssets,
 } from '../assets/index.js';
-import { runJobs, detectHost, defaultPlace, type VmJob, type VmJobResult } from '../launch/index.js';
+import {
+  runJobs,
+  detectHost,
+  decidePlace,
+  requestedPlace,
+  placeWords,
+  PlaceError,
+  type PlaceRequest,
+  type VmJob,
+  type VmJobResult,
+} from '../launch/index.js';
 import { paths } from '../paths.js';
 import { describeAssets, describeHost, gitCommit } from './environment.js';
 import { planRun, type PlannedSample } from './plan.js';
@@ -44,8 +55,8 @@ export interface RunOptions {
   aaMode?: KickMode;
   repetitions?: number;
   warmup?: number;
-  /** 'auto' picks local KVM when it is hardware-assisted, else the nested rig */
-  where?: 'auto' | 'local' | 'nested';
+  /** the user's placement request; each scenario's Place follows decidePlace (launch/place.ts) */
+  where?: PlaceRequest;
   /** label for the VMM build under test (e.g. a commit), recorded per sample */
   vmmLabel?: string;
   progress?: Progress;
@@ -164,10 +175,10 @@ export function sampleFromResult(
         report.endStatus === 'fail' ? 'probe guest reported status=fail' : 'probe guest ended without its end marker',
       );
     }
-    const tscKhz = typeof stats?.tscKhz === 'number' ? stats.tscKhz : 0;
-    Object.assign(metrics, probeMetrics(report, tscKhz));
+    Object.assign(metrics, probeMetrics(report, stats?.tscKhz ?? 0));
   }
   if (r.exitCode !== 0) return vmmFailed();
+  if (!stats) return fail('kickvmm ended cleanly but left no valid --stats JSON (its stats log is kept)');
   Object.assign(metrics, vmmMetrics(stats));
   return { status: 'ok', metrics, vmmStats: stats };
 }
@@ -188,31 +199,28 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
   mkdirSync(logDir, { recursive: true });
   mkdirSync(diskDir, { recursive: true });
 
+  // The host is looked at once; each scenario's place follows the one rule (launch/place.ts).
   const host = await detectHost();
-  // Where each scenario runs (defaultPlace), unless --where says otherwise.
-  const localWhere: Where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
-  const placeOf = (s: Scenario): Where => {
-    if (opts.where === 'nested') return 'nested';
-    if (opts.where === 'local') {
-      if (host.kvmKind === 'none')
-        throw new Error(`--where local: this host has no usable /dev/kvm (${host.kvmReason ?? 'unknown reason'})`);
-      if (localWhere === 'emulating' && s.workload.kind === 'bonnie') {
-        throw new Error(
-          `scenario ${s.name}: this host's KVM emulates every instruction, so a Linux guest cannot run on it; use --where nested (or auto)`,
-        );
-      }
-      return localWhere;
+  const request = requestedPlace(opts.where);
+  const placeOf = (s: Scenario): Place => {
+    try {
+      return decidePlace(host, s.workload.kind === 'probe' ? 'probe' : 'linux', request);
+    } catch (e) {
+      // No KVM at all: say why (missing, or no permission and the fix).
+      const why = host.kvmKind === 'none' && host.kvmReason ? ` (${host.kvmReason})` : '';
+      if (e instanceof PlaceError) throw new PlaceError(`scenario ${s.name}: ${e.message}${why}`);
+      throw e;
     }
-    return defaultPlace(host, s.workload.kind === 'probe' ? 'probe' : 'linux');
   };
   const places = new Map(opts.scenarios.map((s) => [s.name, placeOf(s)]));
-  const where: Where = places.get(opts.scenarios[0].name) ?? 'nested';
+  const where: Place = places.get(opts.scenarios[0].name) ?? 'nested';
+  const hostKvm = host.kvmKind === 'none' ? 'no usable /dev/kvm' : `${host.kvmKind} KVM`;
   for (const s of opts.scenarios) {
-    const w = places.get(s.name)!;
-    const fallback = w === 'nested' && opts.where !== 'nested' && host.kvmReason ? `: ${host.kvmReason}` : '';
-    progress.note(
-      `${s.name}: runs on ${w === 'nested' ? `the nested rig (QEMU TCG + nested KVM), not local KVM${fallback}` : `local ${w === 'hardware' ? 'hardware' : 'instruction-emulating'} KVM`} (host: ${host.kvmKind === 'none' ? 'no usable /dev/kvm' : `${host.kvmKind} KVM`})`,
-    );
+    const place = places.get(s.name)!;
+    // Falling back to the rig is worth a reason: what is wrong with this host's KVM.
+    const fallback =
+      place === 'nested' && request !== 'nested' && host.kvmReason ? `, not local KVM: ${host.kvmReason}` : '';
+    progress.note(`${s.name}: runs on ${placeWords(place)}${fallback} (host: ${hostKvm})`);
   }
   if ([...places.values()].some((w) => w !== 'hardware'))
     progress.note(
@@ -234,6 +242,8 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     tool: { name: 'kickbench', version: '0.1.0', gitCommit: gitCommit() },
     order: opts.order ?? (opts.scenarios.every((s) => s.order === 'abba') ? 'abba' : 'per-scenario'),
     aa: Boolean(opts.aaMode),
+    // What this kickbench's arms mean; lowered below if the kickvmm build says otherwise.
+    armSemantics: ARM_SEMANTICS_VERSION,
     scenarios: opts.scenarios.map(({ file: _f, ...definition }) => ({
       name: definition.name,
       definition: definition as unknown as Record<string, unknown>,
@@ -310,6 +320,13 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
       total: plan.length,
       record: (sample) => {
         rs.samples.push(sample);
+        const semantics = statsArmSemantics(sample.vmmStats);
+        if (semantics !== null && semantics < (rs.armSemantics ?? 1)) {
+          rs.armSemantics = semantics;
+          progress.note(
+            `kickvmm reports arm semantics ${semantics} (its exit mode services requests on the vCPU thread); results.json records that`,
+          );
+        }
         completion('running');
         writeResultsAtomic(resultsPath, rs);
       },
@@ -337,7 +354,7 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
 interface PlanContext {
   opts: RunOptions;
   progress: Progress;
-  places: Map<string, Where>;
+  places: Map<string, Place>;
   assets: GuestAssets | null;
   logDir: string;
   diskDir: string;
@@ -426,7 +443,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
     const results = await runJobs(
       batch.map((b) => b.job),
       {
-        where: place === 'nested' ? 'nested' : 'local',
+        place,
         kickvmm: paths.kickvmm(),
         assets: c.assets,
         logDir: c.logDir,
