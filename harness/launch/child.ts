@@ -41,11 +41,12 @@ export interface VmChild {
 }
 
 // fd 3 is the watchdog pipe. The child runs in the background with fd 3 closed;
-// a subshell blocks reading fd 3 and, on EOF, kills the child and removes $2.
+// a subshell blocks reading fd 3 and, on EOF, kills the child and removes $2
+// (ignoring the TERM the wrapper sends its watcher once the child is gone).
 const WATCHDOG = `child_cmd=$1; orphan_rm=$2; shift 2
 KICKBENCH_PARENT_PID=$$ "$child_cmd" "$@" 3<&- &
 child=$!
-( read -r _ <&3; kill -KILL "$child" 2>/dev/null; [ -n "$orphan_rm" ] && rm -rf -- "$orphan_rm" ) &
+( read -r _ <&3; trap '' TERM; kill -KILL "$child" 2>/dev/null; [ -n "$orphan_rm" ] && rm -rf -- "$orphan_rm" ) &
 watch=$!
 exec 3<&-
 wait "$child"
