@@ -25,7 +25,7 @@ function run(bin: string, args: string[], env: Record<string, string>) {
     timeout: 300_000,
     env: { ...process.env, ...env },
   });
-  const passed = Number(r.stdout.match(/\[  PASSED  \] (\d+) tests?/)?.[1] ?? 0);
+  const passed = Number(r.stdout.match(/\[ {2}PASSED {2}\] (\d+) tests?/)?.[1] ?? 0);
   const failures = r.stdout.split('\n').filter((l) => l.startsWith('[  FAILED  ]'));
   const report = `${failures.join('\n')}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-6000)}`;
   return { status: r.status, passed, report, stdout: r.stdout };
