@@ -246,8 +246,8 @@ struct Machine {
         }
       }
       if (!ok) {
-        std::fprintf(stderr, "register +%u (size %u), %u requests handled\n", off, size,
-                     checked->requests());
+        std::fprintf(stderr, "%s +%u (size %u), %u requests handled\n",
+                     off >= 0x100 ? "config" : "register", off & 0xff, size, checked->requests());
         finding("device wrote guest RAM outside the used ring and writable buffers", i,
                 ram[i] | uint64_t(shadow[i]) << 8);
       }
@@ -360,7 +360,10 @@ void run_op(Machine& m, Reader& in) {
       uint16_t reg = in.u8();
       uint8_t size = kSizes[in.u8() % 4];
       uint32_t v = in.u8() & 1 ? in.u32() : uint32_t(in.u8()) << 8;
+      m.checked->begin(nullptr);  // nothing in RAM may change
+      std::memcpy(m.shadow.data(), m.ram, m.ram_size);
       m.pci->config_write(reg, v, size);
+      m.check_writes(0x100 + reg, size);
       break;
     }
     case 8: {  // the driver's initialisation, with a fuzzed PFN and features
