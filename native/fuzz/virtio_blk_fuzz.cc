@@ -57,15 +57,15 @@ struct NullVm : VmIoctls {
   bool deassign_irqfd(int, uint32_t) override { return false; }
 };
 
-// Kicks arrive as port writes and are serviced on the calling thread, so a
-// BAR0 write returns only after everything it caused. notify_exited() is
-// where a transport that hands exited kicks to its KickPath calls in; a
-// transport that services them itself never calls it.
+// Kicks arrive as port writes and are serviced on the calling thread (the
+// inline arm), so a BAR0 write returns only after everything it caused.
 struct InlineKick : KickPath {
-  KickMode mode() const override { return KickMode::Exit; }
+  KickMode mode() const override { return KickMode::Inline; }
   void queue_activated(QueueNotifyTarget*, uint16_t, uint16_t) override {}
   void queue_deactivated(QueueNotifyTarget*, uint16_t, uint16_t) override {}
-  void notify_exited(QueueNotifyTarget* target, uint16_t queue) { target->notify_queue(queue); }
+  void notify_exited(QueueNotifyTarget* target, uint16_t queue) override {
+    target->notify_queue(queue);
+  }
   bool start(std::string*) override { return true; }
   void stop() override {}
 };
