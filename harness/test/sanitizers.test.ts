@@ -1,6 +1,6 @@
 // The native unit tests again, built with clang under sanitizers
-// (native/tests/Makefile): every test under AddressSanitizer + UBSan, and the
-// threaded ones (the I/O-thread stress test among them) under ThreadSanitizer.
+// (native/tests/Makefile): every test under AddressSanitizer + UBSan, and
+// again under ThreadSanitizer (the I/O-thread stress test among them).
 // Any sanitizer report makes the binary exit non-zero and fails the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +42,7 @@ test('native unit tests under AddressSanitizer + UndefinedBehaviorSanitizer', (t
   assert.ok(r.passed > 0, 'no test ran');
 });
 
-test('ThreadSanitizer: I/O thread against resets, PFN rewrites and BAR moves, and the ioeventfd tests', (t) => {
+test('native unit tests under ThreadSanitizer, with the I/O thread against resets, PFN rewrites and BAR moves', (t) => {
   if (clangMissing) return t.skip(skipReason);
   build('tsan');
   const r = run(
@@ -53,7 +53,7 @@ test('ThreadSanitizer: I/O thread against resets, PFN rewrites and BAR moves, an
     },
   );
   assert.equal(r.status, 0, `TSan build failed:\n${r.report}`);
-  assert.ok(r.passed >= 3, `only ${r.passed} tests ran`);
+  assert.ok(r.passed > 0, 'no test ran');
   const summary = r.stdout.match(/\d+ rounds, .*/)?.[0];
   assert.ok(summary, `the stress test did not run (no summary line):\n${r.stdout.slice(-2000)}`);
   t.diagnostic(summary);
