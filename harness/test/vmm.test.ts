@@ -12,8 +12,9 @@ import { paths } from '../paths.js';
 import { VmBatch } from './vm-batch.js';
 import { parseProbeConsole } from '../runner/probe-output.js';
 import { ensureAssets, sparseFile } from '../assets/index.js';
-import { defaultPlace, detectHost, runJobs, type VmJob } from '../launch/index.js';
+import { decidePlace, detectHost, requestedPlace, runJobs, type VmJob } from '../launch/index.js';
 import { firstBadSector } from './probe-pattern.js';
+import { KICK_MODES } from '../results/arms.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
 const work = mkdtempSync(join(tmpdir(), 'kb-vmm-'));
@@ -116,13 +117,13 @@ before(async () => {
   }
   const host = await detectHost();
   // The same placement rule as kickbench run: the probe guest runs on any local KVM.
-  const where = defaultPlace(host, 'probe') === 'nested' ? 'nested' : 'local';
+  const where = decidePlace(host, 'probe', requestedPlace());
   if (where === 'nested' && !host.qemu) {
     batch.skipAll('no local KVM here and QEMU is missing, so no KVM can exist for the probe guest');
     return;
   }
   const workload = `doorbell count=${DOORBELLS}; write bs=4k count=${WRITE_BLOCKS} depth=1; read bs=4k count=${WRITE_BLOCKS} depth=4; verify count=32`;
-  for (const mode of ['exit', 'ioeventfd'] as const) {
+  for (const mode of KICK_MODES) {
     jobs[`probe-${mode}`] = {
       id: `probe-${mode}`,
       kernel: paths.probeGuest(),
@@ -145,8 +146,8 @@ before(async () => {
     };
   }
   if (where === 'nested') {
-    // The minimal KVM_RUN loop (the micro-benchmark's floor), once per mode, in the same outer guest.
-    for (const mode of ['exit', 'ioeventfd'] as const) {
+    // The floor (the micro-benchmark's device-less VM), once per mode, in the same outer guest.
+    for (const mode of KICK_MODES) {
       jobs[`floor-${mode}`] = {
         id: `floor-${mode}`,
         kernel: paths.probeGuest(),
@@ -161,11 +162,11 @@ before(async () => {
     }
   }
   const assets = where === 'nested' ? await ensureAssets() : null;
-  const out = await runJobs(Object.values(jobs), { where, kickvmm, assets, logDir: join(work, 'logs') });
+  const out = await runJobs(Object.values(jobs), { place: where, kickvmm, assets, logDir: join(work, 'logs') });
   batch.record(out);
 });
 
-for (const mode of ['exit', 'ioeventfd'] as const) {
+for (const mode of KICK_MODES) {
   test(`probe guest runs to its end marker in ${mode} mode, and its data is on the image byte for byte`, (t) => {
     const r = batch.ran(t, `probe-${mode}`);
     if (!r) return;
@@ -181,46 +182,59 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
     assert.equal(firstBadSector(image, 0, 256, 0x82), null, 'verify region');
     assert.equal(firstBadSector(image, 256, 256, 0x01), null, 'write region');
     assert.equal(firstBadSector(image, 512, 1024, null), null, 'untouched sectors stay zero');
-    assert.ok(r.stats, 'kickvmm wrote its stats');
-    assert.equal(r.stats?.mode, mode);
-    assert.ok(
-      Number((r.stats?.requests as Record<string, number> | undefined)?.total) >= WRITE_BLOCKS * 2,
-      'requests counted',
-    );
-    assert.ok(Number(r.stats?.bytesWritten) >= WRITE_BLOCKS * 4096);
+    assert.ok(r.stats, 'kickvmm wrote valid stats');
+    assert.equal(r.stats.mode, mode);
+    assert.ok(r.stats.requests.total >= WRITE_BLOCKS * 2, 'requests counted');
+    assert.ok(r.stats.bytesWritten >= WRITE_BLOCKS * 4096);
   });
 }
 
 test('exit mode: every kick is a KVM_EXIT_IO, handed to the I/O thread, which services every request', (t) => {
   const r = batch.ran(t, 'probe-exit');
   if (!r) return;
-  const s = r.stats as Record<string, any>;
+  const s = r.stats;
+  assert.ok(s, 'kickvmm wrote valid stats');
   assert.equal(s.armSemantics, 2);
   assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
   assert.equal(s.notifyIoExits, s.kicks, 'each kick arrived as an io exit');
   assert.ok(s.exits.io >= s.kicks);
-  assert.equal(s.ioExitsByPort['0x6210'], s.notifyIoExits, 'the notify exits are all on the notify port');
+  assert.equal(s.ioExitsByPort?.['0x6210'], s.notifyIoExits, 'the notify exits are all on the notify port');
   assert.ok(s.eventfdWakeups > 0, 'the hand-offs woke the I/O thread');
-  assert.equal(s.requestsServicedOn.vcpu, 0, 'nothing serviced on the vCPU thread');
-  assert.equal(s.requestsServicedOn.ioThread, s.requests.total);
+  assert.equal(s.requestsServicedOn?.vcpu, 0, 'nothing serviced on the vCPU thread');
+  assert.equal(s.requestsServicedOn?.ioThread, s.requests.total);
 });
 
 test('ioeventfd mode: kicks cause (almost) no io exits, and the eventfd wake-ups are counted', (t) => {
   const r = batch.ran(t, 'probe-ioeventfd');
   if (!r) return;
-  const s = r.stats as Record<string, any>;
+  const s = r.stats;
+  assert.ok(s, 'kickvmm wrote valid stats');
   assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
   assert.ok(s.eventfdWakeups > 0, 'the I/O thread woke on eventfds');
   assert.ok(s.eventfdSignals >= s.eventfdWakeups);
   // Only kicks before the ioeventfd was registered may still exit.
   assert.ok(s.notifyIoExits <= 2, `notify io exits ${s.notifyIoExits}`);
-  assert.equal(s.requestsServicedOn.vcpu, 0);
-  assert.equal(s.requestsServicedOn.ioThread, s.requests.total);
-  const exitRun = batch.peek('probe-exit')?.stats as Record<string, any> | undefined;
+  assert.equal(s.requestsServicedOn?.vcpu, 0);
+  assert.equal(s.requestsServicedOn?.ioThread, s.requests.total);
+  const exitRun = batch.peek('probe-exit')?.stats;
   if (exitRun) assert.ok(s.exits.io < exitRun.exits.io - DOORBELLS / 2, 'far fewer io exits than exit mode');
 });
 
-for (const mode of ['exit', 'ioeventfd'] as const) {
+test('inline mode: every kick is a KVM_EXIT_IO and the vCPU thread services every request itself', (t) => {
+  const r = batch.ran(t, 'probe-inline');
+  if (!r) return;
+  const s = r.stats;
+  assert.ok(s, 'kickvmm wrote valid stats');
+  assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
+  assert.equal(s.notifyIoExits, s.kicks, 'each kick arrived as an io exit');
+  assert.equal(s.ioExitsByPort?.['0x6210'], s.notifyIoExits);
+  assert.equal(s.requestsServicedOn?.vcpu, s.requests.total);
+  assert.equal(s.requestsServicedOn?.ioThread, 0);
+  assert.equal(s.eventfdWakeups, 0, 'no I/O thread is involved');
+  assert.equal(s.ioThreadCpuSeconds, 0);
+});
+
+for (const mode of KICK_MODES) {
   test(`hostile requests get IOERR (or NEEDS_RESET) and the VMM stays up (${mode})`, (t) => {
     const r = batch.ran(t, `hostile-${mode}`);
     if (!r) return;
@@ -239,7 +253,8 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
     const verify = report.lines.find((l) => l.workload === 'verify');
     assert.equal(verify?.fields.errors, '0', 'valid requests still work afterwards');
     assert.equal(report.endStatus, 'ok');
-    const s = r.stats as Record<string, any>;
+    const s = r.stats;
+    assert.ok(s, 'kickvmm wrote valid stats');
     assert.ok(s.badDescriptors + s.requests.ioerr + s.deviceNeedsReset > 0, 'the VMM counted the bad requests');
   });
 }
@@ -253,22 +268,35 @@ test('kickvmm --probe reports the KVM kind and capabilities', (t) => {
   assert.equal(typeof p.capIoeventfd, 'boolean');
 });
 
-test('the floor loop: every out is an exit to userspace without an ioeventfd, almost none with one', (t) => {
-  if (existsSync('/dev/kvm'))
-    return t.skip('with a local KVM the floor runs in-process (kickbench micro) and kickvmm --probe is checked above');
-  for (const mode of ['exit', 'ioeventfd'] as const) {
-    const r = batch.ran(t, `floor-${mode}`);
-    if (!r) return;
-    assert.equal(r.exitCode, 0, r.stderr);
-    const floor = JSON.parse(r.console.split('\n').find((l) => l.trim().startsWith('{')) ?? 'null');
-    assert.ok(floor, `no floor JSON in: ${r.console}`);
+// The floor: the doorbell's guest and kick path without a device. Locally
+// kickvmm --floor runs here; without a local KVM it ran in the rig batch.
+test('the floor: every kick exits in exit and inline mode, almost none with an ioeventfd; exit hands each to the I/O thread', (t) => {
+  for (const mode of KICK_MODES) {
+    let out: string;
+    if (existsSync('/dev/kvm')) {
+      const r = runKickvmm(['--floor', mode, '--kicks', String(FLOOR_KICKS)]);
+      assert.equal(r.status, 0, r.stderr);
+      out = r.stdout;
+    } else {
+      const r = batch.ran(t, `floor-${mode}`);
+      if (!r) return;
+      assert.equal(r.exitCode, 0, r.stderr);
+      out = r.console;
+    }
+    const floor = JSON.parse(out.split('\n').find((l) => l.trim().startsWith('{')) ?? 'null');
+    assert.ok(floor, `no floor JSON in: ${out}`);
     assert.equal(floor.mode, mode);
     assert.equal(floor.kicks, FLOOR_KICKS);
-    assert.equal(floor.kvmKind, 'hardware', 'KVM inside the rig runs guest instructions directly');
-    if (mode === 'exit') assert.ok(floor.notifyIoExits >= FLOOR_KICKS, `io exits ${floor.notifyIoExits}`);
-    else {
+    if (!existsSync('/dev/kvm'))
+      assert.equal(floor.kvmKind, 'hardware', 'KVM inside the rig runs guest instructions directly');
+    if (mode === 'ioeventfd') {
       assert.ok(floor.notifyIoExits <= 2, `io exits ${floor.notifyIoExits}`);
       assert.ok(floor.eventfdSignals >= FLOOR_KICKS, `eventfd signals ${floor.eventfdSignals}`);
+    } else {
+      assert.equal(floor.notifyIoExits, FLOOR_KICKS, `${mode}: io exits ${floor.notifyIoExits}`);
+      // Totals include the warm-up batch; exit signals the I/O thread once per kick, inline never.
+      if (mode === 'exit') assert.ok(floor.eventfdSignals >= FLOOR_KICKS, `eventfd signals ${floor.eventfdSignals}`);
+      else assert.equal(floor.eventfdSignals, 0);
     }
   }
 });
