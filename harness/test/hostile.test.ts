@@ -1,4 +1,4 @@
-// The probe's `hostile` workload against kickvmm, in both kick modes: every
+// The probe's `hostile` workload against kickvmm, in every kick mode: every
 // kind of malformed (or unusual) request must get exactly the outcome the
 // device model defines, kickvmm must end cleanly, and a verify pass run
 // right after in the same guest must be clean.
@@ -12,11 +12,11 @@ import { paths } from '../paths.js';
 import { VmBatch } from './vm-batch.js';
 import { parseProbeConsole } from '../runner/probe-output.js';
 import { ensureAssets, sparseFile } from '../assets/index.js';
-import { defaultPlace, detectHost, runJobs, type VmJob } from '../launch/index.js';
+import { decidePlace, detectHost, requestedPlace, runJobs, type VmJob } from '../launch/index.js';
+import { KICK_MODES } from '../results/arms.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kb-hostile-'));
 const batch = new VmBatch(work);
-const modes = ['exit', 'ioeventfd'] as const;
 const jobs: Record<string, VmJob> = {};
 
 /** What kickvmm's device model does with each kind (see native/guest/wl_hostile.c). */
@@ -70,10 +70,10 @@ function hostileLines(consoleText: string): Record<string, Record<string, string
 before(async () => {
   if (process.env.KICKBENCH_UNIT_ONLY) return batch.skipAll('KICKBENCH_UNIT_ONLY is set');
   const host = await detectHost();
-  const where = defaultPlace(host, 'probe') === 'nested' ? 'nested' : 'local';
+  const where = decidePlace(host, 'probe', requestedPlace());
   if (where === 'nested' && !host.qemu)
     return batch.skipAll('no local KVM here and QEMU is missing, so no KVM can exist for the probe guest');
-  for (const mode of modes) {
+  for (const mode of KICK_MODES) {
     jobs[mode] = {
       id: `hostile-kinds-${mode}`,
       kernel: paths.probeGuest(),
@@ -87,7 +87,7 @@ before(async () => {
   }
   const assets = where === 'nested' ? await ensureAssets() : null;
   const out = await runJobs(Object.values(jobs), {
-    where,
+    place: where,
     kickvmm: paths.kickvmm(),
     assets,
     logDir: join(work, 'logs'),
@@ -95,7 +95,7 @@ before(async () => {
   batch.record(out);
 });
 
-for (const mode of modes) {
+for (const mode of KICK_MODES) {
   test(`hostile kinds: each gets its defined outcome, kickvmm ends cleanly, verify is clean afterwards (${mode})`, (t) => {
     const r = batch.ran(t, `hostile-kinds-${mode}`);
     if (!r) return;
