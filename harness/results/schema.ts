@@ -78,6 +78,27 @@ export interface ScenarioRecord {
   definition: Record<string, unknown>;
 }
 
+/**
+ * planned: measured (non-warm-up) samples the plan asked for; done: those that
+ * finished with status ok. 'running' while the runner works, 'complete' when
+ * every planned sample is done and ok, 'incomplete' when the run ended with
+ * fewer, 'interrupted' when a signal stopped it.
+ */
+export interface Completion {
+  planned: number;
+  done: number;
+  state: 'running' | 'complete' | 'incomplete' | 'interrupted';
+}
+
+export interface SequentialRecord {
+  /** samples per arm at each pre-planned look, and the alpha each look may spend (O'Brien-Fleming) */
+  looks: { n: number; alpha: number }[];
+  maxN: number;
+  /** the look the run stopped at (index into looks), and why */
+  stoppedAt: number;
+  reason: 'decided' | 'budget' | 'interrupted';
+}
+
 export interface ResultSet {
   schema: typeof RESULTS_SCHEMA_ID;
   version: typeof RESULTS_SCHEMA_VERSION;
@@ -87,6 +108,12 @@ export interface ResultSet {
   order: string;
   /** true for an A/A (noise floor) run: both arms use the same mode */
   aa?: boolean;
+  /** the run's --seed: orders random runs and seeds every resampling in its reports */
+  seed?: number;
+  /** how much of the plan was measured; absent in files from before it existed */
+  completion?: Completion;
+  /** `run --until-decided`: the planned looks and where the run stopped */
+  sequential?: SequentialRecord;
   scenarios: ScenarioRecord[];
   hosts: Record<string, HostEnvironment>;
   samples: Sample[];

@@ -184,8 +184,11 @@ describe('analyze', () => {
     const nf = a.noiseFloor[0];
     assert.equal(nf.metric, 'put_block');
     const m = metric(a.scenarios[0], 'put_block');
-    assert.equal(nf.minDetectableEffectPct, m.ciHalfWidthPct);
-    assert.ok(nf.minDetectableEffectPct !== null && nf.minDetectableEffectPct > 0 && nf.minDetectableEffectPct < 1);
+    // The detectable effect is the one found with 80% power at this noise, not the CI half-width.
+    assert.ok(nf.sigmaLog !== null && nf.sigmaLog > 0);
+    assert.ok(nf.minDetectableEffectPct !== null && nf.minDetectableEffectPct > 0 && nf.minDetectableEffectPct < 2);
+    assert.ok(nf.verdictEffectPct! > nf.minDetectableEffectPct! + 4.9, 'a verdict also needs the CI beyond 5%');
+    assert.equal(nf.nForThreshold, 4, 'at this tiny noise the exact floor, not the noise, sets n');
     assert.equal(nf.falseAlarm, false);
     assert.equal(m.verdict, 'no change');
   });
