@@ -223,12 +223,22 @@ function sortMetrics(names: Iterable<string>): string[] {
  * scenario definition's `primary` list, else (results from before primary
  * lists existed) every metric of the 'primary' family.
  */
-export function primaryMetrics(rs: ResultSet, scenario: string, opts: AnalyzeOptions = {}, present: string[] = []): string[] {
+export function primaryMetrics(
+  rs: ResultSet,
+  scenario: string,
+  opts: AnalyzeOptions = {},
+  present: string[] = [],
+): string[] {
   const given = opts.primary?.[scenario];
   if (given) return [...given];
   const def = rs.scenarios.find((s) => s.name === scenario)?.definition as { primary?: unknown } | undefined;
   if (Array.isArray(def?.primary) && def.primary.every((m) => typeof m === 'string')) return [...def.primary];
   return present.filter((m) => metricInfo(m).family === 'primary');
+}
+
+/** Metrics with at least one measured value: the legacy primary family is drawn from these. */
+function measuredNames(samples: Sample[]): string[] {
+  return metricNames(samples).filter((m) => samples.some((s) => s.metrics[m]?.status === 'ok'));
 }
 
 function usable(rs: ResultSet, scenario: string, arm: string): Sample[] {
@@ -462,7 +472,7 @@ export function analyze(rs: ResultSet, opts: AnalyzeOptions = {}): Analysis {
     const t = usable(rs, scenario, treatmentArm);
     if (b.length === 0 && t.length === 0) continue;
     const names = metricNames([...b, ...t]);
-    const primary = primaryMetrics(rs, scenario, opts, names);
+    const primary = primaryMetrics(rs, scenario, opts, measuredNames([...b, ...t]));
     const metrics = names.map((m) =>
       compareMetric(scenario, null, m, roleOf(m, primary), b, t, [baselineArm, treatmentArm], st, true),
     );
@@ -595,7 +605,12 @@ export function compareRuns(base: ResultSet, head: ResultSet, opts: AnalyzeOptio
       if (b.length === 0 || h.length === 0) continue;
       const inHead = new Set(metricNames(h));
       const names = metricNames(b).filter((m) => inHead.has(m));
-      const primary = primaryMetrics(base, scenario, opts, names);
+      const primary = primaryMetrics(
+        base,
+        scenario,
+        opts,
+        measuredNames([...b, ...h]).filter((m) => names.includes(m)),
+      );
       declared += primary.length;
       const metrics = names.map((m) =>
         compareMetric(scenario, arm, m, roleOf(m, primary), b, h, ['base', 'head'], st, false),

@@ -121,6 +121,18 @@ export function binomial(n: number, k: number): number {
  * Mann-Whitney distribution), used to pick the order statistics of an interval.
  */
 export function mannWhitneyCdf(n1: number, n2: number): number[] {
+  const key = `${n1},${n2}`;
+  let cdf = cdfCache.get(key);
+  if (!cdf) {
+    cdf = computeMannWhitneyCdf(n1, n2);
+    cdfCache.set(key, cdf);
+  }
+  return cdf;
+}
+
+const cdfCache = new Map<string, number[]>();
+
+function computeMannWhitneyCdf(n1: number, n2: number): number[] {
   const ranks = Array.from({ length: n1 + n2 }, (_, i) => 2 * (i + 1));
   const counts = subsetSumCounts(ranks, n1);
   const base = n1 * (n1 + 1); // doubled minimum rank sum
