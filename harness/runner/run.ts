@@ -32,6 +32,8 @@ import { planRun, type PlannedSample } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
 import { Progress } from './progress.js';
+import { SequentialPlan, type SequentialOptions } from './sequential.js';
+import { finalCompletion } from '../results/completion.js';
 
 export interface RunOptions {
   scenarios: Scenario[];
@@ -50,6 +52,8 @@ export interface RunOptions {
   keepDisks?: boolean;
   /** samples per outer-guest boot in the nested rig (default 8) */
   rigBatch?: number;
+  /** `--until-decided --max-n N`: add rounds at pre-planned looks (one scenario only) */
+  untilDecided?: SequentialOptions;
 }
 
 const BONNIE_PHASES: [RegExp, string][] = [
@@ -210,6 +214,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     tool: { name: 'kickbench', version: '0.1.0', gitCommit: gitCommit() },
     order: opts.order ?? (opts.scenarios.every((s) => s.order === 'abba') ? 'abba' : 'per-scenario'),
     aa: Boolean(opts.aaMode),
+    seed: opts.seed,
     scenarios: opts.scenarios.map(({ file: _f, ...definition }) => ({
       name: definition.name,
       definition: definition as unknown as Record<string, unknown>,
@@ -234,6 +239,18 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
   });
   // In the nested rig several samples share one outer-guest boot (each is still
   // its own fresh kickvmm VM on its own disk), which saves an L1 boot per sample.
+  const sequential = opts.untilDecided
+    ? new SequentialPlan(opts.scenarios[0], {
+        ...opts.untilDecided,
+        n0: opts.repetitions ?? opts.scenarios[0].repetitions,
+        seed: opts.seed,
+        warmup: opts.warmup,
+        aaMode: opts.aaMode,
+      })
+    : null;
+  if (sequential) rs.sequential = sequential.record;
+  const plannedMeasured = () => plan.filter((p) => !p.warmup).length;
+  rs.completion = { planned: plannedMeasured(), done: 0, state: 'running' };
   progress.start(plan.length);
   const rigBatch = Math.max(1, opts.rigBatch ?? 8);
   for (let first = 0; first < plan.length;) {
@@ -315,8 +332,17 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       if (sample.status === 'ok' && !opts.keepDisks) rmSync(b.job.disk, { force: true });
       progress.note(`  ${sampleLabel(b.p)}: ${sample.status === 'ok' ? 'ok' : `FAILED: ${sample.error}`}`);
     }
-    writeResultsAtomic(resultsPath, rs);
     first = last;
+    // Sequential sampling: at the end of each planned look, decide or plan the next look's rounds.
+    if (sequential && first === plan.length) {
+      plan.push(...sequential.next(rs, plan.length, (l) => progress.note(l)));
+      progress.start(plan.length);
+    }
+    rs.completion = {
+      ...finalCompletion(plannedMeasured(), rs.samples),
+      ...(first < plan.length ? { state: 'running' as const } : {}),
+    };
+    writeResultsAtomic(resultsPath, rs);
   }
   progress.finish();
   return rs;

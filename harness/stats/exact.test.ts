@@ -186,6 +186,17 @@ describe('power floors and spending', () => {
     const total = looks.reduce((s, l) => s + l.alpha, 0);
     close(total, 0.05, 1e-12);
     assert.ok(looks[0].alpha < looks[3].alpha);
+    // 3 primary metrics: n=6 with 0.0056 could never decide (3 x 0.00216), so its alpha moves to n=8
+    const skipping = plannedLooks(6, 12, 0.05, 2, 3);
+    assert.deepEqual(
+      skipping.map((l) => l.n),
+      [8, 10, 12],
+    );
+    close(
+      skipping.reduce((s, l) => s + l.alpha, 0),
+      0.05,
+      1e-12,
+    );
   });
   it('detectable effects shrink with n and are infinite where no verdict is reachable', () => {
     const s = Math.log(1.05);

@@ -51,9 +51,10 @@ function fmtP(p: number): string {
 export function powerLine(what: string, c: PowerCheck): string {
   const sizes = c.n1 === c.n2 ? `n=${c.n1} per arm` : `n=${c.n1}/${c.n2}`;
   const floor = `smallest possible p ${fmtP(c.floor)} x ${c.m} primary = ${fmtP(c.holmFloor)}`;
-  if (c.reachable) return `power check: ${what}: ${sizes}, ${floor} < alpha ${c.alpha}: a verdict is reachable`;
+  if (c.reachable)
+    return `power check: ${what}: ${sizes}, ${floor} < alpha ${+c.alpha.toPrecision(3)}: a verdict is reachable`;
   const need = Number.isFinite(c.minEvenN) ? `; needs n >= ${c.minEvenN} per arm` : '';
-  return `power check: ${what}: ${sizes}, ${floor} >= alpha ${c.alpha}: NO verdict is reachable${need}`;
+  return `power check: ${what}: ${sizes}, ${floor} >= alpha ${+c.alpha.toPrecision(3)}: NO verdict is reachable${need}`;
 }
 
 /** Inverse of the standard normal cdf (Acklam's rational approximation, refined by one Newton step). */
@@ -115,22 +116,28 @@ export interface Look {
 }
 
 /**
- * Pre-planned looks from n0 to maxN per arm in even steps of `step` (the last
- * look is maxN), each with its O'Brien-Fleming spending increment.
+ * Pre-planned looks from n0 to maxN per arm in steps of `step` (the last look
+ * is maxN), each with its O'Brien-Fleming spending increment. A look whose
+ * increment could never give a verdict for m primary hypotheses (m × the exact
+ * floor >= its alpha) is skipped and its alpha carried to the next look, so no
+ * VM time goes to a look that cannot stop the run.
  */
-export function plannedLooks(n0: number, maxN: number, alpha: number, step = 2): Look[] {
+export function plannedLooks(n0: number, maxN: number, alpha: number, step = 2, m = 1): Look[] {
   if (!(Number.isInteger(n0) && n0 >= 1)) throw new RangeError(`first look must be a positive integer, got ${n0}`);
   if (!(Number.isInteger(maxN) && maxN >= n0)) throw new RangeError(`--max-n must be an integer >= ${n0}`);
   const ns: number[] = [];
   for (let n = n0; n < maxN; n += step) ns.push(n);
   ns.push(maxN);
   let spent = 0;
-  return ns.map((n) => {
+  const looks: Look[] = [];
+  for (const n of ns) {
     const total = obrienFlemingSpent(n / maxN, alpha);
-    const look = { n, alpha: Math.max(0, total - spent) };
+    const increment = Math.max(0, total - spent);
+    if (n !== maxN && Math.max(1, m) * exactPFloor(n, n) >= increment) continue;
+    looks.push({ n, alpha: increment });
     spent = total;
-    return look;
-  });
+  }
+  return looks;
 }
 
 /** Asymptotic relative efficiency of the rank test vs the t test under normal errors. */

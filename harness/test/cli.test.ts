@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../paths.js';
@@ -146,4 +146,16 @@ test('compare: exit 0 pass, 1 regression, 2 input error, 3 cannot judge; merge c
   const csv = kickbench(['report', merged, '--format', 'csv']);
   assert.equal(csv.status, 0, csv.stderr);
   assert.match(csv.stdout.split('\n')[0], /host.*where.*scenario.*vmm.*mode.*metric.*value.*unit/);
+});
+
+test('run refuses a plan that can never decide, before anything boots', () => {
+  const out = join(tmp, 'never-created');
+  const r = kickbench(['run', 'doorbell', '-n', '3', '--out', out]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^power check: doorbell .*n=3 per arm.*NO verdict is reachable; needs n >= 4 per arm/m);
+  assert.match(r.stderr, /^kickbench: refusing a plan that can never decide \(doorbell\)/m);
+  assert.equal(existsSync(out), false, 'nothing was written, nothing booted');
+  const seq = kickbench(['run', 'seed', '-n', '6', '--until-decided']);
+  assert.equal(seq.status, 2);
+  assert.match(seq.stderr, /--until-decided needs --max-n/);
 });
