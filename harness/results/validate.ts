@@ -178,6 +178,12 @@ export function validateResults(obj: unknown, source = 'results'): ResultSet {
   }
   c.str(obj, 'order', '');
   c.bool(obj, 'aa', '', true);
+  if (obj.completion !== undefined && c.obj(obj.completion, 'completion')) {
+    c.int(obj.completion, 'planned', 'completion');
+    c.int(obj.completion, 'done', 'completion');
+    if (!['running', 'complete', 'incomplete', 'interrupted'].includes(obj.completion.state as string))
+      c.fail('completion.state', `expected running, complete, incomplete or interrupted, got ${describe(obj.completion.state)}`);
+  }
 
   const scenarioNames = new Set<string>();
   if (!Array.isArray(obj.scenarios)) {
