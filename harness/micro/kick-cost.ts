@@ -53,7 +53,7 @@ export async function measureKickCostInProcess(opts: KickCostOptions): Promise<K
         },
         {
           name: 'floor',
-          vm: new addon.FloorVm({ ioeventfd: mode === 'ioeventfd', kicksPerBatch: opts.kicksPerBatch }),
+          vm: new addon.FloorVm({ mode, kicksPerBatch: opts.kicksPerBatch }),
         },
       ];
       try {

@@ -9,6 +9,9 @@ import {
   counterTableRows,
   deltaHeader,
   deltaRow,
+  DELTA_ALIGN,
+  DELTA_VERDICT_COLUMN,
+  scenarioNotes,
   sampleSummary,
   settingsLine,
   verdictLine,
@@ -56,10 +59,12 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
     );
     const rows = sec.rows.map((m) => {
       const r = deltaRow(m);
-      r[7] = withEmoji(r[7]);
+      r[DELTA_VERDICT_COLUMN] = withEmoji(r[DELTA_VERDICT_COLUMN]);
       return r;
     });
-    out.push(mdTable(deltaHeader(sec), rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left']));
+    out.push(mdTable(deltaHeader(sec), rows, [...DELTA_ALIGN]));
+    for (const n of scenarioNotes(sec)) out.push(`- ${mdEscape(n)}`);
+    out.push('');
     if (model.aa) {
       const note = aaNote(sec);
       if (note) out.push(note, '');
@@ -83,6 +88,8 @@ export function renderMarkdownModel(model: ReportModel): string {
     '',
   );
   for (const w of model.warnings) out.push(`> [!WARNING]`, `> **${mdEscape(w)}**`, '');
+  if (model.completion) out.push(`> [!CAUTION]`, `> **${mdEscape(model.completion)}**`, '');
+  if (model.sequential) out.push(`> [!NOTE]`, `> ${mdEscape(model.sequential)}`, '');
   if (model.aa)
     out.push(
       '> [!NOTE]',

@@ -99,7 +99,11 @@ describe('primary hypotheses', () => {
       () => validateScenario({ ...base, primary: ['read_64k_d1_mib_s'] }, 'x'),
       /not produced by the probe/,
     );
-    assert.throws(() => validateScenario(base, 'x'), /primary is required for probe workloads/);
+    assert.throws(
+      () => validateScenario({ ...base, workload: { kind: 'probe', cmdline: 'write bs=64k count=16' } }, 'x'),
+      /primary is required for probe workloads other than doorbell/,
+    );
+    assert.deepEqual(validateScenario(base, 'x').primary, ['doorbell_ns_per_kick']);
     assert.throws(() => validateScenario({ ...base, primary: [] }, 'x'), /1 to 12 metric names/);
     assert.throws(
       () => validateScenario({ ...base, primary: ['doorbell_ns_per_kick', 'doorbell_ns_per_kick'] }, 'x'),

@@ -191,14 +191,18 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
   });
 }
 
-test('exit mode: every kick is a KVM_EXIT_IO serviced on the vCPU thread', (t) => {
+test('exit mode: every kick is a KVM_EXIT_IO, handed to the I/O thread, which services every request', (t) => {
   const r = batch.ran(t, 'probe-exit');
   if (!r) return;
   const s = r.stats as Record<string, any>;
+  assert.equal(s.armSemantics, 2);
   assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
   assert.equal(s.notifyIoExits, s.kicks, 'each kick arrived as an io exit');
   assert.ok(s.exits.io >= s.kicks);
-  assert.equal(s.eventfdWakeups, 0);
+  assert.equal(s.ioExitsByPort['0x6210'], s.notifyIoExits, 'the notify exits are all on the notify port');
+  assert.ok(s.eventfdWakeups > 0, 'the hand-offs woke the I/O thread');
+  assert.equal(s.requestsServicedOn.vcpu, 0, 'nothing serviced on the vCPU thread');
+  assert.equal(s.requestsServicedOn.ioThread, s.requests.total);
 });
 
 test('ioeventfd mode: kicks cause (almost) no io exits, and the eventfd wake-ups are counted', (t) => {
@@ -210,6 +214,8 @@ test('ioeventfd mode: kicks cause (almost) no io exits, and the eventfd wake-ups
   assert.ok(s.eventfdSignals >= s.eventfdWakeups);
   // Only kicks before the ioeventfd was registered may still exit.
   assert.ok(s.notifyIoExits <= 2, `notify io exits ${s.notifyIoExits}`);
+  assert.equal(s.requestsServicedOn.vcpu, 0);
+  assert.equal(s.requestsServicedOn.ioThread, s.requests.total);
   const exitRun = batch.peek('probe-exit')?.stats as Record<string, any> | undefined;
   if (exitRun) assert.ok(s.exits.io < exitRun.exits.io - DOORBELLS / 2, 'far fewer io exits than exit mode');
 });
