@@ -13,6 +13,7 @@ import { compareCommand } from './commands/compare.js';
 import { mergeCommand } from './commands/merge.js';
 import { microCommand } from './commands/micro.js';
 import { listCommand } from './commands/list.js';
+import { ocCommand } from './commands/oc.js';
 import { CliError } from './commands/errors.js';
 
 const cli = yargs(hideBin(process.argv))
@@ -29,6 +30,7 @@ const cli = yargs(hideBin(process.argv))
   .command(mergeCommand)
   .command(microCommand)
   .command(listCommand)
+  .command(ocCommand)
   .demandCommand(1, 'Name a command (kickbench --help lists them).')
   .strict()
   .recommendCommands()
