@@ -4,6 +4,7 @@ import { readResults } from '../results/io.js';
 import { compareRuns } from '../stats/index.js';
 import { renderCompare, judge, GATE_EXIT } from '../report/compare-report.js';
 import type { ResultSet } from '../results/schema.js';
+import { mixedArmSemantics } from '../results/arms.js';
 import { CliError } from './errors.js';
 
 interface CompareArgs {
@@ -14,6 +15,7 @@ interface CompareArgs {
   format: 'text' | 'md' | 'json';
   'allow-mixed': boolean;
   'allow-incomplete': boolean;
+  'allow-mixed-arm-semantics': boolean;
   seed?: number;
 }
 
@@ -60,6 +62,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         describe: 'judge interrupted or incomplete runs, or runs with failed samples, instead of exiting 3',
       })
       .option('seed', { type: 'number', describe: "seed for the bootstrap (default: base's recorded --seed)" })
+      .option('allow-mixed-arm-semantics', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "compare even when one file's exit arm serviced requests inline (arm semantics 1) and the other's handed them off (2)",
+      })
       .example(
         '$0 compare results/main results/pr --threshold 5',
         'exit 1 if the PR regressed a primary metric by more than 5%; 3 if the runs cannot tell',
@@ -77,7 +85,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     const cpus = (rs: typeof base) => [...new Set(Object.values(rs.hosts).map((h) => h.cpuModel))].sort().join(' + ');
     if (places(base) !== places(head) && !argv['allow-mixed']) {
       throw new CliError(
-        `base ran on ${places(base) || 'nothing'} but head on ${places(head) || 'nothing'}: comparing them would measure the machine, not the change (--allow-mixed to compare anyway)`,
+        `base ran on ${places(base) || 'nothing'} but head on ${places(head) || 'nothing'}: ` +
+          'comparing them would measure the machine, not the change (--allow-mixed to compare anyway)',
         GATE_EXIT.usage,
       );
     }
@@ -87,6 +96,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         GATE_EXIT.usage,
       );
     }
+    // An exit arm from before issue 7 serviced requests inline: comparing it with today's exit measures the redesign.
+    const mixed = mixedArmSemantics(base, head, ['base', 'head']);
+    if (mixed && !argv['allow-mixed-arm-semantics'])
+      throw new CliError(`${mixed} (--allow-mixed-arm-semantics to compare anyway)`, GATE_EXIT.usage);
     const comparison = compareRuns(base, head, { thresholdPct: argv.threshold, alpha: argv.alpha, seed: argv.seed });
     const gateOpts = { thresholdPct: argv.threshold, base, head, allowIncomplete: argv['allow-incomplete'] };
     const gate = judge(comparison, gateOpts);

@@ -2,10 +2,14 @@
 // it was not hardware), the environment rows, per-arm VMM counters, and the
 // bonnie++ "run" built from an arm's medians for the 1.96-style table.
 
-import type { HostEnvironment, ResultSet, Sample, Where } from '../results/schema.js';
+import type { HostEnvironment, ResultSet, Sample, Place } from '../results/schema.js';
+import type { VmmStats } from '../results/vmm-stats.js';
+import { placesOf } from '../launch/place.js';
 import { BONNIE_METRICS, type BonnieRun, type Metric, type MetricName } from '../bonnie/types.js';
+import { armSemanticsOf } from '../results/arms.js';
+import { PORT_CLASS_LABELS, splitIoExits, type PortClass } from '../results/io-ports.js';
 
-export const NOT_HARDWARE_NOTE: Record<Exclude<Where, 'hardware'>, string> = {
+export const NOT_HARDWARE_NOTE: Record<Exclude<Place, 'hardware'>, string> = {
   nested:
     'NESTED RIG: nested-rig timings: correctness and direction only, not hardware performance (KVM inside a TCG-emulated machine).',
   emulating:
@@ -16,16 +20,9 @@ export const HARDWARE_IN_VM_NOTE =
   'HARDWARE KVM INSIDE A VIRTUAL MACHINE: nested hardware virtualization; timings include the outer hypervisor and are not bare-metal numbers.';
 
 /** The warning for a place; `env` tells hardware KVM on bare metal from hardware KVM inside a VM. */
-export function whereNote(where: Where, env?: HostEnvironment): string | null {
+export function whereNote(where: Place, env?: HostEnvironment): string | null {
   if (where !== 'hardware') return NOT_HARDWARE_NOTE[where];
   return env?.hostIsVirtualMachine === true ? HARDWARE_IN_VM_NOTE : null;
-}
-
-/** The places the samples of a set ran, hardware last so warnings come first. */
-export function wheres(samples: Sample[]): Where[] {
-  const order: Where[] = ['nested', 'emulating', 'hardware'];
-  const seen = new Set(samples.map((s) => s.where));
-  return order.filter((w) => seen.has(w));
 }
 
 /** One ResultSet per host, so statistics never pool two machines. */
@@ -56,10 +53,11 @@ export function measured(samples: Sample[]): Sample[] {
   return samples.filter((s) => !s.warmup && s.status === 'ok');
 }
 
-/** The arms of a scenario in report order: exit (before) first, ioeventfd (after) second, then others. */
+/** The arms of a scenario in report order: exit (the baseline) first, then ioeventfd, inline, A, B, others. */
 export function armsOf(samples: Sample[]): string[] {
   const arms = [...new Set(samples.map((s) => s.arm))];
-  const rank = (a: string) => (a === 'exit' ? 0 : a === 'ioeventfd' ? 1 : a === 'A' ? 2 : a === 'B' ? 3 : 4);
+  const order = ['exit', 'ioeventfd', 'inline', 'A', 'B'];
+  const rank = (a: string) => (order.includes(a) ? order.indexOf(a) : order.length);
   return arms.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
@@ -68,7 +66,7 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
   const add = (k: string, v: unknown) => {
     if (v !== undefined && v !== null && v !== '') rows.push([k, String(v)]);
   };
-  const w = wheres(rs.samples.filter((s) => s.host === host));
+  const w = placesOf(rs.samples.filter((s) => s.host === host));
   add('host', host);
   add('where it ran', w.length ? w.join(', ') : env?.where);
   if (env) {
@@ -104,33 +102,22 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
   add('kickbench', `${rs.tool.version}${rs.tool.gitCommit ? ` @ ${rs.tool.gitCommit}` : ''}`);
   add('run order', rs.order);
   if (rs.aa) add('A/A run', 'yes: both arms use the same mode (noise floor)');
+  const semantics = armSemanticsOf(rs);
+  add(
+    'arm semantics',
+    semantics >= 2
+      ? `${semantics}: exit hands the queue to the I/O thread; inline services it on the vCPU thread`
+      : `${semantics} (written before arm semantics were recorded): exit serviced requests on the vCPU thread, as inline does now`,
+  );
   return rows;
 }
 
 // ---------------------------------------------------------------------------
-// VMM counters, read from kickvmm's --stats JSON (stored verbatim, see
-// native/core/stats.cc); a field that is missing shows as "n/a".
+// VMM counters, read from kickvmm's --stats JSON (typed by results/vmm-stats.ts);
+// a sample without stats shows as "n/a".
 
-const COUNTER_PATHS: Record<string, string[][]> = {
-  kicks: [['kicks']],
-  ioExits: [['exits', 'io']],
-  eventfdWakeups: [['eventfdWakeups']],
-  interrupts: [['interrupts']],
-  bytesRead: [['bytesRead']],
-  bytesWritten: [['bytesWritten']],
-  vcpuCpuSeconds: [['vcpuCpuSeconds']],
-  ioThreadCpuSeconds: [['ioThreadCpuSeconds']],
-};
-
-export function statNumber(stats: Record<string, unknown> | undefined, key: keyof typeof COUNTER_PATHS): number | null {
-  if (!stats) return null;
-  for (const p of COUNTER_PATHS[key]) {
-    let v: unknown = stats;
-    for (const part of p) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-  }
-  return null;
-}
+/** A counter of one VM's stats; null when those stats do not carry it (an older kickvmm). */
+type Counter = (s: VmmStats) => number | null;
 
 export interface CounterRow {
   key: string;
@@ -150,26 +137,59 @@ export function counterRows(samples: Sample[]): CounterRow[] {
       .filter((v): v is number => v !== null && Number.isFinite(v));
     return { value: xs.length ? median(xs) : null, n: xs.length };
   };
-  const mib = (s: Sample) => {
-    const r = statNumber(s.vmmStats, 'bytesRead');
-    const w = statNumber(s.vmmStats, 'bytesWritten');
-    return r === null && w === null ? null : ((r ?? 0) + (w ?? 0)) / MIB;
-  };
-  const perMib = (key: keyof typeof COUNTER_PATHS) => (s: Sample) => {
-    const c = statNumber(s.vmmStats, key);
+  const mib = (s: Sample) => (s.vmmStats ? (s.vmmStats.bytesRead + s.vmmStats.bytesWritten) / MIB : null);
+  const perMib = (count: Counter) => (s: Sample) => {
     const m = mib(s);
-    return c === null || m === null || m <= 0 ? null : c / m;
+    const c = s.vmmStats ? count(s.vmmStats) : null;
+    return c !== null && m !== null && m > 0 ? c / m : null;
   };
-  const raw = (key: keyof typeof COUNTER_PATHS) => (s: Sample) => statNumber(s.vmmStats, key);
+  const raw = (count: Counter) => (s: Sample) => (s.vmmStats ? count(s.vmmStats) : null);
+  // With per-port counts the per-MiB figure is the I/O path alone; old stats keep the all-port figure, labelled.
+  const ioPath: Counter = (v) => splitIoExits(v)?.ioPath ?? null;
+  const allPorts: Counter = (v) => (splitIoExits(v) === null ? v.exits.io : null);
+  const fixed = (cls: PortClass) => raw((v) => splitIoExits(v)?.[cls] ?? null);
   return [
     { key: 'mib', label: 'MiB moved', ...per(mib) },
-    { key: 'kicks', label: 'kicks', ...per(raw('kicks')) },
-    { key: 'kicks_per_mib', label: 'kicks per MiB', ...per(perMib('kicks')) },
-    { key: 'io_exits_per_mib', label: 'io exits per MiB', ...per(perMib('ioExits')) },
-    { key: 'eventfd_wakeups_per_mib', label: 'eventfd wake-ups per MiB', ...per(perMib('eventfdWakeups')) },
-    { key: 'interrupts_per_mib', label: 'interrupts per MiB', ...per(perMib('interrupts')) },
-    { key: 'vcpu_cpu_s', label: 'vCPU CPU seconds', ...per(raw('vcpuCpuSeconds')) },
-    { key: 'io_thread_cpu_s', label: 'I/O-thread CPU seconds', ...per(raw('ioThreadCpuSeconds')) },
+    { key: 'kicks', label: 'kicks', ...per(raw((v) => v.kicks)) },
+    { key: 'kicks_per_mib', label: 'kicks per MiB', ...per(perMib((v) => v.kicks)) },
+    { key: 'io_path_exits_per_mib', label: 'io exits per MiB (I/O path)', ...per(perMib(ioPath)) },
+    {
+      key: 'io_exits_per_mib',
+      label: 'io exits per MiB (all ports: old stats, includes boot console)',
+      ...per(perMib(allPorts)),
+    },
+    { key: 'fixed_console', label: `boot's fixed io exits: ${PORT_CLASS_LABELS.console}`, ...per(fixed('console')) },
+    {
+      key: 'fixed_pci_config',
+      label: `boot's fixed io exits: ${PORT_CLASS_LABELS.pciConfig}`,
+      ...per(fixed('pciConfig')),
+    },
+    { key: 'fixed_legacy', label: `boot's fixed io exits: ${PORT_CLASS_LABELS.legacy}`, ...per(fixed('legacy')) },
+    { key: 'eventfd_wakeups_per_mib', label: 'eventfd wake-ups per MiB', ...per(perMib((v) => v.eventfdWakeups)) },
+    { key: 'interrupts_per_mib', label: 'interrupts per MiB', ...per(perMib((v) => v.interrupts)) },
+    { key: 'vcpu_cpu_s', label: 'vCPU CPU seconds', ...per(raw((v) => v.vcpuCpuSeconds)) },
+    { key: 'io_thread_cpu_s', label: 'I/O-thread CPU seconds', ...per(raw((v) => v.ioThreadCpuSeconds)) },
+    // Where requests were serviced, and what that did to the vCPU thread: explains a difference, never a verdict.
+    {
+      key: 'serviced_on_vcpu',
+      label: 'requests serviced on the vCPU thread',
+      ...per(raw((v) => v.requestsServicedOn?.vcpu ?? null)),
+    },
+    {
+      key: 'serviced_on_io_thread',
+      label: 'requests serviced on the I/O thread',
+      ...per(raw((v) => v.requestsServicedOn?.ioThread ?? null)),
+    },
+    {
+      key: 'vcpu_voluntary_switches_per_mib',
+      label: 'vCPU voluntary context switches per MiB',
+      ...per(perMib((v) => v.vcpuContextSwitches?.voluntary ?? null)),
+    },
+    {
+      key: 'vcpu_involuntary_switches_per_mib',
+      label: 'vCPU involuntary context switches per MiB',
+      ...per(perMib((v) => v.vcpuContextSwitches?.involuntary ?? null)),
+    },
   ];
 }
 

@@ -12,7 +12,7 @@
 import type { MetricComparison, RunComparison } from '../stats/index.js';
 import { verdict } from '../stats/index.js';
 import { powerCheck, powerLine, type PowerCheck } from '../stats/power.js';
-import type { ResultSet, Where } from '../results/schema.js';
+import type { ResultSet, Place } from '../results/schema.js';
 import { completionOf, failureCount } from '../results/completion.js';
 import { fmtNum, fmtP, fmtPct, pEq, whereNote } from './common.js';
 import { ciPctRange } from './model.js';
@@ -289,7 +289,7 @@ const I_HEADER = ['scenario', 'metric', 'base ratio', 'head ratio', 'ratio chang
 
 function whereWarnings(c: RunComparison | MetricComparison[]): string[] {
   if (Array.isArray(c)) return [];
-  const w = new Set<Where>(c.groups.flatMap((g) => g.where));
+  const w = new Set<Place>(c.groups.flatMap((g) => g.where));
   return [...w].map((place) => whereNote(place)).filter((n): n is string => n !== null);
 }
 

@@ -19,6 +19,7 @@ function sampleIdentity(s: Sample, env: HostEnvironment | undefined): string {
 }
 
 const STATE_RANK: Record<Completion['state'], number> = { complete: 0, incomplete: 1, running: 2, interrupted: 3 };
+import { armSemanticsOf, mixedArmSemantics } from './arms.js';
 
 /** Where a merged set came from; optional, older readers ignore it. */
 export interface MergeSource {
@@ -81,12 +82,15 @@ export function mergeResults(sets: ResultSet[], labels?: string[], opts: MergeOp
   sets.forEach((rs, i) => {
     if (rs.schema !== first.schema || rs.version !== first.version) {
       throw new ResultsError(
-        `merge: ${name(i)} is ${rs.schema} version ${rs.version} but ${name(0)} is ${first.schema} version ${first.version}; re-run or convert one of them, versions cannot be mixed`,
+        `merge: ${name(i)} is ${rs.schema} version ${rs.version} but ${name(0)} is ${first.schema} version ${first.version}; ` +
+          're-run or convert one of them, versions cannot be mixed',
       );
     }
     if (Boolean(rs.aa) !== Boolean(first.aa)) {
       throw new ResultsError(`merge: ${name(i)} is ${rs.aa ? 'an A/A' : 'an A/B'} run but ${name(0)} is not; merge A/A and A/B runs separately`);
     }
+    const mixed = mixedArmSemantics(first, rs, [name(0), name(i)]);
+    if (mixed) throw new ResultsError(`merge: ${mixed}; merge them separately`);
   });
 
   const scenarios = new Map<string, { rec: ScenarioRecord; from: number }>();
@@ -175,6 +179,10 @@ export function mergeResults(sets: ResultSet[], labels?: string[], opts: MergeOp
     ...(first.aa !== undefined ? { aa: first.aa } : {}),
     ...(seeds.length === 1 && seeds[0] !== undefined ? { seed: seeds[0] } : {}),
     completion,
+    // Equal across the inputs whenever any has exit samples (checked above); else the oldest, to claim no more.
+    ...(sets.some((rs) => rs.armSemantics !== undefined)
+      ? { armSemantics: Math.min(...sets.map(armSemanticsOf)) }
+      : {}),
     scenarios: [...scenarios.values()].map((s) => s.rec),
     hosts,
     samples,

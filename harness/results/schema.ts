@@ -9,6 +9,9 @@
 // fields are accepted everywhere: later compatible additions.
 
 import { z } from 'zod';
+import { ARM_SEMANTICS_VERSION, KICK_MODES } from './arms.js';
+import { PLACES } from '../launch/place.js';
+import { vmmStatsSchema } from './vmm-stats.js';
 
 export const RESULTS_SCHEMA_ID = 'kickbench/results';
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -49,12 +52,12 @@ const array = <T extends z.core.SomeType>(item: T) => z.array(item, expected('an
 const always = { when: () => true };
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Where a sample ran. Timings from 'emulating' or 'nested' say nothing about hardware. */
-export const WhereSchema = oneOf(['hardware', 'emulating', 'nested']);
-export const KickModeSchema = oneOf(['exit', 'ioeventfd']);
+/** Where a sample ran (launch/place.ts). Timings from 'emulating' or 'nested' say nothing about hardware. */
+export const PlaceSchema = oneOf(PLACES);
+export const KickModeSchema = oneOf(KICK_MODES);
 export const MetricStatusSchema = oneOf(['ok', 'too_fast', 'not_run']);
-export type Where = z.infer<typeof WhereSchema>;
-export type KickMode = z.infer<typeof KickModeSchema>;
+export type { Place } from '../launch/place.js';
+export type { KickMode } from './arms.js';
 export type MetricStatus = z.infer<typeof MetricStatusSchema>;
 export type Direction = 'higher' | 'lower';
 
@@ -84,7 +87,7 @@ export const SampleSchema = object({
   index: int(0).describe('repetition index within (scenario, arm), from 0'),
   order: int(0).describe('global position in the run order (0-based), to see drift and interleaving'),
   warmup: bool(),
-  where: WhereSchema,
+  where: PlaceSchema,
   host: str().describe('host id: key into hosts'),
   status: oneOf(['ok', 'failed']),
   error: str().optional().describe("one line, when status is 'failed'"),
@@ -93,7 +96,7 @@ export const SampleSchema = object({
   metrics: z
     .record(z.string(), MetricSampleSchema, expected('an object'))
     .describe('metric name -> value; names as in METRICS or scenario-specific'),
-  vmmStats: anyObject().optional().describe("kickvmm's --stats JSON, verbatim"),
+  vmmStats: vmmStatsSchema.optional().describe("kickvmm's --stats JSON, verbatim (results/vmm-stats.ts)"),
   logs: object({ console: str().optional(), stats: str().optional(), stderr: str().optional() }).describe(
     'paths relative to the results.json directory',
   ),
@@ -107,7 +110,7 @@ export const HostEnvironmentSchema = looseObject({
   cpus: int(1),
   memoryMiB: finite(0),
   kvmKind: oneOf(['hardware', 'emulating', 'none']),
-  where: WhereSchema,
+  where: PlaceSchema,
   governor: strOrNull().optional(),
   thp: strOrNull().optional(),
   nodeVersion: str(),
@@ -161,6 +164,13 @@ export const ResultSetSchema = object({
   seed: finite().optional().describe("the run's --seed: orders random runs and seeds every resampling in its reports"),
   completion: CompletionSchema.optional().describe('how much of the plan was measured; absent in older files'),
   sequential: SequentialRecordSchema.optional().describe('run --until-decided: the planned looks and where it stopped'),
+  armSemantics: int(1)
+    .max(ARM_SEMANTICS_VERSION, {
+      error: (iss: { input?: unknown }) =>
+        `${String(iss.input)} is newer than this kickbench knows (${ARM_SEMANTICS_VERSION}); upgrade kickbench`,
+    })
+    .optional()
+    .describe('what the arms meant (see arms.ts); absent = 1, files whose exit arm serviced requests inline'),
   scenarios: array(ScenarioRecordSchema),
   hosts: z.record(z.string(), HostEnvironmentSchema, expected('an object')),
   samples: array(SampleSchema),
@@ -226,7 +236,27 @@ export const METRICS: MetricInfo[] = [
   { name: 'ran_del', label: 'Random delete', unit: 'files/s', direction: 'higher', family: 'primary' },
   // Derived from kickvmm's stats for every sample.
   { name: 'kicks_per_mib', label: 'Kicks per MiB moved', unit: 'kicks/MiB', direction: 'lower', family: 'secondary' },
-  { name: 'io_exits_per_mib', label: 'io exits per MiB moved', unit: 'exits/MiB', direction: 'lower', family: 'secondary' },
+  {
+    name: 'io_path_exits_per_mib',
+    label: 'io exits per MiB moved, I/O path only',
+    unit: 'exits/MiB',
+    direction: 'lower',
+    family: 'secondary',
+  },
+  {
+    name: 'io_exits_per_mib',
+    label: 'io exits per MiB moved, all ports (old stats: includes boot console)',
+    unit: 'exits/MiB',
+    direction: 'lower',
+    family: 'secondary',
+  },
+  {
+    name: 'vcpu_context_switches_per_mib',
+    label: 'vCPU thread context switches per MiB moved',
+    unit: 'switches/MiB',
+    direction: 'lower',
+    family: 'secondary',
+  },
   { name: 'vcpu_cpu_s_per_gib', label: 'vCPU CPU time per GiB', unit: 's/GiB', direction: 'lower', family: 'secondary' },
   { name: 'wall_seconds', label: 'VM wall time', unit: 's', direction: 'lower', family: 'secondary' },
   // Probe-guest workloads.

@@ -7,7 +7,8 @@
 // 'ok' that are not warm-ups, and metric values with status 'ok', are used.
 
 import { METRICS, metricInfo } from '../results/schema.js';
-import type { Direction, MetricStatus, ResultSet, Sample, Where } from '../results/schema.js';
+import type { Direction, MetricStatus, ResultSet, Sample, Place } from '../results/schema.js';
+import { placesOf } from '../launch/place.js';
 import { bootstrapInteractionCI } from './bootstrap.js';
 import type { RatioCI } from './bootstrap.js';
 import { mean, median, sd } from './descriptive.js';
@@ -106,7 +107,7 @@ export interface ScenarioAnalysis {
   baseLabel: string;
   treatLabel: string;
   /** where the used samples ran; 'emulating' or 'nested' timings say nothing about hardware */
-  where: Where[];
+  where: Place[];
   /** the pre-declared primary metrics of the scenario */
   primary: string[];
   /** can the primary family reach a verdict at these n (analyze: per scenario; compareRuns: per group, the gate uses RunComparison.power) */
@@ -452,10 +453,6 @@ function metricNames(samples: Sample[]): string[] {
   return sortMetrics(samples.flatMap((s) => Object.keys(s.metrics)));
 }
 
-function wheres(samples: Sample[]): Where[] {
-  return [...new Set(samples.map((s) => s.where))];
-}
-
 function roleOf(metric: string, primary: string[]): 'primary' | 'secondary' {
   return primary.includes(metric) ? 'primary' : 'secondary';
 }
@@ -482,7 +479,7 @@ export function analyze(rs: ResultSet, opts: AnalyzeOptions = {}): Analysis {
       arm: null,
       baseLabel: baselineArm,
       treatLabel: treatmentArm,
-      where: wheres([...b, ...t]),
+      where: placesOf([...b, ...t]),
       primary,
       power: familyPower(metrics, primary.length, st.alpha),
       metrics,
@@ -620,7 +617,7 @@ export function compareRuns(base: ResultSet, head: ResultSet, opts: AnalyzeOptio
         arm,
         baseLabel: 'base',
         treatLabel: 'head',
-        where: wheres([...b, ...h]),
+        where: placesOf([...b, ...h]),
         primary,
         power: familyPower(metrics, primary.length, st.alpha),
         metrics,
