@@ -119,3 +119,15 @@ test('compare in markdown carries the verdict words, raw and Holm p, and a neste
   assert.match(md, /power check: gate: n=6 per arm/);
   assert.match(md, /nested-rig timings: correctness and direction only/);
 });
+
+test("the run's recorded --seed seeds the resampling: same seed, same interval; another seed, another", () => {
+  const base = syntheticResultSet({ seed: 1, n: 8 });
+  const head = syntheticResultSet({ seed: 2, n: 8 });
+  const ci = (seed: number) => {
+    base.seed = seed;
+    return compareRuns(base, head, opts).interactions.find((i) => i.metric === 'put_block')?.ci;
+  };
+  assert.ok(ci(7));
+  assert.deepEqual(ci(7), ci(7));
+  assert.notDeepEqual(ci(7), ci(8));
+});
