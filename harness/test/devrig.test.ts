@@ -28,7 +28,7 @@ let shell: { code: number | null; stdout: string; stderr: string; seconds: numbe
 const SCRIPT = `set -e
 kb() { node dist/harness/cli.js "$@"; }
 kb doctor --json > "$DEVRIG_OUT/doctor.json"
-kb run "$DEVRIG_OUT/devrig-doorbell.json" "$DEVRIG_OUT/devrig-linux.json" -n 1 -w 0 --out /tmp/run -q > "$DEVRIG_OUT/run.txt"
+kb run "$DEVRIG_OUT/devrig-doorbell.json" "$DEVRIG_OUT/devrig-linux.json" -n 1 -w 0 --allow-underpowered --out /tmp/run -q > "$DEVRIG_OUT/run.txt"
 cp /tmp/run/results.json "$DEVRIG_OUT/results.json"
 kb report /tmp/run --format md > "$DEVRIG_OUT/report.md"
 kb micro --json --kicks 1000 --rounds 1 --time-ms 100 --block-rounds 1 > "$DEVRIG_OUT/micro.json"
