@@ -23,6 +23,7 @@ export const paths = {
   kickvmm: (): string => process.env.KICKBENCH_KICKVMM ?? join(repoRoot(), 'build/Release/kickvmm'),
   addon: (): string => join(repoRoot(), 'build/Release/kickvmm_addon.node'),
   probeGuest: (): string => join(repoRoot(), 'build/probe.elf'),
+  hostio: (): string => join(repoRoot(), 'build/Release/hostio'),
   nativeUnitTests: (): string => join(repoRoot(), 'build/Release/native_unit_tests'),
   /** shared/reference sits beside the repository in CI and in the workplace */
   sharedReference: (): string => resolve(repoRoot(), '..', 'shared', 'reference'),
