@@ -10,8 +10,9 @@
  * depth=d keeps d requests in flight with d threads doing pread/pwrite, each
  * taking the next block in order, so the file sees the probe's request stream.
  * Workloads with no host meaning (doorbell, verify, hostile) are skipped with a
- * PROBE-WARN line. Exit status: 0 if every workload had errors=0, 1 otherwise,
- * 2 for a bad command line or file.
+ * PROBE-WARN line. `hostio --tsc-khz` prints the host's TSC rate instead: a
+ * guest under QEMU counts in host TSC cycles, and QEMU does not report the rate. Exit status: 0 if
+ * every workload had errors=0, 1 otherwise, 2 for a bad command line or file.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -250,9 +251,37 @@ static int parse_workload(char* text, struct phase* ph) {
   return 1;
 }
 
+static uint64_t rdtsc(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t raw_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+// TSC ticks over 200 ms of CLOCK_MONOTONIC_RAW, in kHz.
+static int print_tsc_khz(void) {
+  uint64_t n0 = raw_ns(), t0 = rdtsc();
+  struct timespec d = {0, 200 * 1000 * 1000};
+  while (nanosleep(&d, &d) != 0 && errno == EINTR) {
+  }
+  uint64_t n1 = raw_ns(), t1 = rdtsc();
+  if (n1 <= n0 || t1 <= t0) {
+    fprintf(stderr, "hostio: the TSC or the clock did not advance\n");
+    return 1;
+  }
+  printf("%lu\n", (unsigned long)((t1 - t0) * 1000000ull / (n1 - n0)));
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 2 && !strcmp(argv[1], "--tsc-khz")) return print_tsc_khz();
   if (argc != 3) {
-    fprintf(stderr, "usage: hostio FILE 'workload [key=value...]; ...'\n");
+    fprintf(stderr, "usage: hostio FILE 'workload [key=value...]; ...' | hostio --tsc-khz\n");
     return 2;
   }
   int fd = open(argv[1], O_RDWR | O_CLOEXEC);
