@@ -48,8 +48,8 @@ export async function runPeerJob(
       },
       dirs.logDir,
     );
-    if (scenario.workload.kind === 'probe') r.stats.tscKhz = hostTscKhzOnce();
-    return { ...r, where };
+    if (r.stats && scenario.workload.kind === 'probe') r.stats.tscKhz = hostTscKhzOnce();
+    return { ...r, stats: null, peerStats: r.stats ?? undefined, where };
   }
   // The host: no VM, the same work against a file on the run's filesystem.
   const w = scenario.workload;
@@ -62,8 +62,9 @@ export async function runPeerJob(
     exitCode: r.exitCode,
     console: r.output,
     stderr: r.stderr,
+    stats: null,
     // hostio counts in nanoseconds: a 1 GHz "TSC"
-    stats: { vmm: 'host', tscKhz: 1_000_000, wallSeconds: r.wallSeconds },
+    peerStats: { vmm: 'host', tscKhz: 1_000_000, wallSeconds: r.wallSeconds },
     timedOut: r.timedOut,
     wallSeconds: r.wallSeconds,
     where,

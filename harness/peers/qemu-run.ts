@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QmpClient, sumVcpuStats } from './qmp.js';
 import { findQboot, qemuArgs, type QemuJob } from './qemu-args.js';
+import type { PeerStats } from './peer-stats.js';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
 
@@ -23,7 +24,8 @@ export interface QemuRunResult {
   exitCode: number | null;
   console: string;
   stderr: string;
-  stats: Record<string, unknown>;
+  /** null when QEMU never reached the guest's end (nothing could be read) */
+  stats: PeerStats | null;
   timedOut: boolean;
   wallSeconds: number;
 }
@@ -81,7 +83,7 @@ export async function runQemuLocal(job: QemuRunJob, logDir: string): Promise<Qem
   const started = process.hrtime.bigint();
   let stderr = '';
   let timedOut = false;
-  let stats: Record<string, unknown> = {};
+  let stats: PeerStats | null = null;
   const child = spawn(QEMU_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (c: string) => (stderr += c));
@@ -111,6 +113,8 @@ export async function runQemuLocal(job: QemuRunJob, logDir: string): Promise<Qem
       const vcpuStats = sumVcpuStats(await qmp.execute('query-stats', { target: 'vcpu' }));
       stats = {
         vmm: 'qemu',
+        tscKhz: 0,
+        wallSeconds: 0,
         mode: job.arm,
         iothread: Boolean(job.iothread),
         kvm: vcpuStats,
@@ -128,18 +132,20 @@ export async function runQemuLocal(job: QemuRunJob, logDir: string): Promise<Qem
     qmp?.close();
   }
   const quitTimer = setTimeout(() => killGroup('SIGKILL'), 5000);
-  if (timedOut || !stats.vmm) killGroup('SIGTERM');
+  if (timedOut || !stats) killGroup('SIGTERM');
   const code = await exited;
   clearTimeout(quitTimer);
   rmSync(work, { recursive: true, force: true });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  stats.wallSeconds = wallSeconds;
-  stats.qemu = { version: qemuVersionLine(), args: [QEMU_BINARY, ...args] };
+  if (stats) {
+    stats.wallSeconds = wallSeconds;
+    stats.qemu = { version: qemuVersionLine(), args: [QEMU_BINARY, ...args] };
+    writeFileSync(join(logDir, `${job.id}.stats.json`), JSON.stringify(stats, null, 2) + '\n');
+  }
   writeFileSync(join(logDir, `${job.id}.stderr.log`), stderr);
-  writeFileSync(join(logDir, `${job.id}.stats.json`), JSON.stringify(stats, null, 2) + '\n');
   return {
     id: job.id,
-    exitCode: timedOut || !stats.vmm ? null : code,
+    exitCode: timedOut || !stats ? null : code,
     console: existsSync(consoleFile) ? readFileSync(consoleFile, 'utf8') : '',
     stderr,
     stats,

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ARM_SEMANTICS_VERSION, KICK_MODES } from './arms.js';
 import { PLACES } from '../launch/place.js';
 import { vmmStatsSchema } from './vmm-stats.js';
+import { peerStatsSchema } from '../peers/peer-stats.js';
 
 export const RESULTS_SCHEMA_ID = 'kickbench/results';
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -82,7 +83,7 @@ export const SampleSchema = object({
   id: str().describe('unique within the file, e.g. "quick/ioeventfd/2"'),
   scenario: str(),
   vmm: str().describe('the VMM under test, e.g. "kickvmm" (or a label given with --vmm-label for commit A/B)'),
-  mode: KickModeSchema.describe('the kick path the VMM ran with'),
+  mode: KickModeSchema.nullable().describe('the kick path the VMM ran with; null for the host peer (no VM, no kick)'),
   arm: str().describe("the comparison arm: normally equal to mode; 'A' / 'B' in an A/A run"),
   index: int(0).describe('repetition index within (scenario, arm), from 0'),
   order: int(0).describe('global position in the run order (0-based), to see drift and interleaving'),
@@ -97,6 +98,9 @@ export const SampleSchema = object({
     .record(z.string(), MetricSampleSchema, expected('an object'))
     .describe('metric name -> value; names as in METRICS or scenario-specific'),
   vmmStats: vmmStatsSchema.optional().describe("kickvmm's --stats JSON, verbatim (results/vmm-stats.ts)"),
+  peerStats: peerStatsSchema
+    .optional()
+    .describe("a peer's record (QEMU's KVM counters, version and arguments; the host run): peers/peer-stats.ts"),
   logs: object({ console: str().optional(), stats: str().optional(), stderr: str().optional() }).describe(
     'paths relative to the results.json directory',
   ),

@@ -38,6 +38,8 @@ import {
   type VmJobResult,
 } from '../launch/index.js';
 import { paths } from '../paths.js';
+import { runPeerJob } from '../peers/job.js';
+import { findQemu } from '../peers/qemu-run.js';
 import { describeAssets, describeHost, gitCommit } from './environment.js';
 import { planRun, type PlannedSample } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
@@ -108,6 +110,8 @@ async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets:
     disk,
     boot: s.guest.boot,
   };
+  // The host peer runs no VM: it makes its own files (peers/host-run.ts).
+  if (p.arm.vmm === 'host') return { ...base, kernel: '', cmdline: '' };
   if (s.workload.kind === 'bonnie') {
     if (!assets) throw new Error('guest assets are required for bonnie++ scenarios');
     await freshDisk(assets, disk);
@@ -131,9 +135,33 @@ export function sampleFromResult(
   const stats = r.stats ?? undefined;
   const metrics: Record<string, MetricSample> = {};
   const fail = (error: string) => ({ status: 'failed' as const, error, metrics, vmmStats: stats });
-  const vmmFailed = () => fail(firstLine(r.stderr) || `kickvmm exited with status ${r.exitCode}`);
+  const program = p.arm.vmm === 'kickvmm' ? 'kickvmm' : p.arm.vmm === 'qemu' ? 'QEMU' : 'the host run';
+  const vmmFailed = () => fail(firstLine(r.stderr) || `${program} exited with status ${r.exitCode}`);
   if (r.timedOut) return fail(`timed out after ${p.scenario.timeoutSec} s (console kept)`);
-  if (p.scenario.workload.kind === 'bonnie') {
+  const bonnieMetrics = (stdout: string, source: string) => {
+    const runs = parseBonnie(stdout, source);
+    if (runs.length !== 1) return `expected one bonnie++ run in the ${source}, found ${runs.length}`;
+    for (const [name, m] of Object.entries(runs[0].metrics)) {
+      metrics[name] = {
+        value: m.value,
+        status: m.status,
+        unit: metricInfo(name).unit,
+        cpu: m.cpu,
+        latency_us: m.latency_us,
+      };
+      if (m.latency_us !== null) metrics[`${name}_latency`] = { value: m.latency_us, status: 'ok', unit: 'us' };
+    }
+    return null;
+  };
+  if (p.scenario.workload.kind === 'bonnie' && p.arm.vmm === 'host') {
+    // bonnie++ ran on the host itself: its own output, no guest around it.
+    if (r.exitCode !== 0) {
+      const why = bonnieFailureReason(`${r.console}\n${r.stderr}`);
+      return fail(`bonnie++ on the host exited with status ${r.exitCode}${why ? `: ${why}` : ''}`);
+    }
+    const problem = bonnieMetrics(r.console, 'host bonnie++ output');
+    if (problem) return fail(problem);
+  } else if (p.scenario.workload.kind === 'bonnie') {
     const g = parseGuestConsole(r.console);
     if (g.panicked) return fail(`guest kernel panicked: ${g.panicMessage ?? 'see the console log'}`);
     if (g.errors.length) return fail(`guest init: ${g.errors[0]}`);
@@ -145,18 +173,8 @@ export function sampleFromResult(
       const why = bonnieFailureReason(`${g.bonnieStdout ?? ''}\n${r.console}`);
       return fail(`bonnie++ exited with status ${g.bonnieExit}${why ? `: ${why}` : ''}`);
     }
-    const runs = parseBonnie(g.bonnieStdout ?? '', 'guest console');
-    if (runs.length !== 1) return fail(`expected one bonnie++ run in the guest output, found ${runs.length}`);
-    for (const [name, m] of Object.entries(runs[0].metrics)) {
-      metrics[name] = {
-        value: m.value,
-        status: m.status,
-        unit: metricInfo(name).unit,
-        cpu: m.cpu,
-        latency_us: m.latency_us,
-      };
-      if (m.latency_us !== null) metrics[`${name}_latency`] = { value: m.latency_us, status: 'ok', unit: 'us' };
-    }
+    const problem = bonnieMetrics(g.bonnieStdout ?? '', 'guest console');
+    if (problem) return fail(problem);
   } else {
     const report = parseProbeConsole(r.console);
     if (report.errors.length) return fail(`probe guest: ${report.errors[0]}`);
@@ -166,9 +184,12 @@ export function sampleFromResult(
         report.endStatus === 'fail' ? 'probe guest reported status=fail' : 'probe guest ended without its end marker',
       );
     }
-    Object.assign(metrics, probeMetrics(report, stats?.tscKhz ?? 0));
+    const tscKhz = p.arm.vmm === 'kickvmm' ? (stats?.tscKhz ?? 0) : (r.peerStats?.tscKhz ?? 0);
+    Object.assign(metrics, probeMetrics(report, tscKhz));
   }
   if (r.exitCode !== 0) return vmmFailed();
+  // A peer's own record (QEMU's KVM counters, the host run) is kept beside the sample as peerStats.
+  if (p.arm.vmm !== 'kickvmm') return { status: 'ok', metrics, vmmStats: undefined };
   if (!stats) return fail('kickvmm ended cleanly but left no valid --stats JSON (its stats log is kept)');
   Object.assign(metrics, vmmMetrics(stats));
   return { status: 'ok', metrics, vmmStats: stats };
@@ -201,6 +222,22 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     progress.note(
       'timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only',
     );
+
+  // Peers run on this host: QEMU needs a local KVM (the rig's L1 does not ship QEMU yet).
+  const localPlace: Place = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
+  for (const s of opts.scenarios) {
+    const qemu = (s.peers ?? []).some((p) => p.startsWith('qemu'));
+    if (qemu && (places.get(s.name) === 'nested' || host.kvmKind === 'none')) {
+      throw new PlaceError(
+        `scenario ${s.name}: QEMU peers run on a local KVM, and ${s.name} runs in the nested rig here ` +
+          '(QEMU is not shipped into the rig yet); drop "qemu" from its peers or run it where /dev/kvm works',
+      );
+    }
+    if (qemu) {
+      const q = findQemu();
+      if ('missing' in q) throw new PlaceError(`scenario ${s.name}: ${q.missing}`);
+    }
+  }
 
   const needsAssets = opts.scenarios.some((s) => s.workload.kind === 'bonnie' || places.get(s.name) === 'nested');
   const assets = needsAssets ? await ensureAssets({ log: (l) => progress.note(l) }) : null;
@@ -246,9 +283,18 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     // share one outer-guest boot (each is still its own fresh kickvmm VM on its
     // own disk), which saves an L1 boot per sample.
     const place = places.get(plan[first].scenario.name)!;
-    const size = place === 'nested' ? rigBatch : 1;
+    // A peer's sample (QEMU, the host) runs on its own, on this host.
+    const peer = plan[first].arm.vmm !== 'kickvmm';
+    const size = place === 'nested' && !peer ? rigBatch : 1;
     let last = first;
-    while (last < plan.length && last - first < size && places.get(plan[last].scenario.name) === place) last++;
+    while (
+      last < plan.length &&
+      last - first < size &&
+      places.get(plan[last].scenario.name) === place &&
+      plan[last].arm.vmm === 'kickvmm'
+    )
+      last++;
+    if (last === first) last = first + 1;
     const batch = [];
     for (const p of plan.slice(first, last)) {
       const id = sampleId(p);
@@ -267,24 +313,34 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       progress.phase(phase);
     };
     if (place !== 'nested') startJob(batch[0].job.id);
-    const results = await runJobs(
-      batch.map((b) => b.job),
-      {
-        place,
-        kickvmm: paths.kickvmm(),
-        assets,
-        logDir,
-        onConsole: (jobId: string, chunk: string) => {
-          if (jobId !== current) startJob(jobId);
-          for (const [re, name] of BONNIE_PHASES) {
-            if (re.test(chunk) && name !== phase) {
-              phase = name;
-              progress.phase(phase);
-            }
-          }
-        },
-      },
-    );
+    const results = peer
+      ? [
+          await runPeerJob(
+            batch[0].p.arm,
+            batch[0].job,
+            batch[0].p.scenario,
+            { logDir, workDir: diskDir },
+            place === 'nested' ? localPlace : place,
+          ),
+        ]
+      : await runJobs(
+          batch.map((b) => b.job),
+          {
+            place,
+            kickvmm: paths.kickvmm(),
+            assets,
+            logDir,
+            onConsole: (jobId: string, chunk: string) => {
+              if (jobId !== current) startJob(jobId);
+              for (const [re, name] of BONNIE_PHASES) {
+                if (re.test(chunk) && name !== phase) {
+                  phase = name;
+                  progress.phase(phase);
+                }
+              }
+            },
+          },
+        );
     if (current) progress.end('ran');
     progress.sync(last);
     for (const b of batch) {
@@ -299,8 +355,8 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       const sample: Sample = {
         id: b.id,
         scenario: b.p.scenario.name,
-        vmm: opts.vmmLabel ?? b.p.scenario.vmm,
-        mode: b.p.arm.mode,
+        vmm: b.p.arm.vmm !== 'kickvmm' ? b.p.arm.vmm : (opts.vmmLabel ?? b.p.scenario.vmm),
+        mode: b.p.arm.vmm === 'host' ? null : b.p.arm.mode,
         arm: b.p.arm.name,
         index: b.p.index,
         order: b.p.order,
@@ -310,6 +366,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
         startedAt: b.startedAt.toISOString(),
         wallSeconds: result?.wallSeconds ?? 0,
         ...outcome,
+        ...(result?.peerStats ? { peerStats: result.peerStats } : {}),
         logs: {
           console: `logs/${b.job.id}.console.log`,
           stats: `logs/${b.job.id}.stats.json`,
