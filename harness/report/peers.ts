@@ -114,8 +114,9 @@ function num(v: number | null): string {
 
 function cell(m: MetricComparison | undefined): string {
   if (!m || m.ratio === null) return '-';
-  const ci = m.ci ? ` [${m.ci.low.toFixed(2)}, ${m.ci.high.toFixed(2)}]` : '';
-  return `${m.ratio.toFixed(2)}x${ci} ${m.verdict ?? ''}`.trim();
+  const r = (v: number) => (v >= 0.1 ? v.toFixed(2) : v.toPrecision(2));
+  const ci = m.ci ? ` [${r(m.ci.low)}, ${r(m.ci.high)}]` : '';
+  return `${r(m.ratio)}x${ci} ${m.verdict ?? ''}`.trim();
 }
 
 function comparisonRows(t: PeerTable, group: PeerComparison['group']): { header: string[]; rows: string[][] } {
