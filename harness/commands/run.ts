@@ -12,6 +12,8 @@ import { decidePlace, detectHost, requestedPlace, PLACE_REQUESTS, type PlaceRequ
 import { renderReport } from '../report/index.js';
 import { paths } from '../paths.js';
 import { CliError } from './errors.js';
+import { MIN_LINUX_GUEST_MIB, SizingError } from '../scenarios/sizing.js';
+import { plannedLooks, powerCheck, powerLine } from '../stats/power.js';
 
 interface RunArgs {
   scenario: string[];
@@ -22,12 +24,17 @@ interface RunArgs {
   seed?: number;
   aa?: string;
   force: boolean;
+  cpus?: number;
+  mem?: number;
   resume?: string;
   where: PlaceRequest;
   'vmm-label'?: string;
   quiet: boolean;
   'keep-disks': boolean;
   'rig-batch': number;
+  'allow-underpowered': boolean;
+  'until-decided': boolean;
+  'max-n'?: number;
 }
 
 /** "default" means the mission's own benchmark where it can run at full size, else the quick one. */
@@ -66,8 +73,20 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('seed', {
         type: 'number',
         defaultDescription: '1',
-        describe: 'seed for --order random and the bootstrap',
+        describe: 'seed for --order random and every resampling in the report (recorded in results.json)',
       })
+      .option('allow-underpowered', {
+        type: 'boolean',
+        default: false,
+        describe: 'run even when the plan can never reach a verdict (too few samples for its primary metrics)',
+      })
+      .option('until-decided', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "sequential sampling: after n per arm, add rounds at pre-planned looks (every 2 up to --max-n, O'Brien-Fleming alpha spending) until every primary metric is decided",
+      })
+      .option('max-n', { type: 'number', describe: 'with --until-decided: the budget, samples per arm' })
       .option('aa', {
         type: 'string',
         describe: `A/A run: both arms use this mode (${KICK_MODES.join('|')}) to measure the noise floor`,
@@ -93,6 +112,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: 8,
         describe: 'nested rig only: samples per outer-guest boot (each sample is still a fresh VM)',
       })
+      .option('cpus', {
+        type: 'number',
+        describe: "Linux guests' vCPUs, instead of the scenario's (recorded in results.json)",
+      })
+      .option('mem', {
+        type: 'number',
+        describe: "Linux guests' RAM in MiB, instead of the scenario's (recorded in results.json)",
+      })
       .option('force', {
         type: 'boolean',
         default: false,
@@ -106,7 +133,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run', 'the default scenario')
       .example('$0 run quick -n 5 --out results/ci', 'five samples per mode into results/ci')
       .example('$0 run doorbell --aa ioeventfd', 'A/A: the noise floor of the doorbell cost')
-      .example('$0 run --resume results/ci', 'finish a run that was interrupted'),
+      .example('$0 run --resume results/ci', 'finish a run that was interrupted')
+      .example('$0 run seed -n 6 --until-decided --max-n 12', 'start at 6 per mode, add rounds only if undecided'),
   handler: async (argv) => {
     const progress = new Progress(process.stderr, argv.quiet);
     const opts = argv.resume !== undefined ? resumeOptions(argv) : await newRunOptions(argv, progress);
@@ -117,6 +145,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       rs = await runScenarios({ ...opts, progress });
     } catch (e) {
       if (e instanceof OutDirError) throw new CliError(e.message, e.exitCode);
+      if (e instanceof SizingError) throw new CliError(e.message, 2);
       throw e;
     }
     process.stdout.write(await renderReport(rs, { format: 'text', resultsDir: opts.outDir }));
@@ -149,12 +178,47 @@ async function newRunOptions(argv: RunArgs, progress: Progress): Promise<Omit<Ru
     if (!isKickMode(argv.aa)) throw new CliError(`--aa takes a mode: ${KICK_MODES.join(', ')}`, 2);
     aaMode = argv.aa;
   }
-  for (const [flag, v, min] of [
-    ['--repetitions', argv.repetitions, 1],
-    ['--warmup', argv.warmup, 0],
+  for (const [flag, v, min, max] of [
+    ['--repetitions', argv.repetitions, 1, Infinity],
+    ['--warmup', argv.warmup, 0, Infinity],
+    ['--cpus', argv.cpus, 1, 32],
+    ['--mem', argv.mem, MIN_LINUX_GUEST_MIB, 3072],
   ] as const) {
-    if (v !== undefined && (!Number.isInteger(v) || v < min))
-      throw new CliError(`${flag} must be an integer >= ${min}`, 2);
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max))
+      throw new CliError(`${flag} must be an integer ${max === Infinity ? `>= ${min}` : `from ${min} to ${max}`}`, 2);
+  }
+  if (argv['until-decided']) {
+    const maxN = argv['max-n'];
+    if (maxN === undefined || !Number.isInteger(maxN) || maxN < 2)
+      throw new CliError('--until-decided needs --max-n N (samples per arm, an integer >= 2)', 2);
+    if (scenarios.length !== 1) throw new CliError('--until-decided runs one scenario at a time', 2);
+    const n0 = argv.repetitions ?? scenarios[0].repetitions;
+    if (maxN < n0) throw new CliError(`--max-n ${maxN} is below the first look's n=${n0}`, 2);
+  } else if (argv['max-n'] !== undefined) {
+    throw new CliError('--max-n only means something with --until-decided', 2);
+  }
+  // The power check, before anything boots: can this plan reach a verdict at all?
+  const underpowered: string[] = [];
+  for (const s of scenarios) {
+    const n = argv['until-decided'] ? argv['max-n']! : (argv.repetitions ?? s.repetitions);
+    let check = powerCheck(n, n, s.primary.length);
+    if (argv['until-decided']) {
+      const looks = plannedLooks(argv.repetitions ?? s.repetitions, n, 0.05, 2, s.primary.length);
+      // the last look gets only its own share of alpha
+      check = powerCheck(n, n, s.primary.length, looks[looks.length - 1].alpha);
+      progress.note(
+        `sequential looks (O'Brien-Fleming): ${looks.map((l) => `n=${l.n} alpha ${l.alpha.toPrecision(2)}`).join(', ')}`,
+      );
+    }
+    const odd = n % 2 === 1 ? ' (odd n: ABBA leaves the arms unbalanced)' : '';
+    progress.note(`${powerLine(`${s.name} (${s.primary.length} primary: ${s.primary.join(', ')})`, check)}${odd}`);
+    if (!check.reachable) underpowered.push(s.name);
+  }
+  if (underpowered.length && !argv['allow-underpowered']) {
+    throw new CliError(
+      `refusing a plan that can never decide (${underpowered.join(', ')}): raise -n, or pass --allow-underpowered to run it anyway`,
+      2,
+    );
   }
   const stamp = new Date()
     .toISOString()
@@ -176,6 +240,9 @@ async function newRunOptions(argv: RunArgs, progress: Progress): Promise<Omit<Ru
     keepDisks: argv['keep-disks'],
     rigBatch: argv['rig-batch'],
     force: argv.force,
+    guestCpus: argv.cpus,
+    guestMemMiB: argv.mem,
+    untilDecided: argv['until-decided'] ? { maxN: argv['max-n']! } : undefined,
   };
 }
 
@@ -190,6 +257,8 @@ function resumeOptions(argv: RunArgs): Omit<RunOptions, 'progress'> | null {
     argv.seed !== undefined && '--seed',
     argv.aa !== undefined && '--aa',
     argv.force && '--force',
+    argv.cpus !== undefined && '--cpus',
+    argv.mem !== undefined && '--mem',
   ].filter(Boolean);
   if (given.length) throw new CliError(`--resume takes the plan from its folder: drop ${given.join(', ')}`, 2);
   const outDir = resolve(argv.resume!);
@@ -219,6 +288,18 @@ function resumeOptions(argv: RunArgs): Omit<RunOptions, 'progress'> | null {
     vmmLabel: m.vmmLabel,
     keepDisks: m.keepDisks,
     rigBatch: m.rigBatch,
+    ...resumedGuestOverrides(rs),
     resume: rs,
   };
+}
+
+/** The --cpus/--mem the interrupted run was given, as its hosts' guest sizing recorded them. */
+function resumedGuestOverrides(rs: ResultSet): { guestCpus?: number; guestMemMiB?: number } {
+  for (const env of Object.values(rs.hosts)) {
+    for (const sizing of Object.values(env.guestSizing ?? {})) {
+      const o = sizing.overrides as { cpus?: number; memMiB?: number } | undefined;
+      if (o) return { guestCpus: o.cpus, guestMemMiB: o.memMiB };
+    }
+  }
+  return {};
 }

@@ -55,7 +55,7 @@ export async function runPeerJob(
   const w = scenario.workload;
   const r =
     w.kind === 'bonnie'
-      ? await runHostBonnie(job.id, w.args, scenario.guest.memMiB, dirs.workDir, dirs.logDir, job.timeoutSec)
+      ? await runHostBonnie(job.id, w.args, job.memMiB, dirs.workDir, dirs.logDir, job.timeoutSec)
       : await runHostProbe(job.id, w.cmdline, w.diskMiB, dirs.workDir, dirs.logDir, job.timeoutSec);
   return {
     id: r.id,

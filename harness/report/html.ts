@@ -5,6 +5,7 @@ import { peersHtml, peerTables } from './peers.js';
 import type { ResultSet, Sample } from '../results/schema.js';
 import type { ChartImage } from './charts.js';
 import { fmtNum } from './common.js';
+import { CACHE_AFFECTED, CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
 import {
   buildReportModel,
   roleLabel,
@@ -19,8 +20,10 @@ import {
   armsTitle,
   counterHeader,
   counterTableRows,
+  comparisonNotes,
   deltaHeader,
   deltaRow,
+  DELTA_VERDICT_COLUMN,
   sampleSummary,
   settingsLine,
   verdictLine,
@@ -43,6 +46,7 @@ th,td{border:1px solid #d4d4d4;padding:3px 8px;text-align:right;white-space:nowr
 td.l,th.l{text-align:left}
 pre{background:#f7f7f7;border:1px solid #e0e0e0;padding:8px;overflow-x:auto;font:12.5px/1.35 ui-monospace,"DejaVu Sans Mono",monospace;margin:4px 0 12px}
 pre.bonnie{font-size:11.5px}
+.cache-affected{color:#8e0000;font-weight:700}
 .warn{background:#fdecea;border:2px solid #c62828;color:#8e0000;padding:10px 14px;font-weight:700;margin:10px 0}
 .note{background:#eef4fb;border:1px solid #90b4e0;padding:8px 12px;margin:8px 0}
 .v-improved{background:#e3f4e1;color:#1b5e20;font-weight:700}.v-regressed{background:#fbe1e1;color:#b71c1c;font-weight:700}
@@ -140,6 +144,17 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
       out.push(
         `<p class="muted">Not measured: ${escapeHtml(sec.tooFast.join(', '))}: bonnie++ printed +++++ (under 0.5 s) in every run.</p>`,
       );
+    if (sec.cache.length) {
+      const warn = cacheWarning(sec.scenario, sec.cache);
+      if (warn) out.push(`<div class="warn">${escapeHtml(warn)}</div>`);
+      out.push(
+        `<div class="cache"><p class="muted">Disk or page cache (bonnie++ writes one file of the -s size):</p>${table(
+          CACHE_HEADER,
+          cacheRows(sec.cache),
+          { left: [0, 3, 4], cellClass: (_r, c, v) => (c === 4 && v === CACHE_AFFECTED ? 'cache-affected' : '') },
+        )}</div>`,
+      );
+    }
   }
   for (const cmp of sec.comparisons) {
     const base = escapeHtml(cmp.baselineArm);
@@ -154,10 +169,12 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
     out.push(`<p><b>${treat} vs ${base}</b> (before = ${base}, after = ${treat})</p>`);
     out.push(
       `<div class="delta scroll" data-arm="${treat}">${table(deltaHeader(cmp), cmp.rows.map(deltaRow), {
-        left: [0, 1, 7],
-        cellClass: (_r, c, v) => (c === 7 ? verdictClass(v) : ''),
+        left: [0, 1, 2, DELTA_VERDICT_COLUMN],
+        cellClass: (_r, c, v) => (c === DELTA_VERDICT_COLUMN ? verdictClass(v.replace(/ \(secondary\)$/, '')) : ''),
       })}</div>`,
     );
+    const notes = comparisonNotes(cmp);
+    if (notes.length) out.push(`<ul class="notes">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
     if (model.aa) {
       const note = aaNote(cmp);
       if (note) out.push(`<p class="note">${escapeHtml(note)}</p>`);
@@ -172,6 +189,15 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
   );
   out.push('</section>');
   return out.join('\n');
+}
+
+/** The overview forest plot: every primary metric's ratio with its interval, at the top of the report. */
+async function overviewHtml(model: ReportModel): Promise<string> {
+  const { renderForest, forestItems } = await import('./charts.js');
+  const items = forestItems(model);
+  if (!items.length) return '';
+  const img = await renderForest(items, model.thresholdPct, model.warnings.length > 0);
+  return `<figure class="overview"><img src="data:image/png;base64,${img.png.toString('base64')}" width="${img.width}" height="${img.height}" alt="${escapeHtml(img.title)}"><figcaption>${escapeHtml(img.title)}</figcaption></figure>`;
 }
 
 async function hostHtml(h: HostSection, model: ReportModel, multiHost: boolean): Promise<string> {
@@ -202,6 +228,9 @@ export async function renderHtmlModel(model: ReportModel): Promise<string> {
       `created ${escapeHtml(rs.createdAt)}; kickbench ${escapeHtml(rs.tool.version)}; order ${escapeHtml(rs.order)}</p>`,
   );
   for (const w of model.warnings) body.push(`<div class="warn">${escapeHtml(w)}</div>`);
+  if (model.completion) body.push(`<div class="warn incomplete">${escapeHtml(model.completion)}</div>`);
+  if (model.sequential) body.push(`<p class="note">${escapeHtml(model.sequential)}</p>`);
+  body.push(await overviewHtml(model));
   if (model.aa)
     body.push(
       '<p class="note">A/A run: both arms use the same kick mode; any "improved" or "regressed" verdict is a false alarm.</p>',

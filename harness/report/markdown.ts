@@ -10,13 +10,17 @@ import {
   armsTitle,
   counterHeader,
   counterTableRows,
+  comparisonNotes,
   deltaHeader,
   deltaRow,
+  DELTA_ALIGN,
+  DELTA_VERDICT_COLUMN,
   sampleSummary,
   settingsLine,
   verdictLine,
 } from './rows.js';
 import { mdEscape, mdTable } from './table.js';
+import { CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
 
 const EMOJI: Record<string, string> = {
   improved: '\u2705',
@@ -52,6 +56,12 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
         `Not measured: ${sec.tooFast.map((m) => `\`${m}\``).join(', ')}: bonnie++ printed \`+++++\` (under 0.5 s) in every run.`,
         '',
       );
+    if (sec.cache.length) {
+      const warn = cacheWarning(sec.scenario, sec.cache);
+      if (warn) out.push('> [!WARNING]', `> **${mdEscape(warn)}**`, '');
+      out.push('Disk or page cache (bonnie++ writes one file of the `-s` size):', '');
+      out.push(mdTable(CACHE_HEADER, cacheRows(sec.cache), ['left', 'right', 'right', 'left', 'left']));
+    }
   }
   for (const cmp of sec.comparisons) {
     if (sec.kind === 'bonnie' && cmp.notCompared.length)
@@ -65,10 +75,12 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
     out.push(`**${treat} vs ${base}** (before = ${base}, after = ${treat})`, '');
     const rows = cmp.rows.map((m) => {
       const r = deltaRow(m);
-      r[7] = withEmoji(r[7]);
+      r[DELTA_VERDICT_COLUMN] = withEmoji(r[DELTA_VERDICT_COLUMN]);
       return r;
     });
-    out.push(mdTable(deltaHeader(cmp), rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left']));
+    out.push(mdTable(deltaHeader(cmp), rows, [...DELTA_ALIGN]));
+    for (const n of comparisonNotes(cmp)) out.push(`- ${mdEscape(n)}`);
+    out.push('');
     if (model.aa) {
       const note = aaNote(cmp);
       if (note) out.push(note, '');
@@ -92,6 +104,8 @@ export function renderMarkdownModel(model: ReportModel): string {
     '',
   );
   for (const w of model.warnings) out.push(`> [!WARNING]`, `> **${mdEscape(w)}**`, '');
+  if (model.completion) out.push(`> [!CAUTION]`, `> **${mdEscape(model.completion)}**`, '');
+  if (model.sequential) out.push(`> [!NOTE]`, `> ${mdEscape(model.sequential)}`, '');
   if (model.aa)
     out.push(
       '> [!NOTE]',

@@ -10,13 +10,17 @@ import {
   comparisonTitle,
   counterHeader,
   counterTableRows,
+  comparisonNotes,
   deltaHeader,
   deltaRow,
+  DELTA_ALIGN,
+  DELTA_VERDICT_COLUMN,
   sampleSummary,
   settingsLine,
   verdictLine,
 } from './rows.js';
 import { ansi, textTable } from './table.js';
+import { CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
 
 export interface TextOptions extends ModelOptions {
   color?: boolean;
@@ -51,6 +55,12 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
     }
     if (sec.tooFast.length)
       out.push(`not measured: ${sec.tooFast.join(', ')}: bonnie++ printed +++++ (under 0.5 s) in every run`, '');
+    if (sec.cache.length) {
+      const warn = cacheWarning(sec.scenario, sec.cache);
+      if (warn) out.push(banner(warn, color));
+      out.push('disk or page cache (bonnie++ writes one file of the -s size):');
+      out.push(textTable(CACHE_HEADER, cacheRows(sec.cache), { align: ['left', 'right', 'right', 'left', 'left'] }));
+    }
   }
   for (const cmp of sec.comparisons) {
     if (sec.kind === 'bonnie' && cmp.notCompared.length)
@@ -63,10 +73,12 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
     out.push(`${comparisonTitle(cmp)}:`);
     out.push(
       textTable(deltaHeader(cmp), cmp.rows.map(deltaRow), {
-        align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
-        decorate: color ? (text, _r, c) => (c === 7 ? verdictColour(text)(text) : text) : undefined,
+        align: [...DELTA_ALIGN],
+        decorate: color ? (text, _r, c) => (c === DELTA_VERDICT_COLUMN ? verdictColour(text)(text) : text) : undefined,
       }),
     );
+    for (const n of comparisonNotes(cmp)) out.push(`  ${n}`);
+    out.push('');
     if (model.aa) {
       const note = aaNote(cmp);
       if (note) out.push(note, '');
@@ -94,6 +106,8 @@ export function renderTextModel(model: ReportModel, opts: { color?: boolean } = 
   if (model.aa)
     out.push('A/A run: both arms use the same kick mode; differences are noise (the false-positive floor).');
   for (const w of model.warnings) out.push(banner(w, color));
+  if (model.completion) out.push(banner(model.completion, color));
+  if (model.sequential) out.push(model.sequential);
   out.push(`verdicts: ${verdictLine(model)}`);
   out.push(settingsLine(model), '');
   for (const h of model.hosts) {

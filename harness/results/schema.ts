@@ -94,6 +94,13 @@ export const SampleSchema = object({
   error: str().optional().describe("one line, when status is 'failed'"),
   startedAt: str(),
   wallSeconds: finite(0),
+  guest: object({
+    memMiB: int(1),
+    cpus: int(1),
+    memTotalMiB: int(1).optional().describe('the RAM the guest kernel reported (MemTotal): what bonnie++ and the page cache see'),
+  })
+    .optional()
+    .describe("the guest this sample's VM had (its sizing rule is in the host's guestSizing)"),
   metrics: z
     .record(z.string(), MetricSampleSchema, expected('an object'))
     .describe('metric name -> value; names as in METRICS or scenario-specific'),
@@ -124,6 +131,14 @@ export const HostEnvironmentSchema = looseObject({
     .record(z.string(), strOrNull(), expected('an object'))
     .optional()
     .describe('guest kernel version, asset hashes, bonnie++ version, QEMU version for the rig'),
+  guestSizing: z
+    .record(
+      z.string(),
+      looseObject({ cpus: int(1), memMiB: int(1), rule: str(), notes: array(str()) }),
+      expected('an object'),
+    )
+    .optional()
+    .describe('per scenario: the vCPUs and RAM its guest got, the rule that chose them and any --cpus/--mem (scenarios/sizing.ts)'),
 });
 export type HostEnvironment = z.infer<typeof HostEnvironmentSchema>;
 
@@ -132,6 +147,27 @@ export const ScenarioRecordSchema = object({
   definition: anyObject().describe('the validated scenario as it was run'),
 });
 export type ScenarioRecord = z.infer<typeof ScenarioRecordSchema>;
+
+export const CompletionSchema = object({
+  planned: int(0).describe('measured (non-warm-up) samples the plan asked for'),
+  done: int(0).describe('measured samples that finished with status ok'),
+  state: oneOf(['running', 'complete', 'incomplete', 'interrupted']).describe(
+    "'running' while the runner works; 'complete' when every planned sample is done and ok; 'incomplete' when the run ended with fewer; 'interrupted' when a signal stopped it",
+  ),
+});
+/** How much of the plan was measured (see completion.ts). */
+export type Completion = z.infer<typeof CompletionSchema>;
+
+export const SequentialRecordSchema = object({
+  looks: array(object({ n: int(1), alpha: finite(0) })).describe(
+    "samples per arm at each pre-planned look, and the alpha each look may spend (O'Brien-Fleming)",
+  ),
+  maxN: int(1),
+  stoppedAt: int(0).describe('index into looks of the look the run stopped at'),
+  reason: oneOf(['decided', 'budget', 'interrupted']),
+});
+/** `run --until-decided`: the planned looks and where the run stopped. */
+export type SequentialRecord = z.infer<typeof SequentialRecordSchema>;
 
 export const ResultSetSchema = object({
   schema: z.literal(RESULTS_SCHEMA_ID, expected(`"${RESULTS_SCHEMA_ID}"`)),
@@ -144,6 +180,9 @@ export const ResultSetSchema = object({
   }),
   order: str().describe("how the run was ordered: 'abba' or 'random:<seed>'"),
   aa: bool().optional().describe('true for an A/A (noise floor) run: both arms use the same mode'),
+  seed: finite().optional().describe("the run's --seed: orders random runs and seeds every resampling in its reports"),
+  completion: CompletionSchema.optional().describe('how much of the plan was measured; absent in older files'),
+  sequential: SequentialRecordSchema.optional().describe('run --until-decided: the planned looks and where it stopped'),
   armSemantics: int(1)
     .max(ARM_SEMANTICS_VERSION, {
       error: (iss: { input?: unknown }) =>
@@ -154,13 +193,6 @@ export const ResultSetSchema = object({
   scenarios: array(ScenarioRecordSchema),
   hosts: z.record(z.string(), HostEnvironmentSchema, expected('an object')),
   samples: array(SampleSchema),
-  completion: object({
-    planned: int(0),
-    done: int(0),
-    state: oneOf(['complete', 'interrupted', 'running']),
-  })
-    .optional()
-    .describe("how far the run got; 'interrupted' (or a dead run's 'running') until `run --resume` finishes it"),
 })
   .superRefine((rs, ctx) => {
     // Cross-references JSON Schema cannot express: unique names and ids, and

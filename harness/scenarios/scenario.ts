@@ -3,9 +3,11 @@
 // are validated on load; every error names the file and the field.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { BONNIE_METRICS } from '../bonnie/types.js';
 import { DEFAULT_ARMS, KICK_MODES, isKickMode, type KickMode } from '../results/arms.js';
 import { repoRoot } from '../paths.js';
 import { PEERS, isPeer, type Peer } from '../peers/arms.js';
+import { KVMTOOL_2011, type SizingRule } from './sizing.js';
 import { checkProbeCmdline } from './probe-cmdline.js';
 
 export interface BonnieWorkload {
@@ -34,7 +36,17 @@ export interface Scenario {
   repetitions: number;
   /** discarded samples per mode, run first */
   warmup: number;
-  guest: { memMiB: number; cpus: number; kernel: 'vmlinux' | 'bzImage'; boot: 'auto' | 'pvh' | 'linux64' };
+  /**
+   * memMiB and cpus as the scenario file gives them, or `sizing` (a rule applied
+   * to the machine the guest runs in, see sizing.ts) instead of both.
+   */
+  guest: {
+    memMiB?: number;
+    cpus?: number;
+    sizing?: SizingRule;
+    kernel: 'vmlinux' | 'bzImage';
+    boot: 'auto' | 'pvh' | 'linux64';
+  };
   vmm: string;
   /** peers run beside kickvmm in the same run: QEMU (both arms, or with an iothread) and the host itself */
   peers: Peer[];
@@ -42,6 +54,11 @@ export interface Scenario {
   timeoutSec: number;
   /** 'abba' (default) or 'random' (seeded) */
   order: 'abba' | 'random';
+  /**
+   * The pre-declared primary hypotheses: the metrics the verdict and the CI gate
+   * decide on (one Holm family). Everything else is secondary and explanatory.
+   */
+  primary: string[];
   /** where the file came from, for messages */
   file?: string;
 }
@@ -107,6 +124,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     'peers',
     'timeoutSec',
     'order',
+    'primary',
   ];
   onlyKnownKeys(o, known, where, '');
   need(
@@ -173,11 +191,22 @@ export function validateScenario(raw: unknown, where: string): Scenario {
 
   const g = o.guest === undefined ? {} : o.guest;
   need(isPlainObject(g), where, 'guest must be an object');
-  onlyKnownKeys(g, ['memMiB', 'cpus', 'kernel', 'boot'], where, 'guest.');
-  const memMiB = g.memMiB ?? 256;
-  need(isInt(memMiB, 16, 3 * 1024), where, 'guest.memMiB must be an integer from 16 to 3072');
-  const cpus = g.cpus ?? 1;
-  need(isInt(cpus, 1, 64), where, 'guest.cpus must be an integer from 1 to 64');
+  onlyKnownKeys(g, ['memMiB', 'cpus', 'sizing', 'kernel', 'boot'], where, 'guest.');
+  const sizing = g.sizing;
+  need(
+    sizing === undefined || sizing === KVMTOOL_2011,
+    where,
+    `guest.sizing must be "${KVMTOOL_2011}" (or left out for guest.memMiB and guest.cpus)`,
+  );
+  need(
+    sizing === undefined || (g.memMiB === undefined && g.cpus === undefined),
+    where,
+    'guest.sizing computes memMiB and cpus: give either the rule or the numbers',
+  );
+  const memMiB = sizing ? undefined : (g.memMiB ?? 256);
+  need(memMiB === undefined || isInt(memMiB, 16, 3 * 1024), where, 'guest.memMiB must be an integer from 16 to 3072');
+  const cpus = sizing ? undefined : (g.cpus ?? 1);
+  need(cpus === undefined || isInt(cpus, 1, 32), where, 'guest.cpus must be an integer from 1 to 32');
   const kernel = g.kernel ?? 'vmlinux';
   need(kernel === 'vmlinux' || kernel === 'bzImage', where, 'guest.kernel must be "vmlinux" or "bzImage"');
   const boot = g.boot ?? 'auto';
@@ -200,10 +229,11 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   const order = o.order ?? 'abba';
   need(order === 'abba' || order === 'random', where, 'order must be "abba" or "random"');
 
-  if (workload.kind === 'bonnie') {
-    const problem = checkBonnieRamRule(workload.args, memMiB as number);
+  if (workload.kind === 'bonnie' && memMiB !== undefined) {
+    const problem = checkBonnieRamRule(workload.args, memMiB);
     need(problem === null, where, problem ?? '');
   }
+  const primary = validatePrimary(o.primary, workload, where);
 
   return {
     name,
@@ -213,8 +243,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     repetitions: repetitions as number,
     warmup: warmup as number,
     guest: {
-      memMiB: memMiB as number,
-      cpus: cpus as number,
+      ...(sizing ? { sizing: KVMTOOL_2011 } : { memMiB, cpus }),
       kernel: kernel as 'vmlinux' | 'bzImage',
       boot: boot as 'auto' | 'pvh' | 'linux64',
     },
@@ -222,7 +251,55 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     peers: peers as Peer[],
     timeoutSec: timeoutSec as number,
     order: order as 'abba' | 'random',
+    primary,
   };
+}
+
+/** The kvmtool commit's three headline figures: the default primary hypotheses of a bonnie++ scenario. */
+export const BONNIE_DEFAULT_PRIMARY = ['put_block', 'rewrite', 'get_block'];
+
+/** `primary`: 1 to 12 distinct metric names this workload produces (default for bonnie++: the three headline figures). */
+function validatePrimary(raw: unknown, workload: Workload, where: string): string[] {
+  if (raw === undefined) {
+    if (workload.kind === 'bonnie') return [...BONNIE_DEFAULT_PRIMARY];
+    // A probe run that rings the doorbell is about the kick cost; any other probe workload must say.
+    need(
+      /(^|;)\s*doorbell\b/.test(workload.cmdline),
+      where,
+      'primary is required for probe workloads other than doorbell: name the metrics the verdict decides on, e.g. ["write_64k_d1_mib_s"]',
+    );
+    return ['doorbell_ns_per_kick'];
+  }
+  need(
+    Array.isArray(raw) && raw.length >= 1 && raw.length <= 12 && raw.every((m) => typeof m === 'string'),
+    where,
+    'primary must be a list of 1 to 12 metric names',
+  );
+  const list = raw as string[];
+  need(new Set(list).size === list.length, where, 'primary must not repeat a metric');
+  for (const m of list) {
+    if (workload.kind === 'bonnie') {
+      need(
+        (BONNIE_METRICS as readonly string[]).includes(m),
+        where,
+        `primary: "${m}" is not a bonnie++ metric (${BONNIE_METRICS.join(', ')})`,
+      );
+      need(
+        !(workload.args.includes('-f') && (m === 'putc' || m === 'getc')),
+        where,
+        `primary: "${m}" is never measured with -f (no per-char tests)`,
+      );
+    } else {
+      const workloads = workload.cmdline
+        .split(';')
+        .map((part) => part.trim().split(/\s+/)[0])
+        .filter(Boolean);
+      const produced =
+        m === 'doorbell_ns_per_kick' ? workloads.includes('doorbell') : workloads.some((w) => m.startsWith(`${w}_`));
+      need(produced, where, `primary: "${m}" is not produced by the probe workloads (${workloads.join(', ')})`);
+    }
+  }
+  return list;
 }
 
 export function scenarioDir(): string {
