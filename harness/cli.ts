@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { doctorCommand } from './commands/doctor.js';
 import { setupCommand } from './commands/setup.js';
 import { runCommand } from './commands/run.js';
+import { abCommand } from './commands/ab.js';
 import { parseCommand } from './commands/parse.js';
 import { reportCommand } from './commands/report.js';
 import { compareCommand } from './commands/compare.js';
@@ -23,6 +24,7 @@ const cli = yargs(hideBin(process.argv))
   .command(doctorCommand)
   .command(setupCommand)
   .command(runCommand)
+  .command(abCommand)
   .command(parseCommand)
   .command(reportCommand)
   .command(compareCommand)

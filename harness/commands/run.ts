@@ -6,10 +6,11 @@ import { runScenarios } from '../runner/run.js';
 import { Progress } from '../runner/progress.js';
 import { detectHost } from '../launch/index.js';
 import { renderReport } from '../report/index.js';
-import { paths } from '../paths.js';
+import { paths, useKickvmm } from '../paths.js';
+import { existsSync } from 'node:fs';
 import { CliError } from './errors.js';
 
-interface RunArgs {
+export interface RunArgs {
   scenario: string[];
   out?: string;
   repetitions?: number;
@@ -22,10 +23,11 @@ interface RunArgs {
   quiet: boolean;
   'keep-disks': boolean;
   'rig-batch': number;
+  kickvmm?: string;
 }
 
 /** "default" means the mission's own benchmark where it can run at full size, else the quick one. */
-async function defaultScenario(where: RunArgs['where']): Promise<{ name: string; why: string }> {
+export async function defaultScenario(where: RunArgs['where']): Promise<{ name: string; why: string }> {
   if (where === 'nested') return { name: 'quick', why: 'the nested rig is slow; seed would take hours there' };
   const host = await detectHost();
   if (host.where === 'hardware')
@@ -82,11 +84,19 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: 8,
         describe: 'nested rig only: samples per outer-guest boot (each sample is still a fresh VM)',
       })
+      .option('kickvmm', {
+        type: 'string',
+        describe: "a prebuilt kickvmm binary to measure instead of this checkout's build/Release/kickvmm",
+      })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress lines' })
       .example('$0 run', 'the default scenario')
       .example('$0 run quick -n 5 --out results/ci', 'five samples per mode into results/ci')
       .example('$0 run doorbell --aa ioeventfd', 'A/A: the noise floor of the doorbell cost'),
   handler: async (argv) => {
+    if (argv.kickvmm !== undefined) {
+      if (!existsSync(argv.kickvmm)) throw new CliError(`--kickvmm ${argv.kickvmm}: no such file`, 2);
+      useKickvmm(argv.kickvmm);
+    }
     const names = [...argv.scenario];
     const progress = new Progress(process.stderr, argv.quiet);
     const d = names.indexOf('default');

@@ -137,6 +137,10 @@ export const ResultSetSchema = object({
   }),
   order: str().describe("how the run was ordered: 'abba' or 'random:<seed>'"),
   aa: bool().optional().describe('true for an A/A (noise floor) run: both arms use the same mode'),
+  builds: z
+    .record(z.string(), looseObject({ rev: str(), commit: str() }), expected('an object'))
+    .optional()
+    .describe('kickbench ab: each sample vmm label (base, head) -> the git revision its kickvmm was built at'),
   scenarios: array(ScenarioRecordSchema),
   hosts: z.record(z.string(), HostEnvironmentSchema, expected('an object')),
   samples: array(SampleSchema),

@@ -28,7 +28,7 @@ import {
 import { runJobs, detectHost, defaultPlace, type VmJob, type VmJobResult } from '../launch/index.js';
 import { paths } from '../paths.js';
 import { describeAssets, describeHost, gitCommit } from './environment.js';
-import { planRun, type PlannedSample } from './plan.js';
+import { interleaveBuilds, planRun, type PlannedSample, type VmmBuild } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
 import { Progress } from './progress.js';
@@ -50,6 +50,8 @@ export interface RunOptions {
   keepDisks?: boolean;
   /** samples per outer-guest boot in the nested rig (default 8) */
   rigBatch?: number;
+  /** kickbench ab: run every sample once per build, interleaved; each sample's vmm is its build's label */
+  builds?: VmmBuild[];
 }
 
 const BONNIE_PHASES: [RegExp, string][] = [
@@ -64,11 +66,12 @@ const BONNIE_PHASES: [RegExp, string][] = [
 ];
 
 function sampleId(p: PlannedSample): string {
-  return `${p.scenario.name}/${p.arm.name}/${p.warmup ? 'warmup' : 'run'}${p.index}`;
+  const build = p.build ? `${p.build.label}/` : '';
+  return `${p.scenario.name}/${build}${p.arm.name}/${p.warmup ? 'warmup' : 'run'}${p.index}`;
 }
 
 function sampleLabel(p: PlannedSample): string {
-  return `${p.scenario.name} ${p.arm.name}${p.arm.name !== p.arm.mode ? ` (${p.arm.mode})` : ''} ${p.warmup ? 'warm-up' : 'run'} ${p.index + 1}`;
+  return `${p.scenario.name} ${p.build ? `${p.build.label} ` : ''}${p.arm.name}${p.arm.name !== p.arm.mode ? ` (${p.arm.mode})` : ''} ${p.warmup ? 'warm-up' : 'run'} ${p.index + 1}`;
 }
 
 function fileSafe(id: string): string {
@@ -225,13 +228,16 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
   if (opts.order === 'random' || opts.scenarios.some((s) => s.order === 'random')) rs.order = `random:${opts.seed}`;
   const resultsPath = join(opts.outDir, 'results.json');
 
-  const plan = planRun(opts.scenarios, {
+  const armsPlan = planRun(opts.scenarios, {
     seed: opts.seed,
     order: opts.order,
     aaMode: opts.aaMode,
     repetitions: opts.repetitions,
     warmup: opts.warmup,
   });
+  const plan = opts.builds?.length ? interleaveBuilds(armsPlan, opts.builds) : armsPlan;
+  // A rig batch runs one kickvmm binary: with builds, a batch ends where the build changes.
+  const sameBinary = (a: PlannedSample, b: PlannedSample) => a.build?.kickvmm === b.build?.kickvmm;
   // In the nested rig several samples share one outer-guest boot (each is still
   // its own fresh kickvmm VM on its own disk), which saves an L1 boot per sample.
   progress.start(plan.length);
@@ -243,7 +249,13 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     const place = places.get(plan[first].scenario.name)!;
     const size = place === 'nested' ? rigBatch : 1;
     let last = first;
-    while (last < plan.length && last - first < size && places.get(plan[last].scenario.name) === place) last++;
+    while (
+      last < plan.length &&
+      last - first < size &&
+      places.get(plan[last].scenario.name) === place &&
+      sameBinary(plan[first], plan[last])
+    )
+      last++;
     const batch = [];
     for (const p of plan.slice(first, last)) {
       const id = sampleId(p);
@@ -266,7 +278,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       batch.map((b) => b.job),
       {
         where: place === 'nested' ? 'nested' : 'local',
-        kickvmm: paths.kickvmm(),
+        kickvmm: plan[first].build?.kickvmm ?? paths.kickvmm(),
         assets,
         logDir,
         onConsole: (jobId: string, chunk: string) => {
@@ -294,7 +306,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       const sample: Sample = {
         id: b.id,
         scenario: b.p.scenario.name,
-        vmm: opts.vmmLabel ?? b.p.scenario.vmm,
+        vmm: b.p.build?.label ?? opts.vmmLabel ?? b.p.scenario.vmm,
         mode: b.p.arm.mode,
         arm: b.p.arm.name,
         index: b.p.index,
