@@ -8,6 +8,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { setupCommand } from './commands/setup.js';
 import { runCommand } from './commands/run.js';
 import { abCommand } from './commands/ab.js';
+import { historyCommand } from './commands/history.js';
 import { parseCommand } from './commands/parse.js';
 import { reportCommand } from './commands/report.js';
 import { compareCommand } from './commands/compare.js';
@@ -31,6 +32,7 @@ const cli = yargs(hideBin(process.argv))
   .command(mergeCommand)
   .command(microCommand)
   .command(listCommand)
+  .command(historyCommand)
   .demandCommand(1, 'Name a command (kickbench --help lists them).')
   .strict()
   .recommendCommands()

@@ -11,7 +11,9 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../paths.js';
 
-export class BuildError extends Error {}
+export class BuildError extends Error {
+  override name = 'BuildError';
+}
 
 export interface BuiltKickvmm {
   /** the revision as given (e.g. "main", "HEAD~1") */
