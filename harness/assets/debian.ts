@@ -63,7 +63,7 @@ export async function downloadAndExtract(
   try {
     await runTool(aptGet, ['download', '-q', ...pkgs], { cwd: debDir });
   } catch (e) {
-    throw new Error(`downloading Debian packages failed: ${(e as Error).message}`);
+    throw new Error(`downloading Debian packages failed: ${(e as Error).message}`, { cause: e });
   }
   const files = readdirSync(debDir)
     .filter((f) => f.endsWith('.deb'))

@@ -53,7 +53,8 @@ function prebuilt(path: string, flag: string, rev: string): BuiltKickvmm {
 export const abCommand: CommandModule<object, AbArgs> = {
   command: 'ab [scenario..]',
   describe:
-    'A/B of two kickvmm builds: build both revisions (cached by commit), run them interleaved in one run, compare (exit 0 pass, 1 regression, 2 usage, 3 cannot judge)',
+    'A/B of two kickvmm builds: build both revisions (cached), run them interleaved in one run, compare ' +
+    '(exit 0 pass, 1 regression, 2 usage, 3 cannot judge)',
   builder: (y) =>
     y
       .positional('scenario', {
@@ -165,7 +166,8 @@ export const abCommand: CommandModule<object, AbArgs> = {
     const short = (b: BuiltKickvmm) => (b.commit === b.rev ? b.rev : `${b.rev} (${b.commit.slice(0, 12)})`);
     const places = [...new Set(rs.samples.map((s) => s.where))].join(', ');
     const context = [
-      `base ${short(base)} vs head ${short(head)}; ${scenarios.map((s) => s.name).join(', ')}; interleaved in one run on ${Object.keys(rs.hosts).join(', ')} (${places})`,
+      `base ${short(base)} vs head ${short(head)}; ${scenarios.map((s) => s.name).join(', ')}; ` +
+        `interleaved in one run on ${Object.keys(rs.hosts).join(', ')} (${places})`,
       `builds ${buildSeconds.toFixed(0)} s, run ${runSeconds.toFixed(0)} s`,
     ];
     const title = 'kickbench ab';

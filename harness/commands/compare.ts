@@ -109,7 +109,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     const cpus = (rs: typeof base) => [...new Set(Object.values(rs.hosts).map((h) => h.cpuModel))].sort().join(' + ');
     if (places(base) !== places(head) && !argv['allow-mixed']) {
       throw new CliError(
-        `base ran on ${places(base) || 'nothing'} but head on ${places(head) || 'nothing'}: comparing them would measure the machine, not the change (--allow-mixed to compare anyway)`,
+        `base ran on ${places(base) || 'nothing'} but head on ${places(head) || 'nothing'}: ` +
+          'comparing them would measure the machine, not the change (--allow-mixed to compare anyway)',
       );
     }
     if (cpus(base) !== cpus(head) && !argv['allow-mixed']) {

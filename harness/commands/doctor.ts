@@ -1,9 +1,9 @@
 // What this host can do and what kickbench will use, in one screen (or JSON).
-import { existsSync, readFileSync, readdirSync, statSync, statfsSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CommandModule } from 'yargs';
-import { detectHost } from '../launch/index.js';
+import { decidePlace, detectHost, placeWords, requestedPlace, type GuestKind, type HostInfo } from '../launch/index.js';
 import { defaultAssetCacheDir } from '../assets/index.js';
 import { paths, repoRoot } from '../paths.js';
 import { cpuModel } from '../runner/environment.js';
@@ -40,6 +40,28 @@ function assetsStatus(): { ready: boolean; dir: string | null; cacheDir: string 
   return { ready: builds.length > 0, dir: builds.length ? join(cacheDir, builds[builds.length - 1]) : null, cacheDir };
 }
 
+/** Where `kickbench run` would put this guest kind (the same rule, KICKBENCH_WHERE included), or why it cannot. */
+function placeFor(host: HostInfo, guest: GuestKind): string {
+  try {
+    return decidePlace(host, guest, requestedPlace());
+  } catch (e) {
+    return `refused: ${(e as Error).message}`;
+  }
+}
+
+function placeLine(place: string): string {
+  if (place === 'hardware') return placeWords(place);
+  if (place === 'emulating' || place === 'nested') return `${placeWords(place)} (timings are not hardware numbers)`;
+  return place;
+}
+
+function packagesLine(missing: string[] | null, missingForTests: string[] | null | undefined): string {
+  const forTests = missingForTests?.length ? `; for npm test also: ${missingForTests.join(' ')}` : '';
+  if (missing === null) return `not a Debian system: check by hand${forTests}`;
+  if (!missing.length) return `all present${forTests}`;
+  return `missing: ${missing.join(' ')} (sudo apt-get install -y ${missing.join(' ')})${forTests}`;
+}
+
 export const doctorCommand: CommandModule<object, { json: boolean }> = {
   command: 'doctor',
   describe: 'Show what this host can do (KVM kind, capabilities, QEMU, assets, disk space) and what kickbench will use',
@@ -56,7 +78,7 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
     const report = {
       host: { cpu: cpuModel(), kernel: (await import('node:os')).release(), node: process.version },
       kvm: { devKvm: existsSync('/dev/kvm'), kind: host.kvmKind, probe },
-      runsIn: host.where,
+      runsIn: { probe: placeFor(host, 'probe'), linux: placeFor(host, 'linux') },
       qemu: host.qemu ?? null,
       built: {
         kickvmm: existsSync(paths.kickvmm()),
@@ -88,11 +110,12 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
           : 'unknown (kickvmm not built, or no usable /dev/kvm)'
       }`,
       `QEMU          ${report.qemu ?? 'not installed (needed for the nested rig)'}`,
-      `runs go to    ${host.where === 'hardware' ? 'local hardware KVM' : 'the nested rig (QEMU TCG + nested KVM): timings are not hardware numbers'}`,
+      `runs go to    probe guest: ${placeLine(report.runsIn.probe)}; Linux guests: ${placeLine(report.runsIn.linux)}`,
       `built         kickvmm=${yes(report.built.kickvmm)} addon=${yes(report.built.addon)} probe.elf=${yes(report.built.probeGuest)}`,
       `guest assets  ${assets.ready ? `ready (${assets.dir})` : `not built yet (kickbench setup)`}`,
-      `packages      ${missing === null ? 'not a Debian system: check by hand' : missing.length ? `missing: ${missing.join(' ')} (sudo apt-get install -y ${missing.join(' ')})` : 'all present'}${missingForTests?.length ? `; for npm test also: ${missingForTests.join(' ')}` : ''}`,
-      `free space    results ${report.freeGiB.results?.toFixed(1) ?? '?'} GiB${report.freeGiB.cache !== null ? `, cache ${report.freeGiB.cache.toFixed(1)} GiB` : ''}`,
+      `packages      ${packagesLine(missing, missingForTests)}`,
+      `free space    results ${report.freeGiB.results?.toFixed(1) ?? '?'} GiB` +
+        (report.freeGiB.cache !== null ? `, cache ${report.freeGiB.cache.toFixed(1)} GiB` : ''),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   },

@@ -1,5 +1,12 @@
 import type { CommandModule } from 'yargs';
-import { defaultPlace, detectHost } from '../launch/index.js';
+import {
+  decidePlace,
+  detectHost,
+  requestedPlace,
+  PlaceError,
+  PLACE_REQUESTS,
+  type PlaceRequest,
+} from '../launch/index.js';
 import {
   measureKickCostInProcess,
   measureBlockPhasesInProcess,
@@ -13,7 +20,7 @@ import { CliError } from './errors.js';
 interface MicroArgs {
   kicks: number;
   time: number;
-  where: 'auto' | 'local' | 'nested';
+  where: PlaceRequest;
   json: boolean;
 }
 
@@ -30,19 +37,21 @@ export const microCommand: CommandModule<object, MicroArgs> = {
       })
       .option('time', { type: 'number', default: 2000, describe: 'measuring time per case, ms (tinybench)' })
       .option('where', {
-        choices: ['auto', 'local', 'nested'] as const,
-        default: 'auto' as const,
+        choices: PLACE_REQUESTS,
+        default: 'auto' as PlaceRequest,
         describe: 'local KVM in-process, or the nested rig',
       })
       .option('json', { type: 'boolean', default: false })
       .example('$0 micro', 'in-process with tinybench when this host has KVM, else in the nested rig'),
   handler: async (argv) => {
     if (!Number.isInteger(argv.kicks) || argv.kicks < 1) throw new CliError('--kicks must be a positive integer', 2);
-    const host = await detectHost();
-    const local = argv.where === 'local' || (argv.where === 'auto' && defaultPlace(host, 'probe') !== 'nested');
-    if (local && host.kvmKind === 'none') throw new CliError('no usable /dev/kvm on this host; use --where nested');
-    if (local) {
-      const where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
+    let where;
+    try {
+      where = decidePlace(await detectHost(), 'probe', requestedPlace(argv.where));
+    } catch (e) {
+      throw e instanceof PlaceError ? new CliError(e.message) : e;
+    }
+    if (where !== 'nested') {
       const costs = await measureKickCostInProcess({
         kicksPerBatch: argv.kicks,
         timeMs: argv.time,

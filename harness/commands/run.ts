@@ -4,7 +4,7 @@ import type { KickMode } from '../results/schema.js';
 import { resolveScenario, ScenarioError, type Scenario } from '../scenarios/scenario.js';
 import { runScenarios } from '../runner/run.js';
 import { Progress } from '../runner/progress.js';
-import { detectHost } from '../launch/index.js';
+import { decidePlace, detectHost, requestedPlace, PLACE_REQUESTS, type PlaceRequest } from '../launch/index.js';
 import { renderReport } from '../report/index.js';
 import { paths, useKickvmm } from '../paths.js';
 import { existsSync } from 'node:fs';
@@ -18,7 +18,7 @@ export interface RunArgs {
   order?: 'abba' | 'random';
   seed: number;
   aa?: string;
-  where: 'auto' | 'local' | 'nested';
+  where: PlaceRequest;
   'vmm-label'?: string;
   quiet: boolean;
   'keep-disks': boolean;
@@ -27,15 +27,14 @@ export interface RunArgs {
 }
 
 /** "default" means the mission's own benchmark where it can run at full size, else the quick one. */
-export async function defaultScenario(where: RunArgs['where']): Promise<{ name: string; why: string }> {
-  if (where === 'nested') return { name: 'quick', why: 'the nested rig is slow; seed would take hours there' };
+export async function defaultScenario(where: PlaceRequest): Promise<{ name: string; why: string }> {
   const host = await detectHost();
-  if (host.where === 'hardware')
-    return { name: 'seed', why: "hardware KVM: running the kvmtool commit's own benchmark" };
-  return {
-    name: 'quick',
-    why: `no hardware KVM here (${host.kvmKind === 'none' ? 'no /dev/kvm' : `${host.kvmKind} KVM`}): running the small scenario in the nested rig`,
-  };
+  // Both are Linux-guest (bonnie++) scenarios: the same rule places them.
+  const place = decidePlace(host, 'linux', requestedPlace(where));
+  if (place === 'hardware') return { name: 'seed', why: "hardware KVM: running the kvmtool commit's own benchmark" };
+  if (host.kvmKind === 'hardware') return { name: 'quick', why: 'the nested rig is slow; seed would take hours there' };
+  const kvm = host.kvmKind === 'none' ? 'no /dev/kvm' : `${host.kvmKind} KVM`;
+  return { name: 'quick', why: `no hardware KVM here (${kvm}): running the small scenario in the nested rig` };
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -66,9 +65,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe: 'A/A run: both arms use this mode (exit|ioeventfd) to measure the noise floor',
       })
       .option('where', {
-        choices: ['auto', 'local', 'nested'] as const,
-        default: 'auto' as const,
-        describe: 'local KVM, the nested rig, or auto (local only when hardware-assisted)',
+        choices: PLACE_REQUESTS,
+        default: 'auto' as PlaceRequest,
+        describe:
+          "this host's KVM (local), the nested rig, or auto: hardware KVM runs everything locally, " +
+          'an instruction-emulating KVM only the probe guest, the rest goes to the rig (also KICKBENCH_WHERE)',
       })
       .option('vmm-label', {
         type: 'string',

@@ -3,7 +3,7 @@
 
 import { fmtNum } from '../report/common.js';
 import { whereNote } from '../report/common.js';
-import type { Where } from '../results/schema.js';
+import type { Place as Where } from '../results/schema.js';
 import type { Estimate, TrendGroup } from './trend.js';
 
 const est = (e: Estimate | null | undefined, digits = 3): string =>
@@ -35,11 +35,21 @@ export function renderHistoryText(groups: TrendGroup[], metric: string): string 
     const note = whereNote(g.place as Where);
     if (note) out.push(`  ${note}`);
     out.push(
-      `  ${'commit'.padEnd(12)}  runs  ${arms.map((a) => `${a} median [95% CI]`.padEnd(30)).join('  ')}  ${`${g.treatmentArm}/${g.baselineArm} [95% CI]`.padEnd(26)}  ${fmtNum(lo)}..${fmtNum(hi)}`,
+      [
+        `  ${'commit'.padEnd(12)}  runs`,
+        arms.map((a) => `${a} median [95% CI]`.padEnd(30)).join('  '),
+        `${g.treatmentArm}/${g.baselineArm} [95% CI]`.padEnd(26),
+        `${fmtNum(lo)}..${fmtNum(hi)}`,
+      ].join('  '),
     );
     for (const p of g.points) {
       out.push(
-        `  ${p.commit.slice(0, 12).padEnd(12)}  ${String(p.runs).padStart(4)}  ${arms.map((a) => `${est(p.medians[a])} n=${p.n[a] ?? 0}`.padEnd(30)).join('  ')}  ${est(p.ratio).padEnd(26)}  ${bar(p.ratio, lo, hi)}`,
+        [
+          `  ${p.commit.slice(0, 12).padEnd(12)}  ${String(p.runs).padStart(4)}`,
+          arms.map((a) => `${est(p.medians[a])} n=${p.n[a] ?? 0}`.padEnd(30)).join('  '),
+          est(p.ratio).padEnd(26),
+          bar(p.ratio, lo, hi),
+        ].join('  '),
       );
     }
     out.push('');

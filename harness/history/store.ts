@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { paths } from '../paths.js';
-import type { ResultSet, Where } from '../results/schema.js';
+import type { ResultSet, Place as Where } from '../results/schema.js';
 import { validateResults } from '../results/validate.js';
 
 export class HistoryError extends Error {

@@ -1,10 +1,12 @@
-// Where can this host run a guest? Hardware KVM runs kickvmm directly; anything
-// else (no /dev/kvm, or KVM that emulates every instruction) goes to the nested rig.
+// What this host's KVM is (hardware, instruction-emulating, none) and whether QEMU
+// is there for the nested rig; looked at once per process. The placement rule that
+// turns these facts into a Place is in place.ts; runJobs runs jobs at a given Place.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { findTool } from '../assets/exec.js';
 import type { GuestAssets } from '../assets/index.js';
 import type { ConsoleListener, VmJob, VmJobResult } from './job.js';
+import type { Place } from './place.js';
 import { runLocal } from './local.js';
 import { runInRig } from './rig.js';
 
@@ -17,7 +19,6 @@ export interface HostInfo {
   kvmKindSource: 'kickvmm-probe' | 'cpuinfo' | 'no-dev-kvm';
   /** kickvmm --probe --json output, when it ran */
   probe: Record<string, unknown> | null;
-  where: 'hardware' | 'nested';
   /** "7.2.19" or similar; null when QEMU is not installed */
   qemu: string | null;
 }
@@ -87,26 +88,12 @@ async function detect(kickvmmPath?: string): Promise<HostInfo> {
       source = 'cpuinfo';
     }
   }
-  return { devKvm, kvmKind, kvmKindSource: source, probe, where: kvmKind === 'hardware' ? 'hardware' : 'nested', qemu };
-}
-
-/**
- * Where a guest runs by default. Hardware KVM runs everything locally; an
- * instruction-emulating KVM still runs the freestanding probe guest (its exit
- * and ioeventfd costs are real there) but no Linux guest; the rest goes to the rig.
- */
-export function defaultPlace(
-  host: Pick<HostInfo, 'kvmKind'>,
-  guest: 'probe' | 'linux',
-): 'hardware' | 'emulating' | 'nested' {
-  if (host.kvmKind === 'hardware') return 'hardware';
-  if (host.kvmKind === 'emulating' && guest === 'probe') return 'emulating';
-  return 'nested';
+  return { devKvm, kvmKind, kvmKindSource: source, probe, qemu };
 }
 
 export interface RunJobsOptions {
-  /** 'auto' (default) follows KICKBENCH_WHERE, then detectHost() */
-  where?: 'auto' | 'local' | 'nested';
+  /** where the jobs run, decided by the caller with decidePlace (place.ts) */
+  place: Place;
   kickvmm: string;
   logDir: string;
   /** needed for the nested rig */
@@ -116,17 +103,8 @@ export interface RunJobsOptions {
   l1TimeoutSec?: number;
 }
 
-/** Picks the place: explicit option, else KICKBENCH_WHERE=local|nested, else what detectHost() found. */
-export async function chooseWhere(requested: RunJobsOptions['where']): Promise<'local' | 'nested'> {
-  if (requested === 'local' || requested === 'nested') return requested;
-  const env = process.env.KICKBENCH_WHERE;
-  if (env === 'local' || env === 'nested') return env;
-  if (env && env !== 'auto') throw new Error(`KICKBENCH_WHERE=${env}: expected local, nested or auto`);
-  return (await detectHost()).where === 'hardware' ? 'local' : 'nested';
-}
-
 export async function runJobs(jobs: VmJob[], opts: RunJobsOptions): Promise<VmJobResult[]> {
-  const place = await chooseWhere(opts.where);
+  const { place } = opts;
   if (place === 'nested') {
     if (!opts.assets)
       throw new Error('the nested rig needs the guest assets (its L1 kernel and initramfs): run kickbench setup');
@@ -139,10 +117,10 @@ export async function runJobs(jobs: VmJob[], opts: RunJobsOptions): Promise<VmJo
       l1TimeoutSec: opts.l1TimeoutSec,
     });
   }
-  const host = await detectHost({ kickvmm: opts.kickvmm });
-  const where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
   const results: VmJobResult[] = [];
   for (const job of jobs)
-    results.push(await runLocal(job, { kickvmm: opts.kickvmm, logDir: opts.logDir, onConsole: opts.onConsole, where }));
+    results.push(
+      await runLocal(job, { kickvmm: opts.kickvmm, logDir: opts.logDir, onConsole: opts.onConsole, where: place }),
+    );
   return results;
 }

@@ -1,5 +1,7 @@
 // One job description for both places a VM can run: directly on this host's
 // KVM, or inside the nested rig. kickvmm's CLI is the only interface to the VMM.
+import { parseVmmStats, type VmmStats } from '../results/vmm-stats.js';
+import type { Place } from './place.js';
 
 export interface VmJob {
   /** unique within a batch; used in log file names, so keep it file-safe */
@@ -23,19 +25,17 @@ export interface VmJob {
   floor?: { kicks: number; repeats: number };
 }
 
-export type JobWhere = 'hardware' | 'emulating' | 'nested';
-
 export interface VmJobResult {
   id: string;
   /** kickvmm's exit status; null when it never reported one (killed, or L1 died) */
   exitCode: number | null;
   console: string;
   stderr: string;
-  /** kickvmm's --stats JSON */
-  stats: Record<string, unknown> | null;
+  /** kickvmm's --stats JSON; null when it wrote none (or none that is valid) */
+  stats: VmmStats | null;
   timedOut: boolean;
   wallSeconds: number;
-  where: JobWhere;
+  where: Place;
 }
 
 /** kickvmm's exit statuses */
@@ -94,11 +94,11 @@ export function floorCommand(job: VmJob, kickvmm: string): string {
   return `i=0; while [ $i -lt ${f.repeats} ]; do ${kickvmm} --floor ${job.mode} --kicks ${f.kicks} || exit $?; i=$((i+1)); done\n`;
 }
 
-export function parseStatsJson(text: string | null): Record<string, unknown> | null {
+/** kickvmm's stats file as VmmStats; null when there is none or it does not hold valid stats. */
+export function parseStatsJson(text: string | null): VmmStats | null {
   if (!text) return null;
   try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    return parseVmmStats(text);
   } catch {
     return null;
   }

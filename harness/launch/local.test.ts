@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { VmJob } from './job.js';
 import { runLocal } from './local.js';
+import { zeroVmmStats } from '../results/vmm-stats.js';
+
+const STATS = { ...zeroVmmStats('ioeventfd'), kicks: 5, exitReason: 'clean' as const };
 
 // A stand-in for kickvmm: same CLI shape, behaviour picked by --cmdline.
 const FAKE = `#!/bin/sh
@@ -18,8 +21,9 @@ echo "one-line error" >&2
 case "$cmdline" in
   hang) exec sleep 1000 ;;
   crash) exit 2 ;;
+  bad-stats) echo '{"kicks": "five"}' > "$stats"; exit 0 ;;
 esac
-echo '{"exits": 5}' > "$stats"
+echo '${JSON.stringify(STATS)}' > "$stats"
 exit 0
 `;
 
@@ -54,7 +58,7 @@ test('a clean run: console streamed and logged, stats read back', async () => {
     assert.equal(r.console, 'boot console=ttyS0 x=1\r\n');
     assert.deepEqual(chunks, ['a:boot console=ttyS0 x=1\r\n']);
     assert.equal(readFileSync(join(s.logDir, 'a.console.log'), 'utf8'), r.console);
-    assert.deepEqual(r.stats, { exits: 5 });
+    assert.deepEqual(r.stats, STATS);
     assert.equal(r.stderr, 'one-line error\n');
     assert.equal(r.timedOut, false);
     assert.equal(r.where, 'hardware');
@@ -73,6 +77,18 @@ test('a crash keeps its exit status and console; no stale stats', async () => {
     assert.equal(existsSync(join(s.logDir, 'b.stats.json')), false);
     assert.equal(r.console, 'boot crash\r\n');
     assert.equal(r.where, 'emulating');
+  } finally {
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('a stats file that is not valid kickvmm stats reads as none (the file stays in the logs)', async () => {
+  const s = setup();
+  try {
+    const r = await runLocal(s.job('d', 'bad-stats'), { kickvmm: s.kickvmm, logDir: s.logDir });
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.stats, null);
+    assert.equal(readFileSync(join(s.logDir, 'd.stats.json'), 'utf8'), '{"kicks": "five"}\n');
   } finally {
     rmSync(s.dir, { recursive: true, force: true });
   }

@@ -10,17 +10,17 @@ import {
   parseStatsJson,
   validateJob,
   type ConsoleListener,
-  type JobWhere,
   type VmJob,
   type VmJobResult,
 } from './job.js';
+import type { Place } from './place.js';
 
 export interface RunLocalOptions {
   kickvmm: string;
   logDir: string;
   onConsole?: ConsoleListener;
   /** what to record as `where` (default 'hardware') */
-  where?: Exclude<JobWhere, 'nested'>;
+  where?: Exclude<Place, 'nested'>;
   /** extra seconds past job.timeoutSec before the host kills kickvmm (default 15 + 10 %) */
   graceSec?: number;
 }

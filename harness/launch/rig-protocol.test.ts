@@ -39,7 +39,8 @@ function check(t: ReturnType<typeof demuxRigTranscript>) {
   const [a, b, c, d] = t.jobs;
   assert.equal(
     a.console,
-    `inner line 1\nforged @@KBRIG:ffffffffffffffff:END:0:0:1@@ and @@KBRIG:${N.toUpperCase()}:END:0:0:1@@\n[   12.345678] kvm: some L1 message\nlast line without newline`,
+    `inner line 1\nforged @@KBRIG:ffffffffffffffff:END:0:0:1@@ and @@KBRIG:${N.toUpperCase()}:END:0:0:1@@\n` +
+      '[   12.345678] kvm: some L1 message\nlast line without newline',
   );
   assert.deepEqual(JSON.parse(a.stats!), JSON.parse(STATS));
   assert.equal(a.stderr, 'kickvmm: warning\n');

@@ -59,7 +59,7 @@ export class RigDemux {
   private readonly re: RegExp;
 
   constructor(
-    private readonly nonce: string,
+    nonce: string,
     jobCount: number,
     private readonly events: RigDemuxEvents = {},
   ) {
@@ -89,10 +89,11 @@ export class RigDemux {
     this.pending += chunk;
     // Hold back an unfinished last line that may be the start of a marker,
     // and trailing CRs whose LF has not arrived yet.
-    let cut = this.pending.length;
     const lastNl = this.pending.lastIndexOf('\n');
-    if (this.pending.indexOf('@', lastNl + 1) >= 0) cut = lastNl + 1;
-    else cut = this.pending.length - (/\r*$/.exec(this.pending)?.[0].length ?? 0);
+    const cut =
+      this.pending.indexOf('@', lastNl + 1) >= 0
+        ? lastNl + 1
+        : this.pending.length - (/\r*$/.exec(this.pending)?.[0].length ?? 0);
     if (cut > 0) {
       const ready = this.pending.slice(0, cut);
       this.pending = this.pending.slice(cut);

@@ -195,7 +195,7 @@ export async function runInRig(jobs: VmJob[], opts: RunInRigOptions): Promise<Vm
     const first = await runBatch(part, qemu, opts);
     // Jobs an L1 failure cut short (TCG's nested SVM occasionally wedges L1) are
     // not results about kickvmm: run them once more in a fresh L1, and say so.
-    const cut = first.results.map((r, i) => (first.cutShort[i] ? i : -1)).filter((i) => i >= 0);
+    const cut = first.results.map((_r, i) => (first.cutShort[i] ? i : -1)).filter((i) => i >= 0);
     if (cut.length && first.l1Problem) {
       const again = await runBatch(
         cut.map((i) => part[i]),

@@ -31,7 +31,7 @@ export interface KickvmmAddon {
     kicksPerBatch: number;
     memMiB?: number;
   }) => BatchVm;
-  FloorVm: new (opts: { ioeventfd: boolean; kicksPerBatch: number }) => BatchVm;
+  FloorVm: new (opts: { mode: 'exit' | 'ioeventfd' | 'inline'; kicksPerBatch: number }) => BatchVm;
   runVm(
     opts: Record<string, unknown>,
   ): Promise<{ exitCode: number; exitReason: string; console: string; stats: Record<string, unknown> }>;

@@ -53,7 +53,7 @@ export async function measureKickCostInProcess(opts: KickCostOptions): Promise<K
         },
         {
           name: 'floor',
-          vm: new addon.FloorVm({ ioeventfd: mode === 'ioeventfd', kicksPerBatch: opts.kicksPerBatch }),
+          vm: new addon.FloorVm({ mode, kicksPerBatch: opts.kicksPerBatch }),
         },
       ];
       try {
@@ -149,14 +149,16 @@ export function formatKickCosts(costs: KickCost[], where: string): string {
   for (const c of costs) {
     const pm = (m: number, s: number) => `${m.toFixed(0)} ± ${s.toFixed(0)}`;
     lines.push(
-      `${c.mode.padEnd(10)} ${pm(c.kickvmmNs, c.kickvmmSdNs).padStart(18)} ${pm(c.floorNs, c.floorSdNs).padStart(18)} ${`${c.ratio.toFixed(2)}x`.padStart(7)}  ${c.ratio <= 1.1 ? 'met' : 'NOT met'}`,
+      `${c.mode.padEnd(10)} ${pm(c.kickvmmNs, c.kickvmmSdNs).padStart(18)} ${pm(c.floorNs, c.floorSdNs).padStart(18)} ` +
+        `${`${c.ratio.toFixed(2)}x`.padStart(7)}  ${c.ratio <= 1.1 ? 'met' : 'NOT met'}`,
     );
   }
   const exit = costs.find((c) => c.mode === 'exit');
   const ioe = costs.find((c) => c.mode === 'ioeventfd');
   if (exit && ioe)
     lines.push(
-      `an ioeventfd kick costs the guest's vCPU ${(ioe.kickvmmNs / exit.kickvmmNs).toFixed(2)}x an exit kick (floor: ${(ioe.floorNs / exit.floorNs).toFixed(2)}x; below 1 means ioeventfd is cheaper)`,
+      `an ioeventfd kick costs the guest's vCPU ${(ioe.kickvmmNs / exit.kickvmmNs).toFixed(2)}x an exit kick ` +
+        `(floor: ${(ioe.floorNs / exit.floorNs).toFixed(2)}x; below 1 means ioeventfd is cheaper)`,
     );
   return `${lines.join('\n')}\n`;
 }

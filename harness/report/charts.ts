@@ -112,7 +112,8 @@ function metricChartConfig(m: MetricComparison, whereText: string | null): Chart
   const verdict = m.verdict ?? 'not compared';
   const ciText = ciPctRange(m);
   const sub = [
-    `${m.treat.label} vs ${m.base.label}: ${fmtPct(m.changePct)}${ciText ? ` (95% CI ${ciText})` : ''}, ${pEq(m.pAdjusted, 'p(Holm)')}: ${verdict.toUpperCase()}`,
+    `${m.treat.label} vs ${m.base.label}: ${fmtPct(m.changePct)}${ciText ? ` (95% CI ${ciText})` : ''}, ` +
+      `${pEq(m.pAdjusted, 'p(Holm)')}: ${verdict.toUpperCase()}`,
     `bars: median; whiskers: 95% CI of each median (order statistics); dots: individual runs (n=${m.base.n}/${m.treat.n}); ${m.direction} is better`,
   ];
   if (whereText) sub.push(whereText);

@@ -2,10 +2,12 @@
 // it was not hardware), the environment rows, per-arm VMM counters, and the
 // bonnie++ "run" built from an arm's medians for the 1.96-style table.
 
-import type { HostEnvironment, ResultSet, Sample, Where } from '../results/schema.js';
+import type { HostEnvironment, ResultSet, Sample, Place } from '../results/schema.js';
+import type { VmmStats } from '../results/vmm-stats.js';
+import { placesOf } from '../launch/place.js';
 import { BONNIE_METRICS, type BonnieRun, type Metric, type MetricName } from '../bonnie/types.js';
 
-export const NOT_HARDWARE_NOTE: Record<Exclude<Where, 'hardware'>, string> = {
+export const NOT_HARDWARE_NOTE: Record<Exclude<Place, 'hardware'>, string> = {
   nested:
     'NESTED RIG: nested-rig timings: correctness and direction only, not hardware performance (KVM inside a TCG-emulated machine).',
   emulating:
@@ -16,16 +18,9 @@ export const HARDWARE_IN_VM_NOTE =
   'HARDWARE KVM INSIDE A VIRTUAL MACHINE: nested hardware virtualization; timings include the outer hypervisor and are not bare-metal numbers.';
 
 /** The warning for a place; `env` tells hardware KVM on bare metal from hardware KVM inside a VM. */
-export function whereNote(where: Where, env?: HostEnvironment): string | null {
+export function whereNote(where: Place, env?: HostEnvironment): string | null {
   if (where !== 'hardware') return NOT_HARDWARE_NOTE[where];
   return env?.hostIsVirtualMachine === true ? HARDWARE_IN_VM_NOTE : null;
-}
-
-/** The places the samples of a set ran, hardware last so warnings come first. */
-export function wheres(samples: Sample[]): Where[] {
-  const order: Where[] = ['nested', 'emulating', 'hardware'];
-  const seen = new Set(samples.map((s) => s.where));
-  return order.filter((w) => seen.has(w));
 }
 
 /** One ResultSet per host, so statistics never pool two machines. */
@@ -68,7 +63,7 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
   const add = (k: string, v: unknown) => {
     if (v !== undefined && v !== null && v !== '') rows.push([k, String(v)]);
   };
-  const w = wheres(rs.samples.filter((s) => s.host === host));
+  const w = placesOf(rs.samples.filter((s) => s.host === host));
   add('host', host);
   add('where it ran', w.length ? w.join(', ') : env?.where);
   if (env) {
@@ -108,29 +103,10 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
 }
 
 // ---------------------------------------------------------------------------
-// VMM counters, read from kickvmm's --stats JSON (stored verbatim, see
-// native/core/stats.cc); a field that is missing shows as "n/a".
+// VMM counters, read from kickvmm's --stats JSON (typed by results/vmm-stats.ts);
+// a sample without stats shows as "n/a".
 
-const COUNTER_PATHS: Record<string, string[][]> = {
-  kicks: [['kicks']],
-  ioExits: [['exits', 'io']],
-  eventfdWakeups: [['eventfdWakeups']],
-  interrupts: [['interrupts']],
-  bytesRead: [['bytesRead']],
-  bytesWritten: [['bytesWritten']],
-  vcpuCpuSeconds: [['vcpuCpuSeconds']],
-  ioThreadCpuSeconds: [['ioThreadCpuSeconds']],
-};
-
-export function statNumber(stats: Record<string, unknown> | undefined, key: keyof typeof COUNTER_PATHS): number | null {
-  if (!stats) return null;
-  for (const p of COUNTER_PATHS[key]) {
-    let v: unknown = stats;
-    for (const part of p) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-  }
-  return null;
-}
+type Counter = (s: VmmStats) => number;
 
 export interface CounterRow {
   key: string;
@@ -150,26 +126,21 @@ export function counterRows(samples: Sample[]): CounterRow[] {
       .filter((v): v is number => v !== null && Number.isFinite(v));
     return { value: xs.length ? median(xs) : null, n: xs.length };
   };
-  const mib = (s: Sample) => {
-    const r = statNumber(s.vmmStats, 'bytesRead');
-    const w = statNumber(s.vmmStats, 'bytesWritten');
-    return r === null && w === null ? null : ((r ?? 0) + (w ?? 0)) / MIB;
-  };
-  const perMib = (key: keyof typeof COUNTER_PATHS) => (s: Sample) => {
-    const c = statNumber(s.vmmStats, key);
+  const mib = (s: Sample) => (s.vmmStats ? (s.vmmStats.bytesRead + s.vmmStats.bytesWritten) / MIB : null);
+  const perMib = (count: Counter) => (s: Sample) => {
     const m = mib(s);
-    return c === null || m === null || m <= 0 ? null : c / m;
+    return s.vmmStats && m !== null && m > 0 ? count(s.vmmStats) / m : null;
   };
-  const raw = (key: keyof typeof COUNTER_PATHS) => (s: Sample) => statNumber(s.vmmStats, key);
+  const raw = (count: Counter) => (s: Sample) => (s.vmmStats ? count(s.vmmStats) : null);
   return [
     { key: 'mib', label: 'MiB moved', ...per(mib) },
-    { key: 'kicks', label: 'kicks', ...per(raw('kicks')) },
-    { key: 'kicks_per_mib', label: 'kicks per MiB', ...per(perMib('kicks')) },
-    { key: 'io_exits_per_mib', label: 'io exits per MiB', ...per(perMib('ioExits')) },
-    { key: 'eventfd_wakeups_per_mib', label: 'eventfd wake-ups per MiB', ...per(perMib('eventfdWakeups')) },
-    { key: 'interrupts_per_mib', label: 'interrupts per MiB', ...per(perMib('interrupts')) },
-    { key: 'vcpu_cpu_s', label: 'vCPU CPU seconds', ...per(raw('vcpuCpuSeconds')) },
-    { key: 'io_thread_cpu_s', label: 'I/O-thread CPU seconds', ...per(raw('ioThreadCpuSeconds')) },
+    { key: 'kicks', label: 'kicks', ...per(raw((s) => s.kicks)) },
+    { key: 'kicks_per_mib', label: 'kicks per MiB', ...per(perMib((s) => s.kicks)) },
+    { key: 'io_exits_per_mib', label: 'io exits per MiB', ...per(perMib((s) => s.exits.io)) },
+    { key: 'eventfd_wakeups_per_mib', label: 'eventfd wake-ups per MiB', ...per(perMib((s) => s.eventfdWakeups)) },
+    { key: 'interrupts_per_mib', label: 'interrupts per MiB', ...per(perMib((s) => s.interrupts)) },
+    { key: 'vcpu_cpu_s', label: 'vCPU CPU seconds', ...per(raw((s) => s.vcpuCpuSeconds)) },
+    { key: 'io_thread_cpu_s', label: 'I/O-thread CPU seconds', ...per(raw((s) => s.ioThreadCpuSeconds)) },
   ];
 }
 

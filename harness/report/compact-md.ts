@@ -4,7 +4,7 @@
 // folded into <details>. Narrow cells, so GitHub's renderer shows every column
 // without a scrollbar.
 
-import type { HostEnvironment, Where } from '../results/schema.js';
+import type { HostEnvironment, Place as Where } from '../results/schema.js';
 import type { Interaction, MetricComparison, RunComparison } from '../stats/index.js';
 import { fmtNum, fmtPct, whereNote } from './common.js';
 import { gateCases, verdictAt, isPrimary, type GateCase } from './gate-cases.js';
@@ -65,7 +65,9 @@ function headline(o: CompactOptions, cases: GateCase[], thresholdPct: number): s
 
 /** One table: a row per metric, a column per arm (head vs base), and the interaction. */
 function metricTable(c: RunComparison, metrics: string[], thresholdPct: number, withInteraction: boolean): string[] {
-  const arms = [c.baselineArm, c.treatmentArm];
+  // Every compared arm, the baseline and treatment first (a third kick arm gets its own column).
+  const present = c.groups.map((g) => g.arm).filter((a): a is string => a !== null);
+  const arms = [...new Set([c.baselineArm, c.treatmentArm, ...present])].filter((a) => present.includes(a));
   const scenarios = [...new Set(c.groups.map((g) => g.scenario))];
   const header = ['metric', ...arms.map((a) => `${a}: head vs base`)];
   if (withInteraction) header.push(`${c.treatmentArm}/${c.baselineArm}: base→head`);
@@ -114,7 +116,9 @@ export function renderCompactMarkdown(c: RunComparison, o: CompactOptions): stri
   out.push(...metricTable(c, primary.measured, thresholdPct, true), '');
   if (primary.tooFast.length) out.push(`+++++ (too fast to measure, cannot judge): ${primary.tooFast.join(', ')}`, '');
   out.push(
-    `<sub>🔴 regressed ⚪ no change 🟢 improved ❔ cannot judge. Change of head vs base, [95% CI]; regressed = Holm p < ${c.alpha} and the whole CI beyond ${thresholdPct}%. Last column: the ${c.treatmentArm}/${c.baselineArm} ratio in base → head.</sub>`,
+    '<sub>🔴 regressed ⚪ no change 🟢 improved ❔ cannot judge. Change of head vs base, [95% CI]; ' +
+      `regressed = Holm p < ${c.alpha} and the whole CI beyond ${thresholdPct}%. ` +
+      `Last column: the ${c.treatmentArm}/${c.baselineArm} ratio in base → head.</sub>`,
     '',
   );
 
@@ -133,7 +137,8 @@ export function renderCompactMarkdown(c: RunComparison, o: CompactOptions): stri
             .join(', ')
         : '';
       out.push(
-        `- **${cell(key)}**: ${cell(h.cpuModel)}, ${h.cpus} CPUs, ${fmtNum(h.memoryMiB / 1024, 2)} GiB; kernel ${cell(h.hostKernel)}; KVM ${h.kvmKind}; runs ${h.where}; node ${h.nodeVersion}`,
+        `- **${cell(key)}**: ${cell(h.cpuModel)}, ${h.cpus} CPUs, ${fmtNum(h.memoryMiB / 1024, 2)} GiB; ` +
+          `kernel ${cell(h.hostKernel)}; KVM ${h.kvmKind}; runs ${h.where}; node ${h.nodeVersion}`,
       );
       if (guest) out.push(`  guest: ${cell(guest)}`);
     }

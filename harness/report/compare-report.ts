@@ -4,7 +4,7 @@
 
 import type { MetricComparison, RunComparison } from '../stats/index.js';
 import { verdict } from '../stats/index.js';
-import type { Where } from '../results/schema.js';
+import type { Place } from '../results/schema.js';
 import { fmtNum, fmtP, fmtPct, pEq, whereNote } from './common.js';
 import { ciPctRange } from './model.js';
 import { metricName } from './rows.js';
@@ -84,7 +84,8 @@ export function compareSummaryLine(c: RunComparison | MetricComparison[], thresh
     .filter((m) => verdictAt(m, thresholdPct, alpha) === 'improved')
     .sort((a, b) => badness(a) - badness(b));
   const best = improved.length ? `; best: ${oneLiner(improved[0])}` : '';
-  return `OK: no significant regression beyond ${thresholdPct}% (${counts.improved} improved, ${counts['no change']} no change, ${counts.inconclusive} inconclusive)${best}`;
+  const tally = `${counts.improved} improved, ${counts['no change']} no change, ${counts.inconclusive} inconclusive`;
+  return `OK: no significant regression beyond ${thresholdPct}% (${tally})${best}`;
 }
 
 function rowsOf(c: RunComparison | MetricComparison[], thresholdPct: number): string[][] {
@@ -132,7 +133,7 @@ const I_HEADER = ['scenario', 'metric', 'base ratio', 'head ratio', 'ratio chang
 
 function whereWarnings(c: RunComparison | MetricComparison[]): string[] {
   if (Array.isArray(c)) return [];
-  const w = new Set<Where>(c.groups.flatMap((g) => g.where));
+  const w = new Set<Place>(c.groups.flatMap((g) => g.where));
   return [...w].map((place) => whereNote(place)).filter((n): n is string => n !== null);
 }
 
@@ -141,7 +142,9 @@ export function renderCompare(c: RunComparison | MetricComparison[], opts: Compa
   const thresholdPct = opts.thresholdPct ?? (Array.isArray(c) ? 5 : c.thresholdPct);
   const summary = compareSummaryLine(c, thresholdPct);
   const warnings = whereWarnings(c);
-  const rule = `gate: regressed = Holm-adjusted Mann-Whitney p < ${Array.isArray(c) ? 0.05 : c.alpha} and the whole 95% CI of the change beyond ${thresholdPct}% in the bad direction`;
+  const rule =
+    `gate: regressed = Holm-adjusted Mann-Whitney p < ${Array.isArray(c) ? 0.05 : c.alpha} ` +
+    `and the whole 95% CI of the change beyond ${thresholdPct}% in the bad direction`;
   const rows = rowsOf(c, thresholdPct);
   const inter = Array.isArray(c) ? [] : interactionRows(c);
   if (opts.format === 'md') {

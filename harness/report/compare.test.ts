@@ -14,7 +14,10 @@ test('a significant regression beyond the threshold exits 1 and leads the output
   const first = renderCompare(cmp, { thresholdPct: 5 }).split('\n')[0];
   assert.match(
     first,
-    /^REGRESSION: quick\/ioeventfd (put_block|rewrite|get_block) \u2212\d+\.\d% \(95% CI \u2212\d+\.\d\.\.\u2212\d+\.\d%, p[=<][\d.]+\); \d+ more regression\(s\)$/,
+    new RegExp(
+      '^REGRESSION: quick/ioeventfd (put_block|rewrite|get_block) \u2212\\d+\\.\\d% ' +
+        '\\(95% CI \u2212\\d+\\.\\d\\.\\.\u2212\\d+\\.\\d%, p[=<][\\d.]+\\); \\d+ more regression\\(s\\)$',
+    ),
   );
   // The interaction table says the advantage shrank.
   assert.match(renderCompare(cmp), /put_block \(Seq output block\) .* shrank \(ioeventfd advantage\)/);

@@ -41,7 +41,8 @@ export function isPrimary(metric: string): boolean {
 
 function measuredLine(m: MetricComparison): string {
   const ci = ciPctRange(m);
-  return `base ${fmtNum(m.base.median)} (n=${m.base.n}), head ${fmtNum(m.treat.median)} (n=${m.treat.n}) ${m.unit}: ${fmtPct(m.changePct)}${ci ? `, 95% CI ${ci}` : ''}, ${pEq(m.pAdjusted, 'p(Holm)')}`;
+  const sides = `base ${fmtNum(m.base.median)} (n=${m.base.n}), head ${fmtNum(m.treat.median)} (n=${m.treat.n}) ${m.unit}`;
+  return `${sides}: ${fmtPct(m.changePct)}${ci ? `, 95% CI ${ci}` : ''}, ${pEq(m.pAdjusted, 'p(Holm)')}`;
 }
 
 function cannotJudge(m: MetricComparison, thresholdPct: number): string {

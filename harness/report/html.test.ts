@@ -111,7 +111,7 @@ test(
         assert.equal(facts.verdictCells.length, comparedMetrics.length);
         assert.ok(facts.verdictCells.includes('improved'));
         assert.equal(facts.bonnie.length, 2);
-        assert.match(facts.bonnie[0], /^Version  1\.96 /);
+        assert.match(facts.bonnie[0], /^Version {2}1\.96 /);
         assert.match(facts.bonnie[0], /exit-med +768M/);
         assert.ok(facts.envRows.includes('where it ran') && facts.envRows.includes('nested'));
         assert.equal(facts.counters, 2);

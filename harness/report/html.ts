@@ -108,7 +108,8 @@ function chartsHtml(images: ChartImage[]): string {
   if (!images.length) return '';
   const figs = images.map(
     (img) =>
-      `<figure><img src="data:image/png;base64,${img.png.toString('base64')}" width="${img.width}" height="${img.height}" alt="${escapeHtml(img.title)}"><figcaption>${escapeHtml(img.title)}</figcaption></figure>`,
+      `<figure><img src="data:image/png;base64,${img.png.toString('base64')}" width="${img.width}" ` +
+      `height="${img.height}" alt="${escapeHtml(img.title)}"><figcaption>${escapeHtml(img.title)}</figcaption></figure>`,
   );
   return `<div class="charts">\n${figs.join('\n')}\n</div>`;
 }
@@ -126,7 +127,8 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
       .filter((t) => t.bonnieTable)
       .map(
         (t) =>
-          `<div><b>${escapeHtml(roleLabel(t))}</b> <span class="muted">(every cell: median of ${t.n} run(s))</span><pre class="bonnie">${escapeHtml(t.bonnieTable!)}</pre></div>`,
+          `<div><b>${escapeHtml(roleLabel(t))}</b> <span class="muted">(every cell: median of ${t.n} run(s))</span>` +
+          `<pre class="bonnie">${escapeHtml(t.bonnieTable!)}</pre></div>`,
       );
     out.push(`<div class="tables">${tables.join('')}</div>`);
     if (sec.tooFast.length)
@@ -138,7 +140,8 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
   }
   if (sec.rows.length) {
     out.push(
-      `<p><b>${escapeHtml(sec.treatmentArm)} vs ${escapeHtml(sec.baselineArm)}</b> (before = ${escapeHtml(sec.baselineArm)}, after = ${escapeHtml(sec.treatmentArm)})</p>`,
+      `<p><b>${escapeHtml(sec.treatmentArm)} vs ${escapeHtml(sec.baselineArm)}</b> ` +
+        `(before = ${escapeHtml(sec.baselineArm)}, after = ${escapeHtml(sec.treatmentArm)})</p>`,
     );
     out.push(
       `<div class="delta scroll">${table(deltaHeader(sec), sec.rows.map(deltaRow), {
@@ -184,7 +187,8 @@ export async function renderHtmlModel(model: ReportModel): Promise<string> {
   const body: string[] = [];
   body.push(`<h1>kickbench: exit vs ioeventfd kick paths</h1>`);
   body.push(
-    `<p class="muted">${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); created ${escapeHtml(rs.createdAt)}; kickbench ${escapeHtml(rs.tool.version)}; order ${escapeHtml(rs.order)}</p>`,
+    `<p class="muted">${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); ` +
+      `created ${escapeHtml(rs.createdAt)}; kickbench ${escapeHtml(rs.tool.version)}; order ${escapeHtml(rs.order)}</p>`,
   );
   for (const w of model.warnings) body.push(`<div class="warn">${escapeHtml(w)}</div>`);
   if (model.aa)

@@ -50,6 +50,8 @@ export function renderJUnit(c: RunComparison, opts: JUnitOptions): string {
     suites.set(key, [...(suites.get(key) ?? []), k]);
   }
   const count = (ks: GateCase[], o: GateCase['outcome']) => ks.filter((k) => k.outcome === o).length;
+  const counts = (ks: GateCase[]) =>
+    `tests="${ks.length}" failures="${count(ks, 'failed')}" errors="0" skipped="${count(ks, 'skipped')}" time="0"`;
   const props = Object.entries({
     thresholdPct: String(opts.thresholdPct ?? c.thresholdPct),
     alpha: String(c.alpha),
@@ -57,13 +59,14 @@ export function renderJUnit(c: RunComparison, opts: JUnitOptions): string {
   });
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xmlText(opts.name)}" tests="${cases.length}" failures="${count(cases, 'failed')}" errors="0" skipped="${count(cases, 'skipped')}" time="0">`,
+    `<testsuites name="${xmlText(opts.name)}" ${counts(cases)}>`,
   ];
   let id = 0;
   for (const [key, ks] of suites) {
     const classname = `kickbench.${key.replace(/\//g, '.')}`;
     lines.push(
-      `  <testsuite name="${xmlText(`${opts.name}: ${key}`)}" tests="${ks.length}" failures="${count(ks, 'failed')}" errors="0" skipped="${count(ks, 'skipped')}" time="0" timestamp="${timestamp}" hostname="localhost" id="${id++}" package="kickbench">`,
+      `  <testsuite name="${xmlText(`${opts.name}: ${key}`)}" ${counts(ks)} timestamp="${timestamp}" hostname="localhost" ` +
+        `id="${id++}" package="kickbench">`,
       '    <properties>',
       ...props.map(([n, v]) => `      <property name="${xmlText(n)}" value="${xmlText(v)}"/>`),
       '    </properties>',

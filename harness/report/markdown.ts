@@ -79,7 +79,8 @@ export function renderMarkdownModel(model: ReportModel): string {
   const out: string[] = [];
   out.push('## kickbench: exit vs ioeventfd kick paths', '');
   out.push(
-    `${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); created ${rs.createdAt}; kickbench ${mdEscape(rs.tool.version)}`,
+    `${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); ` +
+      `created ${rs.createdAt}; kickbench ${mdEscape(rs.tool.version)}`,
     '',
   );
   for (const w of model.warnings) out.push(`> [!WARNING]`, `> **${mdEscape(w)}**`, '');

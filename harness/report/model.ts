@@ -2,7 +2,7 @@
 // machines), one per scenario inside it. Text, Markdown and HTML render this
 // same model, so the formats cannot disagree.
 
-import type { HostEnvironment, ResultSet, Sample, Where } from '../results/schema.js';
+import type { HostEnvironment, ResultSet, Sample, Place } from '../results/schema.js';
 import {
   analyze,
   type Analysis,
@@ -21,9 +21,9 @@ import {
   splitByHost,
   tooFastEverywhere,
   whereNote,
-  wheres,
   type CounterRow,
 } from './common.js';
+import { placesOf } from '../launch/place.js';
 
 export interface ArmTable {
   arm: string;
@@ -57,7 +57,7 @@ export interface ScenarioSection {
 export interface HostSection {
   host: string;
   env: HostEnvironment | undefined;
-  where: Where[];
+  where: Place[];
   /** loud notes for emulating / nested timings */
   warnings: string[];
   environment: [string, string][];
@@ -76,7 +76,7 @@ export interface ReportModel {
   warnings: string[];
 }
 
-export interface ModelOptions extends AnalyzeOptions {}
+export type ModelOptions = AnalyzeOptions;
 
 function roleOf(arm: string, base: string, treat: string): ArmTable['role'] {
   return arm === base ? 'before' : arm === treat ? 'after' : 'other';
@@ -87,7 +87,7 @@ export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): Report
   let thresholdPct = opts.thresholdPct ?? 5;
   let alpha = opts.alpha ?? 0.05;
   for (const part of splitByHost(rs)) {
-    const w = wheres(part.rs.samples);
+    const w = placesOf(part.rs.samples);
     if (w.length === 0 && part.env) w.push(part.env.where);
     const warnings = w.map((place) => whereNote(place, part.env)).filter((n): n is string => n !== null);
     let analysis: Analysis | null = null;

@@ -52,7 +52,10 @@ export function verdictLine(model: ReportModel): string {
 }
 
 export function settingsLine(model: ReportModel): string {
-  return `verdict rule: Holm-adjusted Mann-Whitney p < ${model.alpha} and the 95% bootstrap CI of the median ratio wholly beyond \u00b1${model.thresholdPct}%; CI within \u00b1${model.thresholdPct}% = no change; otherwise inconclusive`;
+  return (
+    `verdict rule: Holm-adjusted Mann-Whitney p < ${model.alpha} and the 95% bootstrap CI of the median ratio ` +
+    `wholly beyond \u00b1${model.thresholdPct}%; CI within \u00b1${model.thresholdPct}% = no change; otherwise inconclusive`
+  );
 }
 
 export function sampleSummary(sec: ScenarioSection): string {
@@ -68,5 +71,6 @@ export function aaNote(sec: ScenarioSection): string | null {
   const alarms = sec.rows.filter((m) => m.verdict === 'improved' || m.verdict === 'regressed').length;
   if (!mdes.length) return null;
   const sorted = [...mdes].sort((x, y) => x - y);
-  return `A/A noise floor: both arms ran the same mode; CI half-width (smallest detectable effect) ${sorted[0].toFixed(1)}..${sorted[sorted.length - 1].toFixed(1)}% across metrics; ${alarms} false alarm(s).`;
+  const range = `${sorted[0].toFixed(1)}..${sorted[sorted.length - 1].toFixed(1)}%`;
+  return `A/A noise floor: both arms ran the same mode; CI half-width (smallest detectable effect) ${range} across metrics; ${alarms} false alarm(s).`;
 }

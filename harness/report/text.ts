@@ -2,7 +2,6 @@
 // always carry the meaning, colour only repeats it.
 
 import type { ResultSet } from '../results/schema.js';
-import { fmtNum } from './common.js';
 import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
 import {
   aaNote,
@@ -78,7 +77,9 @@ export function renderTextModel(model: ReportModel, opts: { color?: boolean } = 
   const color = opts.color === true;
   const rs = model.rs;
   const out: string[] = [];
-  const title = `kickbench report: ${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); created ${rs.createdAt}; kickbench ${rs.tool.version}`;
+  const title =
+    `kickbench report: ${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); ` +
+    `created ${rs.createdAt}; kickbench ${rs.tool.version}`;
   out.push(color ? ansi.bold(title) : title);
   if (model.aa)
     out.push('A/A run: both arms use the same kick mode; differences are noise (the false-positive floor).');

@@ -42,7 +42,10 @@ test('conflicting scenario definitions are an error naming the scenario and fiel
   const a = syntheticResultSet({ seed: 1, n: 2, host: 'x' });
   const b = syntheticResultSet({ seed: 2, n: 2, host: 'y' });
   (b.scenarios[0].definition as { repetitions: number }).repetitions = 99;
-  assert.throws(() => mergeResults([a, b], ['a.json', 'b.json']), /scenario "quick" is defined differently in a\.json and b\.json \(definition\.repetitions: 2 vs 99\)/);
+  assert.throws(
+    () => mergeResults([a, b], ['a.json', 'b.json']),
+    /scenario "quick" is defined differently in a\.json and b\.json \(definition\.repetitions: 2 vs 99\)/,
+  );
 });
 
 test('mixing schema versions or A/A with A/B is refused', () => {

@@ -64,7 +64,8 @@ export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResult
   sets.forEach((rs, i) => {
     if (rs.schema !== first.schema || rs.version !== first.version) {
       throw new ResultsError(
-        `merge: ${name(i)} is ${rs.schema} version ${rs.version} but ${name(0)} is ${first.schema} version ${first.version}; re-run or convert one of them, versions cannot be mixed`,
+        `merge: ${name(i)} is ${rs.schema} version ${rs.version} but ${name(0)} is ${first.schema} version ${first.version}; ` +
+          're-run or convert one of them, versions cannot be mixed',
       );
     }
     if (Boolean(rs.aa) !== Boolean(first.aa)) {
@@ -92,7 +93,7 @@ export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResult
   const sampleIds = new Set<string>();
   const sources: MergeSource[] = [];
 
-  sets.forEach((rs, i) => {
+  sets.forEach((rs) => {
     // Map this set's host keys into the merged host table.
     const hostMap = new Map<string, string>();
     for (const [key, env] of Object.entries(rs.hosts)) {

@@ -9,6 +9,8 @@
 // fields are accepted everywhere: later compatible additions.
 
 import { z } from 'zod';
+import { PLACES } from '../launch/place.js';
+import { vmmStatsSchema } from './vmm-stats.js';
 
 export const RESULTS_SCHEMA_ID = 'kickbench/results';
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -49,11 +51,11 @@ const array = <T extends z.core.SomeType>(item: T) => z.array(item, expected('an
 const always = { when: () => true };
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Where a sample ran. Timings from 'emulating' or 'nested' say nothing about hardware. */
-export const WhereSchema = oneOf(['hardware', 'emulating', 'nested']);
+/** Where a sample ran (launch/place.ts). Timings from 'emulating' or 'nested' say nothing about hardware. */
+export const PlaceSchema = oneOf(PLACES);
 export const KickModeSchema = oneOf(['exit', 'ioeventfd']);
 export const MetricStatusSchema = oneOf(['ok', 'too_fast', 'not_run']);
-export type Where = z.infer<typeof WhereSchema>;
+export type { Place } from '../launch/place.js';
 export type KickMode = z.infer<typeof KickModeSchema>;
 export type MetricStatus = z.infer<typeof MetricStatusSchema>;
 export type Direction = 'higher' | 'lower';
@@ -84,7 +86,7 @@ export const SampleSchema = object({
   index: int(0).describe('repetition index within (scenario, arm), from 0'),
   order: int(0).describe('global position in the run order (0-based), to see drift and interleaving'),
   warmup: bool(),
-  where: WhereSchema,
+  where: PlaceSchema,
   host: str().describe('host id: key into hosts'),
   status: oneOf(['ok', 'failed']),
   error: str().optional().describe("one line, when status is 'failed'"),
@@ -93,7 +95,7 @@ export const SampleSchema = object({
   metrics: z
     .record(z.string(), MetricSampleSchema, expected('an object'))
     .describe('metric name -> value; names as in METRICS or scenario-specific'),
-  vmmStats: anyObject().optional().describe("kickvmm's --stats JSON, verbatim"),
+  vmmStats: vmmStatsSchema.optional().describe("kickvmm's --stats JSON, verbatim (results/vmm-stats.ts)"),
   logs: object({ console: str().optional(), stats: str().optional(), stderr: str().optional() }).describe(
     'paths relative to the results.json directory',
   ),
@@ -107,7 +109,7 @@ export const HostEnvironmentSchema = looseObject({
   cpus: int(1),
   memoryMiB: finite(0),
   kvmKind: oneOf(['hardware', 'emulating', 'none']),
-  where: WhereSchema,
+  where: PlaceSchema,
   governor: strOrNull().optional(),
   thp: strOrNull().optional(),
   nodeVersion: str(),

@@ -2,9 +2,10 @@
 // come from a seeded PRNG around chosen centres; they are NOT measurements and
 // every generated set says so in its host record and tool version.
 
-import type { HostEnvironment, KickMode, MetricSample, ResultSet, Sample, Where } from './schema.js';
+import type { HostEnvironment, KickMode, MetricSample, ResultSet, Sample, Place } from './schema.js';
 import { RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION } from './schema.js';
 import { mulberry32 } from '../stats/random.js';
+import { zeroVmmStats, type VmmStats } from './vmm-stats.js';
 
 /** The same seeded PRNG as the statistics, re-exported for fixtures. */
 export const seededRandom = mulberry32;
@@ -19,7 +20,7 @@ export interface SyntheticOptions {
   /** measured samples per arm and scenario */
   n?: number;
   warmup?: number;
-  where?: Where;
+  where?: Place;
   host?: string;
   /** multiply every ioeventfd throughput centre by this (1 = no effect) */
   effect?: number;
@@ -39,7 +40,7 @@ const BONNIE_CENTRES: Record<string, { exit: number; ratio: number; unit: string
 };
 const TOO_FAST = ['seeks', 'seq_create', 'seq_stat', 'seq_del', 'ran_create', 'ran_stat', 'ran_del'];
 
-export function syntheticHost(where: Where, name = 'synthetic-fixture'): HostEnvironment {
+export function syntheticHost(where: Place, name = 'synthetic-fixture'): HostEnvironment {
   return {
     hostname: name,
     hostKernel: '6.1.0-synthetic',
@@ -82,7 +83,7 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
       const isWarm = index < warmup;
       const metrics: Record<string, MetricSample> = {};
       const ioe = mode === 'ioeventfd';
-      let mib = 0;
+      let mib: number;
       if (sc.name === 'quick') {
         for (const [name, c] of Object.entries(BONNIE_CENTRES)) {
           const ratio = effect ?? c.ratio;
@@ -106,21 +107,22 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
       const exitsIo = ioe ? Math.round(jitter(200)) : kicks + Math.round(jitter(200));
       const wall = jitter(ioe ? 20 : 24);
       // Shaped like kickvmm's --stats JSON (native/core/stats.cc).
-      const vmmStats: Record<string, unknown> = {
-        mode,
-        exits: { io: exitsIo },
+      const vmmStats: VmmStats = {
+        ...zeroVmmStats(mode),
+        exits: { ...zeroVmmStats(mode).exits, io: exitsIo },
         notifyIoExits: ioe ? 0 : kicks,
         kicks,
         eventfdWakeups: ioe ? Math.round(kicks * 0.8) : 0,
         eventfdSignals: ioe ? kicks : 0,
         interrupts: Math.round(kicks * 0.9),
-        bytesRead: mib * 1048576 * 0.4,
-        bytesWritten: mib * 1048576 * 0.6,
+        bytesRead: Math.round(mib * 1048576 * 0.4),
+        bytesWritten: Math.round(mib * 1048576 * 0.6),
         wallSeconds: wall,
         vcpuCpuSeconds: jitter(ioe ? 14 : 19),
         ioThreadCpuSeconds: ioe ? jitter(4) : 0,
         kvmKind: where === 'emulating' ? 'emulating' : 'hardware',
         exitReason: 'clean',
+        tscKhz: 2_400_000,
       };
       metrics.kicks_per_mib = { value: kicks / mib, status: 'ok', unit: 'kicks/MiB' };
       metrics.io_exits_per_mib = { value: exitsIo / mib, status: 'ok', unit: 'exits/MiB' };

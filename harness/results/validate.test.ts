@@ -31,7 +31,10 @@ test('each kind of field problem reads "<file>: <path>: expected <what>, got <va
     [(rs) => (rs.samples[0].index = 1.5), 'f.json: samples[0] (quick/exit/0).index: expected an integer >= 0, got number 1.5'],
     [(rs) => (rs.samples[0].wallSeconds = -1), 'f.json: samples[0] (quick/exit/0).wallSeconds: expected a finite number >= 0, got number -1'],
     [(rs) => (rs.samples[0].where = 'cloud'), 'f.json: samples[0] (quick/exit/0).where: expected one of hardware|emulating|nested, got "cloud"'],
-    [(rs) => (rs.samples[0].metrics.put_block.latency_us = -2), 'f.json: samples[0] (quick/exit/0).metrics.put_block.latency_us: expected a finite number >= 0 or null, got number -2'],
+    [
+      (rs) => (rs.samples[0].metrics.put_block.latency_us = -2),
+      'f.json: samples[0] (quick/exit/0).metrics.put_block.latency_us: expected a finite number >= 0 or null, got number -2',
+    ],
     [(rs) => (rs.samples[0].logs = null), 'f.json: samples[0] (quick/exit/0).logs: expected an object, got null'],
     [(rs) => (rs.scenarios[1] = rs.scenarios[0]), 'f.json: scenarios[1].name: duplicate scenario "quick"'],
   ];
@@ -50,7 +53,10 @@ test('the first problem in the file is reported, with a count of the others', ()
 test('a header that is not ours gets its own sentence', () => {
   assert.throws(() => validateResults([], 'f'), /^ResultsError: f: expected a JSON object at the top level, got an array$/);
   assert.throws(() => validateResults({ schema: 'kickbench/results', version: 0 }, 'f'), /version: expected a positive integer, got number 0/);
-  assert.throws(() => validateResults({ schema: 'kickbench/results', version: 1 }, 'f'), /^ResultsError: f: createdAt: expected a string, got nothing \(and \d+ more problems\)$/);
+  assert.throws(
+    () => validateResults({ schema: 'kickbench/results', version: 1 }, 'f'),
+    /^ResultsError: f: createdAt: expected a string, got nothing \(and \d+ more problems\)$/,
+  );
 });
 
 test('the validated set is the input itself, unknown fields kept', () => {

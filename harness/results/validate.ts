@@ -87,7 +87,8 @@ export function validateResults(obj: unknown, source = 'results'): ResultSet {
   }
   if (v > RESULTS_SCHEMA_VERSION) {
     throw new ResultsError(
-      `${source}: written with results schema version ${v}, but this kickbench reads only up to version ${RESULTS_SCHEMA_VERSION}; upgrade kickbench to read it`,
+      `${source}: written with results schema version ${v}, ` +
+        `but this kickbench reads only up to version ${RESULTS_SCHEMA_VERSION}; upgrade kickbench to read it`,
     );
   }
   if (v !== RESULTS_SCHEMA_VERSION) {

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, hostname, release, totalmem } from 'node:os';
-import type { HostEnvironment, Where } from '../results/schema.js';
+import type { HostEnvironment, Place } from '../results/schema.js';
 import { repoRoot } from '../paths.js';
 import type { GuestAssets } from '../assets/index.js';
 
@@ -49,7 +49,7 @@ export function cpuModel(): string {
 
 export interface HostFacts {
   kvmKind: 'hardware' | 'emulating' | 'none';
-  where: Where;
+  where: Place;
   qemuVersion?: string | null;
 }
 
@@ -75,7 +75,7 @@ export function describeHost(facts: HostFacts, guest: Record<string, string | nu
 }
 
 /** Plain words for a result's origin, used in every report and progress line. */
-export function whereLabel(where: Where): string {
+export function whereLabel(where: Place): string {
   switch (where) {
     case 'hardware':
       return hostIsVirtualMachine()

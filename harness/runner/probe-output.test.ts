@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
+import { zeroVmmStats } from '../results/vmm-stats.js';
 
 const consoleText = [
   'kernel noise',
@@ -34,8 +35,10 @@ test('missing end marker and errors are visible; no TSC rate means no timing met
 });
 
 test('VMM counters are normalised per MiB moved', () => {
+  const zero = zeroVmmStats('exit');
   const m = vmmMetrics({
-    exits: { io: 2048 },
+    ...zero,
+    exits: { ...zero.exits, io: 2048 },
     kicks: 1024,
     bytesRead: 512 * 1024 * 1024,
     bytesWritten: 512 * 1024 * 1024,

@@ -13,7 +13,7 @@ import {
   type MetricSample,
   type ResultSet,
   type Sample,
-  type Where,
+  type Place,
   metricInfo,
 } from '../results/schema.js';
 import type { Scenario } from '../scenarios/scenario.js';
@@ -25,7 +25,17 @@ import {
   parseGuestConsole,
   type GuestAssets,
 } from '../assets/index.js';
-import { runJobs, detectHost, defaultPlace, type VmJob, type VmJobResult } from '../launch/index.js';
+import {
+  runJobs,
+  detectHost,
+  decidePlace,
+  requestedPlace,
+  placeWords,
+  PlaceError,
+  type PlaceRequest,
+  type VmJob,
+  type VmJobResult,
+} from '../launch/index.js';
 import { paths } from '../paths.js';
 import { describeAssets, describeHost, gitCommit } from './environment.js';
 import { interleaveBuilds, planRun, type PlannedSample, type VmmBuild } from './plan.js';
@@ -41,8 +51,8 @@ export interface RunOptions {
   aaMode?: KickMode;
   repetitions?: number;
   warmup?: number;
-  /** 'auto' picks local KVM when it is hardware-assisted, else the nested rig */
-  where?: 'auto' | 'local' | 'nested';
+  /** the user's placement request; each scenario's Place follows decidePlace (launch/place.ts) */
+  where?: PlaceRequest;
   /** label for the VMM build under test (e.g. a commit), recorded per sample */
   vmmLabel?: string;
   progress?: Progress;
@@ -71,7 +81,8 @@ function sampleId(p: PlannedSample): string {
 }
 
 function sampleLabel(p: PlannedSample): string {
-  return `${p.scenario.name} ${p.build ? `${p.build.label} ` : ''}${p.arm.name}${p.arm.name !== p.arm.mode ? ` (${p.arm.mode})` : ''} ${p.warmup ? 'warm-up' : 'run'} ${p.index + 1}`;
+  const arm = `${p.arm.name}${p.arm.name !== p.arm.mode ? ` (${p.arm.mode})` : ''}`;
+  return `${p.scenario.name} ${p.build ? `${p.build.label} ` : ''}${arm} ${p.warmup ? 'warm-up' : 'run'} ${p.index + 1}`;
 }
 
 function fileSafe(id: string): string {
@@ -158,10 +169,10 @@ export function sampleFromResult(
         report.endStatus === 'fail' ? 'probe guest reported status=fail' : 'probe guest ended without its end marker',
       );
     }
-    const tscKhz = typeof stats?.tscKhz === 'number' ? stats.tscKhz : 0;
-    Object.assign(metrics, probeMetrics(report, tscKhz));
+    Object.assign(metrics, probeMetrics(report, stats?.tscKhz ?? 0));
   }
   if (r.exitCode !== 0) return vmmFailed();
+  if (!stats) return fail('kickvmm ended cleanly but left no valid --stats JSON (its stats log is kept)');
   Object.assign(metrics, vmmMetrics(stats));
   return { status: 'ok', metrics, vmmStats: stats };
 }
@@ -173,30 +184,22 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
   mkdirSync(logDir, { recursive: true });
   mkdirSync(diskDir, { recursive: true });
 
+  // The host is looked at once; each scenario's place follows the one rule (launch/place.ts).
   const host = await detectHost();
-  // Where each scenario runs (defaultPlace), unless --where says otherwise.
-  const localWhere: Where = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
-  const placeOf = (s: Scenario): Where => {
-    if (opts.where === 'nested') return 'nested';
-    if (opts.where === 'local') {
-      if (host.kvmKind === 'none') throw new Error('--where local: this host has no usable /dev/kvm');
-      if (localWhere === 'emulating' && s.workload.kind === 'bonnie') {
-        throw new Error(
-          `scenario ${s.name}: this host's KVM emulates every instruction, so a Linux guest cannot run on it; use --where nested (or auto)`,
-        );
-      }
-      return localWhere;
+  const request = requestedPlace(opts.where);
+  const placeOf = (s: Scenario): Place => {
+    try {
+      return decidePlace(host, s.workload.kind === 'probe' ? 'probe' : 'linux', request);
+    } catch (e) {
+      if (e instanceof PlaceError) throw new PlaceError(`scenario ${s.name}: ${e.message}`);
+      throw e;
     }
-    return defaultPlace(host, s.workload.kind === 'probe' ? 'probe' : 'linux');
   };
   const places = new Map(opts.scenarios.map((s) => [s.name, placeOf(s)]));
-  const where: Where = places.get(opts.scenarios[0].name) ?? 'nested';
-  for (const s of opts.scenarios) {
-    const w = places.get(s.name)!;
-    progress.note(
-      `${s.name}: runs on ${w === 'nested' ? 'the nested rig (QEMU TCG + nested KVM)' : `local ${w === 'hardware' ? 'hardware' : 'instruction-emulating'} KVM`} (host: ${host.kvmKind === 'none' ? 'no usable /dev/kvm' : `${host.kvmKind} KVM`})`,
-    );
-  }
+  const where: Place = places.get(opts.scenarios[0].name) ?? 'nested';
+  const hostKvm = host.kvmKind === 'none' ? 'no usable /dev/kvm' : `${host.kvmKind} KVM`;
+  for (const s of opts.scenarios)
+    progress.note(`${s.name}: runs on ${placeWords(places.get(s.name)!)} (host: ${hostKvm})`);
   if ([...places.values()].some((w) => w !== 'hardware'))
     progress.note(
       'timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only',
@@ -277,7 +280,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     const results = await runJobs(
       batch.map((b) => b.job),
       {
-        where: place === 'nested' ? 'nested' : 'local',
+        place,
         kickvmm: plan[first].build?.kickvmm ?? paths.kickvmm(),
         assets,
         logDir,

@@ -27,7 +27,9 @@ export function toPublishedJsonSchema(schema: z.ZodType, id: string, version: nu
     $schema,
     $id: `urn:${id.replace("/", ":")}:v${version}`,
     ...rest,
-    $comment: `Generated from kickbench's zod schema (${id} version ${version}); do not edit. Cross-references (unique ids, sample hosts and scenarios defined in the set) are checked by kickbench itself.`,
+    $comment:
+      `Generated from kickbench's zod schema (${id} version ${version}); do not edit. ` +
+      'Cross-references (unique ids, sample hosts and scenarios defined in the set) are checked by kickbench itself.',
   };
 }
 

@@ -7,11 +7,12 @@
 // 'ok' that are not warm-ups, and metric values with status 'ok', are used.
 
 import { METRICS, metricInfo } from '../results/schema.js';
-import type { Direction, MetricStatus, ResultSet, Sample, Where } from '../results/schema.js';
+import type { Direction, MetricStatus, ResultSet, Sample, Place } from '../results/schema.js';
 import { bootstrapInteractionCI, bootstrapRatioCI } from './bootstrap.js';
 import type { RatioCI } from './bootstrap.js';
 import { mean, median, sd } from './descriptive.js';
 import { holm } from './holm.js';
+import { placesOf } from '../launch/place.js';
 import { mannWhitney } from './mannwhitney.js';
 import { deriveSeed } from './random.js';
 import { verdict } from './verdict.js';
@@ -87,7 +88,7 @@ export interface ScenarioAnalysis {
   baseLabel: string;
   treatLabel: string;
   /** where the used samples ran; 'emulating' or 'nested' timings say nothing about hardware */
-  where: Where[];
+  where: Place[];
   metrics: MetricComparison[];
 }
 
@@ -302,7 +303,7 @@ function finishGroup(metrics: MetricComparison[], st: Settings): void {
 
 function countVerdicts(groups: ScenarioAnalysis[]): VerdictCounts {
   const c: VerdictCounts = { improved: 0, regressed: 0, 'no change': 0, inconclusive: 0, unmeasured: 0 };
-  for (const g of groups) for (const m of g.metrics) m.verdict ? c[m.verdict]++ : c.unmeasured++;
+  for (const g of groups) for (const m of g.metrics) c[m.verdict ?? 'unmeasured']++;
   return c;
 }
 
@@ -337,10 +338,6 @@ function metricNames(samples: Sample[]): string[] {
   return sortMetrics(samples.flatMap((s) => Object.keys(s.metrics)));
 }
 
-function wheres(samples: Sample[]): Where[] {
-  return [...new Set(samples.map((s) => s.where))];
-}
-
 /** Treatment arm vs baseline arm, per scenario and metric. */
 export function analyze(rs: ResultSet, opts: AnalyzeOptions = {}): Analysis {
   const st = settings(opts);
@@ -361,7 +358,7 @@ export function analyze(rs: ResultSet, opts: AnalyzeOptions = {}): Analysis {
       arm: null,
       baseLabel: baselineArm,
       treatLabel: treatmentArm,
-      where: wheres([...b, ...t]),
+      where: placesOf([...b, ...t]),
       metrics,
     });
   }
@@ -453,7 +450,7 @@ export function compareRuns(base: ResultSet, head: ResultSet, opts: AnalyzeOptio
         .filter((m) => inHead.has(m))
         .map((m) => compareMetric(scenario, arm, m, b, h, ['base', 'head'], st));
       finishGroup(metrics, st);
-      groups.push({ scenario, arm, baseLabel: 'base', treatLabel: 'head', where: wheres([...b, ...h]), metrics });
+      groups.push({ scenario, arm, baseLabel: 'base', treatLabel: 'head', where: placesOf([...b, ...h]), metrics });
     }
     const four = [
       usable(base, scenario, baselineArm),

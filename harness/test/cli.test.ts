@@ -75,7 +75,9 @@ test('parse: garbage and missing files are one-line errors', () => {
 
 test('parse --json reads stdin and emits one element per run', () => {
   const csv =
-    '1.98,2.00a,vm,1,1795581481,256M,,8192,5,1363,99,+++++,+++,+++++,+++,2128,99,+++++,+++,+++++,+++,1,,,,,1236,97,+++++,+++,+++++,+++,1354,97,+++++,+++,+++++,+++,10484us,200us,86us,6774us,215us,12831us,2809us,58us,263us,1982us,30us,82us\n';
+    '1.98,2.00a,vm,1,1795581481,256M,,8192,5,1363,99,+++++,+++,+++++,+++,2128,99,+++++,+++,+++++,+++,1,,,,,' +
+    '1236,97,+++++,+++,+++++,+++,1354,97,+++++,+++,+++++,+++,' +
+    '10484us,200us,86us,6774us,215us,12831us,2809us,58us,263us,1982us,30us,82us\n';
   const r = kickbench(['parse', '-', '--json'], csv);
   assert.equal(r.status, 0, r.stderr);
   const runs = JSON.parse(r.stdout);

@@ -12,6 +12,6 @@ test('native unit tests pass (build/Release/native_unit_tests, GoogleTest)', () 
   const r = spawnSync(bin, ['--gtest_brief=1'], { encoding: 'utf8', timeout: 300_000 });
   const failures = r.stdout.split('\n').filter((l) => l.startsWith('[  FAILED  ]'));
   assert.equal(r.status, 0, `native unit tests failed:\n${failures.join('\n')}\n${r.stdout.slice(-4000)}\n${r.stderr}`);
-  const passed = Number(r.stdout.match(/\[  PASSED  \] (\d+) tests?/)?.[1] ?? 0);
+  const passed = Number(r.stdout.match(/\[ {2}PASSED {2}\] (\d+) tests?/)?.[1] ?? 0);
   assert.ok(passed > 0, 'no native unit test ran');
 });

@@ -6,7 +6,8 @@
 //       opts: {kernel, disk, mode, mem|memMiB, cpus, cmdline, initrd, readonly, stats, timeout,
 //       boot}
 //   new DoorbellVm({kernel, disk, mode, kicksPerBatch, memMiB}) .runBatch() .stats() .console()
-//   .close() new FloorVm({ioeventfd, kicksPerBatch}) .runBatch() .stats() .close()
+//   .close() new FloorVm({mode, kicksPerBatch}) .runBatch() .stats() .close()
+//   mode is "exit" | "ioeventfd" | "inline" everywhere.
 // Failures throw (or reject with) an Error carrying the one-line reason.
 #include <napi.h>
 #include <unistd.h>
@@ -17,8 +18,8 @@
 #include <memory>
 #include <string>
 
-#include "floor_bench.h"
-#include "kvm_probe.h"
+#include "measure/floor_bench.h"
+#include "measure/kvm_probe.h"
 #include "vm.h"
 
 using namespace kick;
@@ -65,10 +66,10 @@ Napi::Object options_arg(const Napi::CallbackInfo& info) {
 }
 
 KickMode mode_opt(const Napi::Object& o) {
-  std::string m = opt_string(o, "mode", true);
-  if (m == "exit") return KickMode::Exit;
-  if (m == "ioeventfd") return KickMode::Ioeventfd;
-  throw Napi::TypeError::New(o.Env(), "option mode must be 'exit' or 'ioeventfd'");
+  KickMode m;
+  if (!parse_kick_mode(opt_string(o, "mode", true), &m))
+    throw Napi::TypeError::New(o.Env(), std::string("option mode must be ") + kKickModeChoices);
+  return m;
 }
 
 uint32_t mem_opt(const Napi::Object& o) {
@@ -192,14 +193,8 @@ Napi::Value RunVm(const Napi::CallbackInfo& info) {
   cfg.readonly = opt_bool(o, "readonly");
   cfg.timeout_seconds = opt_number(o, "timeout", 0, 0, 1e7);
   std::string boot = opt_string(o, "boot", false);
-  if (boot.empty() || boot == "auto")
-    cfg.boot = BootProtocol::Auto;
-  else if (boot == "pvh")
-    cfg.boot = BootProtocol::Pvh;
-  else if (boot == "linux64")
-    cfg.boot = BootProtocol::Linux64;
-  else
-    throw Napi::TypeError::New(env, "option boot must be 'auto', 'pvh' or 'linux64'");
+  if (!boot.empty() && !parse_boot_protocol(boot, &cfg.boot))
+    throw Napi::TypeError::New(env, "option boot must be auto, pvh or linux64");
   std::string stats_path = opt_string(o, "stats", false);
   auto* w = new RunVmWorker(env, std::move(cfg), std::move(stats_path));
   Napi::Promise p = w->promise();
@@ -296,10 +291,10 @@ class FloorVmWrap : public Napi::ObjectWrap<FloorVmWrap> {
 
   explicit FloorVmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FloorVmWrap>(info) {
     Napi::Object o = options_arg(info);
-    bool ioeventfd = opt_bool(o, "ioeventfd");
+    KickMode mode = mode_opt(o);
     uint32_t kicks = uint32_t(opt_number(o, "kicksPerBatch", 1000, 1, 1e9));
     std::string error;
-    floor_ = FloorVm::create(ioeventfd, kicks, &error);
+    floor_ = FloorVm::create(mode, kicks, &error);
     if (!floor_) throw Napi::Error::New(info.Env(), error);
   }
 
@@ -325,6 +320,11 @@ class FloorVmWrap : public Napi::ObjectWrap<FloorVmWrap> {
     s.Set("eventfdWakeups", double(c.eventfd_wakeups));
     s.Set("eventfdSignals", double(c.eventfd_signals));
     s.Set("vcpuCpuSeconds", c.vcpu_cpu_seconds);
+    Napi::Object cs = Napi::Object::New(env);
+    cs.Set("voluntary", double(c.vcpu_voluntary_switches));
+    cs.Set("involuntary", double(c.vcpu_involuntary_switches));
+    s.Set("vcpuContextSwitches", cs);
+    s.Set("mode", kick_mode_name(floor_->mode()));
     return s;
   }
 

@@ -44,8 +44,7 @@ std::unique_ptr<PciPlatform> PciPlatform::create(const PciPlatformConfig& cfg,
   auto p = std::make_unique<PciPlatformImpl>();
   p->disk_ = RawDisk::open(cfg.disk_path, cfg.readonly, error);
   if (!p->disk_) return nullptr;
-  p->kick_ = cfg.mode == KickMode::Ioeventfd ? make_ioeventfd_kick_path(vm, stats, error)
-                                             : make_exit_kick_path();
+  p->kick_ = make_kick_path(cfg.mode, vm, stats, error);
   if (!p->kick_) return nullptr;
   p->blk_ = std::make_unique<VirtioBlk>(p->disk_.get(), mem, stats);
   VirtioPciWiring w{&mem, &io, &vm, &stats, p->kick_.get(), kBlkGsi, kBlkBar0Base, cfg.use_irqfd};

@@ -41,7 +41,7 @@ class PciPlatform {
                                              IoBus& io, VmIoctls& vm, VmmStats& stats,
                                              std::string* error);
   virtual std::vector<PciIrqRoute> irq_routes() const = 0;
-  // Starts the I/O thread(s) (ioeventfd mode). Call before the first KVM_RUN.
+  // Starts the I/O thread (exit and ioeventfd modes). Call before the first KVM_RUN.
   virtual bool start(std::string* error) = 0;
   // Stops and joins the I/O thread(s); safe to call twice. Adds the I/O
   // threads' CPU time to stats.io_thread_cpu_seconds.

@@ -7,10 +7,6 @@
 
 namespace kick {
 
-const char* kick_mode_name(KickMode m) {
-  return m == KickMode::Ioeventfd ? "ioeventfd" : "exit";
-}
-
 namespace {
 
 std::string json_string(const std::string& s) {
@@ -62,15 +58,29 @@ std::string stats_to_json(const VmmStats& s) {
   std::ostringstream o;
   o << "{\n";
   o << "  \"mode\": " << json_string(kick_mode_name(s.mode)) << ",\n";
+  o << "  \"armSemantics\": " << kArmSemantics << ",\n";
   o << "  \"exits\": {\"io\": " << ld(s.exit_io) << ", \"mmio\": " << ld(s.exit_mmio)
     << ", \"hlt\": " << ld(s.exit_hlt) << ", \"shutdown\": " << ld(s.exit_shutdown)
     << ", \"internal_error\": " << ld(s.exit_internal_error)
     << ", \"system_event\": " << ld(s.exit_system_event) << ", \"intr\": " << ld(s.exit_intr)
     << ", \"other\": " << ld(s.exit_other) << "},\n";
+  o << "  \"ioExitsByPort\": {";
+  bool first_port = true;
+  for (uint32_t port = 0; port < 65536; port++) {
+    uint64_t n = ld(s.io_exits_by_port[port]);
+    if (n == 0) continue;
+    char key[16];
+    std::snprintf(key, sizeof key, "0x%x", port);
+    o << (first_port ? "" : ", ") << json_string(key) << ": " << n;
+    first_port = false;
+  }
+  o << "},\n";
   o << "  \"kicks\": " << ld(s.kicks) << ",\n";
   o << "  \"notifyIoExits\": " << ld(s.notify_io_exits) << ",\n";
   o << "  \"eventfdWakeups\": " << ld(s.eventfd_wakeups) << ",\n";
   o << "  \"eventfdSignals\": " << ld(s.eventfd_signals) << ",\n";
+  o << "  \"requestsServicedOn\": {\"vcpu\": " << ld(s.requests_on_vcpu)
+    << ", \"ioThread\": " << ld(s.requests_on_io_thread) << "},\n";
   o << "  \"requests\": {\"total\": " << ld(s.requests) << ", \"read\": " << ld(s.requests_read)
     << ", \"write\": " << ld(s.requests_write) << ", \"flush\": " << ld(s.requests_flush)
     << ", \"getId\": " << ld(s.requests_get_id)
@@ -84,6 +94,8 @@ std::string stats_to_json(const VmmStats& s) {
   o << "  \"wallSeconds\": " << json_number(s.wall_seconds) << ",\n";
   o << "  \"vcpuCpuSeconds\": " << json_number(s.vcpu_cpu_seconds) << ",\n";
   o << "  \"ioThreadCpuSeconds\": " << json_number(s.io_thread_cpu_seconds) << ",\n";
+  o << "  \"vcpuContextSwitches\": {\"voluntary\": " << s.vcpu_voluntary_switches
+    << ", \"involuntary\": " << s.vcpu_involuntary_switches << "},\n";
   o << "  \"tscKhz\": " << s.tsc_khz << ",\n";
   o << "  \"kvm\": {";
   bool first = true;

@@ -18,8 +18,8 @@
 #include "devices/i8042.h"
 #include "devices/legacy_ports.h"
 #include "devices/serial.h"
-#include "kvm_probe.h"
-#include "mini_vm.h"
+#include "measure/kvm_probe.h"
+#include "thread_usage.h"
 #include "vcpu_setup.h"
 
 namespace kick {
@@ -400,6 +400,7 @@ Vm::Event Vm::run_vcpu(VcpuSlot& slot, bool is_bsp) {
     slot.running = true;
   }
   const double cpu0 = thread_cpu_seconds();
+  const ContextSwitches switches0 = thread_context_switches();
   const int fd = slot.vcpu->fd();
   Event ev = Event::Ended;
   while (end_.load(std::memory_order_relaxed) == VmEnd::None) {
@@ -427,6 +428,9 @@ Vm::Event Vm::run_vcpu(VcpuSlot& slot, bool is_bsp) {
     slot.running = false;
   }
   slot.cpu_seconds += thread_cpu_seconds() - cpu0;
+  const ContextSwitches switches1 = thread_context_switches();
+  slot.voluntary_switches += switches1.voluntary - switches0.voluntary;
+  slot.involuntary_switches += switches1.involuntary - switches0.involuntary;
   return ev;
 }
 
@@ -436,6 +440,7 @@ Vm::Step Vm::handle_exit(VcpuSlot& slot) {
     case KVM_EXIT_IO: {
       stats_.exit_io.fetch_add(1, std::memory_order_relaxed);
       const auto& io = run->io;
+      stats_.io_exits_by_port[io.port].fetch_add(1, std::memory_order_relaxed);
       if (io.port == kBatchMarkerPort && io.direction == KVM_EXIT_IO_OUT) {
         batches_.fetch_add(1, std::memory_order_relaxed);
         return Step::Batch;
@@ -540,14 +545,19 @@ void Vm::collect_stats() {
   double until = end_.load() != VmEnd::None ? wall_end_ : monotonic_seconds();
   stats_.wall_seconds = started_ ? until - wall_start_ : 0;
   double cpu = 0;
+  uint64_t voluntary = 0, involuntary = 0;
   std::map<std::string, uint64_t> sum;
   for (auto& slot : vcpus_) {
     cpu += slot->cpu_seconds;
+    voluntary += slot->voluntary_switches;
+    involuntary += slot->involuntary_switches;
     std::map<std::string, uint64_t> one;
     if (slot->vcpu->read_stats(&one))
       for (auto& kv : one) sum[kv.first] += kv.second;
   }
   stats_.vcpu_cpu_seconds = cpu;
+  stats_.vcpu_voluntary_switches = voluntary;
+  stats_.vcpu_involuntary_switches = involuntary;
   stats_.kvm_vcpu_stats = std::move(sum);
   stats_.exit_reason = vm_end_name(end_.load());
   stats_.exit_detail = end_detail();

@@ -122,6 +122,7 @@ class Vm {
     pthread_t running_on{};  // valid while `running`
     bool running = false;    // guarded by Vm::kick_lock_
     double cpu_seconds = 0;  // accumulated by the thread(s) that ran it
+    uint64_t voluntary_switches = 0, involuntary_switches = 0;  // likewise
   };
   enum class Step { Continue, Batch, Stop };
 

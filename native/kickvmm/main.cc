@@ -1,7 +1,7 @@
 // kickvmm: the command-line front of the VMM core.
-//   kickvmm --kernel FILE --disk FILE --mode exit|ioeventfd [options]   run a guest
-//   kickvmm --probe [--json]                                          KVM capability probe
-//   kickvmm --floor exit|ioeventfd [--kicks N]                        kick floor, JSON
+//   kickvmm --kernel FILE --disk FILE --mode exit|ioeventfd|inline [options]   run a guest
+//   kickvmm --probe [--json]                                     KVM capability probe
+//   kickvmm --floor exit|ioeventfd|inline [--kicks N]            kick floor, JSON
 // Exit status: 0 clean guest end, 1 bad input / KVM unavailable / VMM error,
 // 2 guest crash, 3 timeout. Failures print exactly one line "kickvmm: <reason>".
 #include <signal.h>
@@ -16,8 +16,8 @@
 #include <string>
 #include <thread>
 
-#include "floor_bench.h"
-#include "kvm_probe.h"
+#include "measure/floor_bench.h"
+#include "measure/kvm_probe.h"
 #include "vm.h"
 
 using namespace kick;
@@ -25,11 +25,11 @@ using namespace kick;
 namespace {
 
 const char kUsage[] =
-    "usage: kickvmm --kernel FILE --disk FILE --mode exit|ioeventfd [--mem MiB] [--cpus N]\n"
+    "usage: kickvmm --kernel FILE --disk FILE --mode exit|ioeventfd|inline [--mem MiB] [--cpus N]\n"
     "               [--cmdline STR] [--initrd FILE] [--readonly] [--stats FILE] [--timeout S]\n"
     "               [--boot auto|pvh|linux64]\n"
     "       kickvmm --probe [--json]\n"
-    "       kickvmm --floor exit|ioeventfd [--kicks N]\n"
+    "       kickvmm --floor exit|ioeventfd|inline [--kicks N]\n"
     "Exit status: 0 clean end, 1 bad input or KVM/VMM error, 2 guest crash, 3 timeout.\n";
 
 int fail(const std::string& reason) {
@@ -128,16 +128,6 @@ bool parse_args(int argc, char** argv, Args* a, std::string* error) {
   return true;
 }
 
-bool parse_mode(const std::string& s, KickMode* m) {
-  if (s == "exit")
-    *m = KickMode::Exit;
-  else if (s == "ioeventfd")
-    *m = KickMode::Ioeventfd;
-  else
-    return false;
-  return true;
-}
-
 int run_probe(const Args& a) {
   ProbeResult r = probe_kvm();
   std::string out = a.json ? probe_to_json(r) : probe_to_text(r);
@@ -150,15 +140,15 @@ int run_probe(const Args& a) {
 
 int run_floor_cmd(const Args& a) {
   KickMode mode;
-  if (!parse_mode(a.values.at("--floor"), &mode))
-    return fail("--floor must be exit or ioeventfd (see kickvmm --help)");
+  if (!parse_kick_mode(a.values.at("--floor"), &mode))
+    return fail(std::string("--floor must be ") + kKickModeChoices + " (see kickvmm --help)");
   uint64_t kicks = 100000;
   if (a.values.count("--kicks") &&
       (!parse_uint(a.values.at("--kicks"), 1ull << 40, &kicks) || kicks == 0))
     return fail("--kicks must be a positive integer");
   FloorResult r;
   std::string error;
-  if (!run_floor(mode == KickMode::Ioeventfd, kicks, &r, &error)) return fail(error);
+  if (!run_floor(mode, kicks, &r, &error)) return fail(error);
   std::string out = floor_to_json(r);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
@@ -190,8 +180,8 @@ int run_guest(const Args& a) {
   if (!v.count("--kernel")) return fail("--kernel is required (see kickvmm --help)");
   if (!v.count("--disk")) return fail("--disk is required (see kickvmm --help)");
   if (!v.count("--mode")) return fail("--mode is required (see kickvmm --help)");
-  if (!parse_mode(v.at("--mode"), &cfg.mode))
-    return fail("--mode must be exit or ioeventfd (see kickvmm --help)");
+  if (!parse_kick_mode(v.at("--mode"), &cfg.mode))
+    return fail(std::string("--mode must be ") + kKickModeChoices + " (see kickvmm --help)");
   cfg.kernel_path = v.at("--kernel");
   cfg.disk_path = v.at("--disk");
   cfg.readonly = a.readonly;
@@ -208,17 +198,8 @@ int run_guest(const Args& a) {
   }
   if (v.count("--timeout") && !parse_seconds(v.at("--timeout"), &cfg.timeout_seconds))
     return fail("--timeout must be a number of seconds");
-  if (v.count("--boot")) {
-    const std::string& b = v.at("--boot");
-    if (b == "auto")
-      cfg.boot = BootProtocol::Auto;
-    else if (b == "pvh")
-      cfg.boot = BootProtocol::Pvh;
-    else if (b == "linux64")
-      cfg.boot = BootProtocol::Linux64;
-    else
-      return fail("--boot must be auto, pvh or linux64");
-  }
+  if (v.count("--boot") && !parse_boot_protocol(v.at("--boot"), &cfg.boot))
+    return fail("--boot must be auto, pvh or linux64");
   for (const char* opt : {"--kicks", "--floor"})
     if (v.count(opt)) return fail(std::string(opt) + " only goes with --floor");
   if (a.json) return fail("--json only goes with --probe");

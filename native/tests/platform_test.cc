@@ -234,8 +234,18 @@ TEST(Platform, stats_json_has_every_field_and_escapes) {
   s.exit_reason = "crash";
   s.exit_detail = "bad \"thing\"\n";
   s.kvm_vcpu_stats["insn_emulation"] = 5;
+  s.io_exits_by_port[0x3f8] = 11;
+  s.io_exits_by_port[0x6210] = 4;
+  s.requests_on_vcpu = 2;
+  s.requests_on_io_thread = 9;
+  s.vcpu_voluntary_switches = 12;
+  s.vcpu_involuntary_switches = 13;
   std::string j = stats_to_json(s);
   for (const char* key : {"\"mode\": \"ioeventfd\"",
+                          "\"armSemantics\": 2",
+                          "\"ioExitsByPort\": {\"0x3f8\": 11, \"0x6210\": 4}",
+                          "\"requestsServicedOn\": {\"vcpu\": 2, \"ioThread\": 9}",
+                          "\"vcpuContextSwitches\": {\"voluntary\": 12, \"involuntary\": 13}",
                           "\"io\": 7",
                           "\"mmio\"",
                           "\"hlt\"",
@@ -266,6 +276,39 @@ TEST(Platform, stats_json_has_every_field_and_escapes) {
                           "\"exitDetail\": \"bad \\\"thing\\\"\\n\""}) {
     EXPECT_NE(j.find(key), std::string::npos) << "missing " << key;
   }
+}
+
+TEST(Platform, stats_json_names_every_mode) {
+  for (KickMode m : {KickMode::Exit, KickMode::Ioeventfd, KickMode::Inline}) {
+    VmmStats s;
+    s.mode = m;
+    std::string want = std::string("\"mode\": \"") + kick_mode_name(m) + "\"";
+    EXPECT_NE(stats_to_json(s).find(want), std::string::npos) << want;
+  }
+  VmmStats none;  // no port seen: an empty object, not a missing key
+  EXPECT_NE(stats_to_json(none).find("\"ioExitsByPort\": {}"), std::string::npos);
+}
+
+// Both fronts parse modes and boot protocols through these.
+TEST(Platform, kick_mode_and_boot_protocol_parsing) {
+  KickMode m = KickMode::Exit;
+  EXPECT_TRUE(parse_kick_mode("inline", &m));
+  EXPECT_EQ(m, KickMode::Inline);
+  EXPECT_TRUE(parse_kick_mode("ioeventfd", &m));
+  EXPECT_EQ(m, KickMode::Ioeventfd);
+  EXPECT_TRUE(parse_kick_mode("exit", &m));
+  EXPECT_EQ(m, KickMode::Exit);
+  for (const char* bad : {"", "Exit", "ioeventfd ", "poll"}) EXPECT_FALSE(parse_kick_mode(bad, &m));
+  EXPECT_EQ(m, KickMode::Exit);  // untouched by a failed parse
+  EXPECT_STREQ(kKickModeChoices, "exit, ioeventfd or inline");
+  BootProtocol b = BootProtocol::Auto;
+  EXPECT_TRUE(parse_boot_protocol("pvh", &b));
+  EXPECT_EQ(b, BootProtocol::Pvh);
+  EXPECT_TRUE(parse_boot_protocol("linux64", &b));
+  EXPECT_EQ(b, BootProtocol::Linux64);
+  EXPECT_TRUE(parse_boot_protocol("auto", &b));
+  EXPECT_EQ(b, BootProtocol::Auto);
+  EXPECT_FALSE(parse_boot_protocol("bzimage", &b));
 }
 
 // A fake binary stats file laid out as api.rst describes: header, descriptors

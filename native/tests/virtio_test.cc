@@ -234,9 +234,13 @@ struct Rig {
   uint8_t status() { return uint8_t(rd(18, 1)); }
 };
 
-void both_modes(void (*body)(KickMode)) {
-  body(KickMode::Exit);
-  body(KickMode::Ioeventfd);
+// Every test body runs in each kick mode: the device must behave the same
+// whichever thread services it.
+void all_modes(void (*body)(KickMode)) {
+  for (KickMode m : {KickMode::Exit, KickMode::Ioeventfd, KickMode::Inline}) {
+    SCOPED_TRACE(kick_mode_name(m));
+    body(m);
+  }
 }
 
 }  // namespace
@@ -370,7 +374,7 @@ static void rw_flush_getid(KickMode m) {
   EXPECT_EQ(r.stats.bytes_read.load(), 1536u);
   EXPECT_EQ(r.stats.kicks.load(), 6u);
   EXPECT_EQ(r.stats.bad_descriptors.load(), 0u);
-  if (m == KickMode::Exit) {
+  if (m != KickMode::Ioeventfd) {
     EXPECT_EQ(r.stats.notify_io_exits.load(), 6u);
   } else {
     EXPECT_EQ(r.stats.notify_io_exits.load(), 0u);
@@ -382,7 +386,7 @@ static void rw_flush_getid(KickMode m) {
   }
 }
 TEST(Virtio, virtio_blk_read_write_flush_get_id) {
-  both_modes(rw_flush_getid);
+  all_modes(rw_flush_getid);
 }
 
 static void interrupts(KickMode m) {
@@ -413,7 +417,7 @@ static void interrupts(KickMode m) {
   EXPECT_EQ(r.rd(8, 4), 0u);  // queue forgotten
 }
 TEST(Virtio, virtio_interrupt_assert_and_isr_clear) {
-  both_modes(interrupts);
+  all_modes(interrupts);
 }
 
 TEST(Virtio, virtio_blk_readonly_and_capacity) {
@@ -536,7 +540,7 @@ static void hostile_chains(KickMode m) {
   EXPECT_EQ(r.status() & 64, 0);  // chain errors never break the device
 }
 TEST(Virtio, virtio_hostile_chains) {
-  both_modes(hostile_chains);
+  all_modes(hostile_chains);
 }
 
 static void indirect(KickMode m) {
@@ -595,7 +599,7 @@ static void indirect(KickMode m) {
   expect_rejected(0xee);
 }
 TEST(Virtio, virtio_indirect_descriptors) {
-  both_modes(indirect);
+  all_modes(indirect);
 }
 
 static void broken_queue(KickMode m) {
@@ -640,7 +644,7 @@ static void broken_queue(KickMode m) {
   EXPECT_EQ(r.ram[kData], 2);
 }
 TEST(Virtio, virtio_ring_beyond_ram_and_avail_jump) {
-  both_modes(broken_queue);
+  all_modes(broken_queue);
 }
 
 TEST(Virtio, virtio_ioeventfd_registration) {
@@ -686,13 +690,76 @@ TEST(Virtio, virtio_ioeventfd_registration) {
   e.setup();
   EXPECT_TRUE(e.vm.live.empty());  // exit mode never registers
   EXPECT_EQ(e.vm.assigns, 0);
+  Rig i(KickMode::Inline);
+  i.setup();
+  EXPECT_EQ(i.vm.assigns, 0);  // nor does inline
+}
+
+// Which kind of thread services requests, per mode, with the real kick path
+// and the test thread as the vCPU: exit only signals the I/O thread from the
+// notify exit, ioeventfd never exits, inline completes before the write returns.
+static void serviced_on(KickMode m) {
+  Rig r(m);
+  r.setup();
+  for (uint16_t i = 0; i < 5; i++) {
+    r.submit(0, i, 512, true);
+    if (m == KickMode::Inline) {
+      r.wr(16, 0, 2);                  // the notify exit
+      EXPECT_EQ(r.used_idx(), i + 1);  // serviced before the vCPU got control back
+      r.seen_used++;
+    } else {
+      EXPECT_EQ(r.run(), kStatusOk);
+    }
+    EXPECT_EQ(r.ram[kData], i + 1);
+  }
+  r.pci->stop();
+  EXPECT_EQ(r.stats.requests.load(), 5u);
+  EXPECT_EQ(r.stats.kicks.load(), 5u);
+  if (m == KickMode::Inline) {
+    EXPECT_EQ(r.stats.requests_on_vcpu.load(), 5u);
+    EXPECT_EQ(r.stats.requests_on_io_thread.load(), 0u);
+    EXPECT_EQ(r.stats.eventfd_wakeups.load(), 0u);
+    EXPECT_EQ(r.stats.io_thread_cpu_seconds, 0);  // there is no I/O thread
+  } else {
+    EXPECT_EQ(r.stats.requests_on_vcpu.load(), 0u);
+    EXPECT_EQ(r.stats.requests_on_io_thread.load(), 5u);
+    EXPECT_EQ(r.stats.eventfd_signals.load(), 5u);
+    EXPECT_TRUE(r.stats.eventfd_wakeups.load() >= 1);
+  }
+  EXPECT_EQ(r.stats.notify_io_exits.load(), m == KickMode::Ioeventfd ? 0u : 5u);
+  EXPECT_EQ(r.vm.assigns, m == KickMode::Ioeventfd ? 1 : 0);  // only ioeventfd registers
+}
+TEST(Virtio, virtio_servicing_thread_per_mode) {
+  all_modes(serviced_on);
+}
+
+// Exit mode's hand-off: kicks that pile up while the I/O thread is busy are
+// folded into its next eventfd read; none is lost, and stop() counts any
+// still pending. Then a reset while signals may be in flight leaves the
+// device usable (a stale signal finds the queue inactive).
+TEST(Virtio, virtio_exit_handoff_counts_and_reset) {
+  Rig r(KickMode::Exit);
+  r.setup();
+  for (int i = 0; i < 100; i++) r.wr(16, 0, 2);  // nothing queued: pure kicks
+  r.wr(18, 0, 1);                                // reset with hand-offs in flight
+  r.setup();
+  r.submit(0, 4, 512, true);
+  EXPECT_EQ(r.run(), kStatusOk);
+  EXPECT_EQ(r.ram[kData], 5);
+  r.pci->stop();
+  EXPECT_EQ(r.stats.notify_io_exits.load(), 101u);
+  EXPECT_EQ(r.stats.kicks.load(), 101u);
+  EXPECT_EQ(r.stats.eventfd_signals.load(), 101u);
+  EXPECT_EQ(r.stats.requests_on_vcpu.load(), 0u);
+  EXPECT_EQ(r.stats.requests_on_io_thread.load(), 1u);
 }
 
 // Completions on the I/O thread race ISR reads on the "vCPU": however they
 // interleave, every completion is followed by the line being high or the
-// ISR bit having been seen, never neither.
-TEST(Virtio, virtio_ioeventfd_no_lost_interrupt) {
-  Rig r(KickMode::Ioeventfd);
+// ISR bit having been seen, never neither. Exit mode's hand-off completes on
+// the same thread, so it must hold there too.
+static void no_lost_interrupt(KickMode m) {
+  Rig r(m);
   r.setup();
   BlkHdr h{0, 0, 0};
   r.mem.write_obj(kHdr, h);
@@ -717,6 +784,10 @@ TEST(Virtio, virtio_ioeventfd_no_lost_interrupt) {
   EXPECT_EQ(lost, 0);
   EXPECT_TRUE(!r.vm.level);
   EXPECT_EQ(r.stats.requests.load(), 200u);
+}
+TEST(Virtio, virtio_no_lost_interrupt_from_the_io_thread) {
+  no_lost_interrupt(KickMode::Ioeventfd);
+  no_lost_interrupt(KickMode::Exit);
 }
 
 // The image shrinks under a running VM: reads past the new end come back

@@ -16,6 +16,9 @@ namespace kick {
 
 enum class BootProtocol { Auto, Pvh, Linux64 };
 
+// "auto" | "pvh" | "linux64", as both fronts spell it; false for anything else.
+bool parse_boot_protocol(const std::string& s, BootProtocol* out);
+
 struct BootOptions {
   std::string kernel_path;
   std::string initrd_path;  // empty: none

@@ -97,6 +97,18 @@ uint64_t cmdline_limit(const Kernel& k) {
 
 }  // namespace
 
+bool parse_boot_protocol(const std::string& s, BootProtocol* out) {
+  if (s == "auto")
+    *out = BootProtocol::Auto;
+  else if (s == "pvh")
+    *out = BootProtocol::Pvh;
+  else if (s == "linux64")
+    *out = BootProtocol::Linux64;
+  else
+    return false;
+  return true;
+}
+
 bool inspect_kernel(const std::string& path, BootProtocol protocol, std::string* kind,
                     std::string* error) {
   Kernel k;

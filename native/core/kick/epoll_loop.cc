@@ -15,6 +15,14 @@
 
 namespace kick {
 
+namespace {
+thread_local bool t_on_io_thread = false;
+}  // namespace
+
+bool on_io_thread() {
+  return t_on_io_thread;
+}
+
 EpollLoop::~EpollLoop() {
   stop();
   if (epfd_ >= 0) close(epfd_);
@@ -67,6 +75,7 @@ double EpollLoop::stop() {
 }
 
 void EpollLoop::run() {
+  t_on_io_thread = true;
   struct epoll_event evs[16];
   bool stopping = false;
   while (!stopping) {

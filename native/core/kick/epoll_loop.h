@@ -13,6 +13,10 @@ class EpollHandler {
   virtual void on_readable() = 0;
 };
 
+// True on a thread running an EpollLoop (the I/O thread), false elsewhere:
+// how servicing code tells which kind of thread it runs on, for the stats.
+bool on_io_thread();
+
 class EpollLoop {
  public:
   EpollLoop() = default;

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "kick/epoll_loop.h"
+
 namespace kick {
 
 using namespace vpci;
@@ -121,12 +123,10 @@ void VirtioPciLegacy::pio_write(uint16_t offset, const uint8_t* data, uint8_t si
   uint32_t v = 0;
   std::memcpy(&v, data, size <= 4 ? size : 4);
   if (offset == kQueueNotify && size == 2) {
-    // A kick that exited: serviced right here on the vCPU thread.
+    // A kick that exited: the kick path hands it off (exit, ioeventfd) or
+    // services it here (inline). No device lock: servicing takes it.
     w_.stats->notify_io_exits++;
-    if (v < queues_.size()) {
-      w_.stats->kicks++;
-      service_queue(uint16_t(v));
-    }
+    if (v < queues_.size()) w_.kick->notify_exited(this, uint16_t(v));
     return;
   }
   std::lock_guard<std::mutex> g(lock_);
@@ -226,8 +226,8 @@ void VirtioPciLegacy::service_queue(uint16_t q) {
   if (q >= queues_.size()) return;
   Virtqueue& vq = queues_[q];
   if (!vq.active() || vq.broken()) return;
-  bool completed = false;
-  for (unsigned n = 0; n < kMaxRequestsPerPass && !stopping_.load(std::memory_order_relaxed); n++) {
+  unsigned completed = 0;
+  while (completed < kMaxRequestsPerPass && !stopping_.load(std::memory_order_relaxed)) {
     Virtqueue::Pop r = vq.pop(&chain_);
     if (r == Virtqueue::Pop::kEmpty) break;
     if (r == Virtqueue::Pop::kBroken) {
@@ -235,9 +235,11 @@ void VirtioPciLegacy::service_queue(uint16_t q) {
       break;
     }
     vq.push_used(chain_.head, dev_->handle_request(q, chain_));
-    completed = true;
+    completed++;
   }
-  if (completed && vq.driver_wants_interrupt()) raise_isr(kIsrQueue);
+  if (completed == 0) return;
+  (on_io_thread() ? w_.stats->requests_on_io_thread : w_.stats->requests_on_vcpu) += completed;
+  if (vq.driver_wants_interrupt()) raise_isr(kIsrQueue);
 }
 
 // ---- interrupts ----

@@ -1,13 +1,16 @@
 // Legacy (0.9.5) virtio-pci transport: a PCI function whose I/O BAR0 holds
 // the register block (host/guest features, queue PFN/size/select/notify,
 // status, ISR, device config at +20) and whose interrupt is level-triggered
-// INTx (or an irqfd). Queue notifications go through a KickPath; both paths
-// end in service_queue(), the one place requests are processed.
+// INTx (or an irqfd). Queue notifications go through a KickPath; every mode
+// ends in service_queue(), the one place requests are processed and completed.
 //
-// Threads: register accesses come from vCPU threads; in ioeventfd mode
-// service_queue() also runs on the I/O thread. `lock_` serialises queue and
-// device state; `irq_lock_` guards ISR + the line so a completion racing an
-// ISR read can never lose an interrupt. Lock order: lock_, then irq_lock_.
+// Threads: register accesses come from vCPU threads; service_queue() runs on
+// the I/O thread (exit, ioeventfd) or on a vCPU thread (inline). `lock_`
+// serialises queue and device state, so a reset, a new queue PFN or a BAR move
+// never overlaps a service pass; a stale eventfd signal after a reset finds
+// the queue inactive and does nothing. `irq_lock_` guards ISR + the line so a
+// completion racing an ISR read can never lose an interrupt. Lock order:
+// lock_, then the kick path's lock (queue_activated), or lock_, then irq_lock_.
 #pragma once
 #include <atomic>
 #include <cstdint>

@@ -1,6 +1,10 @@
-// The ioeventfd kick path: one eventfd per live queue, registered with
-// KVM_IOEVENTFD (PIO, 2 bytes, datamatch = queue index) on the queue's
-// notify port, all watched by one EpollLoop thread.
+// The kick paths whose queues are serviced on the I/O thread: one eventfd per
+// queue, all watched by one EpollLoop thread that services the queue when its
+// eventfd fires. They differ only in who signals the eventfd:
+//  - ioeventfd: KVM, through KVM_IOEVENTFD (PIO, 2 bytes, datamatch = queue
+//    index) on the queue's notify port, without leaving the kernel;
+//  - exit: the vCPU thread, after the notify write exited to userspace
+//    (notify_exited), the way kvmtool's exit handler queued a job and re-entered.
 #include <errno.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -18,42 +22,51 @@ namespace kick {
 namespace {
 
 // One queue's eventfd. Created on the queue's first activation and kept (in
-// the epoll set) for the VM's life, so the I/O thread never sees a closed fd;
-// only the KVM registration comes and goes.
+// the epoll set) for the VM's life, so neither the I/O thread nor a vCPU ever
+// sees a closed fd; only the KVM registration comes and goes.
 struct QueueEventfd : EpollHandler {
   int fd = -1;
   QueueNotifyTarget* target = nullptr;
   uint16_t queue = 0;
   VmmStats* stats = nullptr;
-  bool assigned = false;
+  bool assigned = false;  // registered with KVM_IOEVENTFD
   uint16_t port = 0;
 
-  void on_readable() override {
+  // Takes the pending count: every signal is one kick, whoever wrote it.
+  uint64_t take() {
     uint64_t count = 0;
-    if (read(fd, &count, sizeof count) != sizeof count) return;  // EAGAIN: nothing pending
-    stats->eventfd_wakeups++;
+    if (read(fd, &count, sizeof count) != sizeof count) return 0;  // EAGAIN: nothing pending
     stats->eventfd_signals += count;
-    stats->kicks += count;  // the kernel folds several kicks into one counter value
+    stats->kicks += count;
+    return count;
+  }
+
+  void on_readable() override {
+    if (take() == 0) return;
+    stats->eventfd_wakeups++;
     target->notify_queue(queue);
   }
 };
 
-class IoeventfdKickPath : public KickPath {
+class IoThreadKickPath : public KickPath {
  public:
-  IoeventfdKickPath(VmIoctls& vm, VmmStats& stats) : vm_(vm), stats_(stats) {}
-  ~IoeventfdKickPath() override {
+  IoThreadKickPath(bool register_with_kvm, VmIoctls& vm, VmmStats& stats)
+      : register_with_kvm_(register_with_kvm), vm_(vm), stats_(stats) {}
+  ~IoThreadKickPath() override {
     stop();
     for (auto& q : queues_) close(q->fd);  // KVM keeps its own reference while assigned
   }
 
   bool init(std::string* error) { return loop_.init(error); }
 
-  KickMode mode() const override { return KickMode::Ioeventfd; }
+  KickMode mode() const override {
+    return register_with_kvm_ ? KickMode::Ioeventfd : KickMode::Exit;
+  }
 
   void queue_activated(QueueNotifyTarget* target, uint16_t queue, uint16_t port) override {
     std::lock_guard<std::mutex> g(lock_);
     QueueEventfd* q = find_or_create(target, queue);
-    if (!q) return;  // already reported; notify writes keep arriving as exits
+    if (!q || !register_with_kvm_) return;  // exit mode: the vCPU signals it
     if (q->assigned) {
       if (q->port == port) return;
       deassign(q);
@@ -74,8 +87,27 @@ class IoeventfdKickPath : public KickPath {
     }
   }
 
+  // The hand-off: signal the queue's eventfd and return to the guest; the I/O
+  // thread services it. A queue that never went live has nothing to service.
+  void notify_exited(QueueNotifyTarget* target, uint16_t queue) override {
+    int fd = -1;
+    {
+      std::lock_guard<std::mutex> g(lock_);
+      for (auto& q : queues_)
+        if (q->target == target && q->queue == queue) fd = q->fd;
+    }
+    uint64_t one = 1;
+    if (fd < 0 || write(fd, &one, sizeof one) != sizeof one) stats_.kicks++;
+  }
+
   bool start(std::string* error) override { return loop_.start(error); }
-  void stop() override { stats_.io_thread_cpu_seconds += loop_.stop(); }
+
+  void stop() override {
+    stats_.io_thread_cpu_seconds += loop_.stop();
+    // Kicks signalled after the thread's last wake-up still count as kicks.
+    std::lock_guard<std::mutex> g(lock_);
+    for (auto& q : queues_) q->take();
+  }
 
  private:
   QueueEventfd* find_or_create(QueueNotifyTarget* target, uint16_t queue) {
@@ -106,6 +138,7 @@ class IoeventfdKickPath : public KickPath {
     q->assigned = false;
   }
 
+  const bool register_with_kvm_;
   VmIoctls& vm_;
   VmmStats& stats_;
   std::mutex lock_;
@@ -115,9 +148,9 @@ class IoeventfdKickPath : public KickPath {
 
 }  // namespace
 
-std::unique_ptr<KickPath> make_ioeventfd_kick_path(VmIoctls& vm, VmmStats& stats,
-                                                   std::string* error) {
-  auto p = std::make_unique<IoeventfdKickPath>(vm, stats);
+std::unique_ptr<KickPath> make_io_thread_kick_path(bool register_with_kvm, VmIoctls& vm,
+                                                   VmmStats& stats, std::string* error) {
+  auto p = std::make_unique<IoThreadKickPath>(register_with_kvm, vm, stats);
   if (!p->init(error)) return nullptr;
   return p;
 }

@@ -1,8 +1,7 @@
 // Throwaway real-mode VM (see mini_vm.h).
-#include "mini_vm.h"
+#include "measure/mini_vm.h"
 
 #include <sys/ioctl.h>
-#include <time.h>
 
 #include <cerrno>
 #include <cstring>
@@ -52,18 +51,6 @@ bool MiniVm::create(const KvmSystem& sys, const std::vector<uint8_t>& code, std:
     return false;
   }
   return true;
-}
-
-double thread_cpu_seconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
-}
-
-double monotonic_seconds() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
 }  // namespace kick

@@ -1,5 +1,5 @@
 // KVM capability probe (see kvm_probe.h).
-#include "kvm_probe.h"
+#include "measure/kvm_probe.h"
 
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -10,7 +10,8 @@
 #include <map>
 #include <sstream>
 
-#include "mini_vm.h"
+#include "measure/mini_vm.h"
+#include "thread_usage.h"
 
 namespace kick {
 

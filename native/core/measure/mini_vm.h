@@ -29,9 +29,4 @@ class MiniVm {
   void* mem_ = nullptr;
 };
 
-// Thread CPU time of the calling thread, in seconds.
-double thread_cpu_seconds();
-// CLOCK_MONOTONIC in seconds.
-double monotonic_seconds();
-
 }  // namespace kick
