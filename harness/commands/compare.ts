@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { readResults } from '../results/io.js';
 import { compareRuns } from '../stats/index.js';
 import { renderCompare, compareExitCode } from '../report/compare-report.js';
+import { mixedArmSemantics } from '../results/arms.js';
 import { CliError } from './errors.js';
 import type { ResultSet } from '../results/schema.js';
 import { renderJUnit } from '../report/junit.js';
@@ -38,6 +39,7 @@ interface CompareArgs {
   alpha: number;
   format: 'text' | 'md' | 'json' | 'junit';
   'allow-mixed': boolean;
+  'allow-mixed-arm-semantics': boolean;
 }
 
 function resultsFile(p: string): string {
@@ -84,6 +86,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         default: false,
         describe: 'compare even when base and head ran in different places or on different CPUs',
       })
+      .option('allow-mixed-arm-semantics', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "compare even when one file's exit arm serviced requests inline (arm semantics 1) and the other's handed them off (2)",
+      })
       .example(
         '$0 compare results/main results/pr --threshold 5',
         'exit status 1 if the PR regressed any metric by more than 5%',
@@ -118,6 +126,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         `base ran on ${cpus(base)} but head on ${cpus(head)}: comparing them would measure the machine, not the change (--allow-mixed to compare anyway)`,
       );
     }
+    // An exit arm from before issue 7 serviced requests inline: comparing it with today's exit measures the redesign.
+    const mixed = mixedArmSemantics(base, head, ['base', 'head']);
+    if (mixed && !argv['allow-mixed-arm-semantics'])
+      throw new CliError(`${mixed} (--allow-mixed-arm-semantics to compare anyway)`, 2);
     const comparison = compareRuns(base, head, { thresholdPct: argv.threshold, alpha: argv.alpha });
     const exitCode = gateExitCode(comparison, argv.threshold, compareExitCode(comparison, argv.threshold));
     const junit = () => renderJUnit(comparison, { name: 'kickbench compare', thresholdPct: argv.threshold });

@@ -81,11 +81,13 @@ test('report --format json matches the published report schema', async () => {
   assert.equal(validate(json), true, JSON.stringify(validate.errors));
   assert.equal(json.version, 1);
   assert.match(json.warnings.join('\n'), /NESTED RIG/);
-  const put = json.hosts[0].scenarios[0].metrics.find((m: { metric: string }) => m.metric === 'put_block');
+  const put = json.hosts[0].scenarios[0].comparisons[0].metrics.find(
+    (m: { metric: string }) => m.metric === 'put_block',
+  );
   assert.equal(put.family, 'primary');
   // The schema is not vacuous: a wrong field is rejected by ajv and by zod alike.
   const bad = structuredClone(json);
-  bad.hosts[0].scenarios[0].metrics[0].verdict = 'fine';
+  bad.hosts[0].scenarios[0].comparisons[0].metrics[0].verdict = 'fine';
   assert.equal(validate(bad), false);
   assert.equal(ReportJsonSchema.safeParse(bad).success, false);
 });

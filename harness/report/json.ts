@@ -45,13 +45,20 @@ export const ReportScenarioSchema = z.object({
   scenario: z.string(),
   kind: z.enum(['bonnie', 'probe']),
   baselineArm: z.string(),
-  treatmentArm: z.string(),
-  arms: z.array(z.object({ arm: z.string(), n: z.int().min(0) })),
-  metrics: z.array(ReportMetricSchema),
+  arms: z.array(z.object({ arm: z.string(), n: z.int().min(0) })).describe('every arm that ran, baseline first'),
+  comparisons: z
+    .array(
+      z.object({
+        treatmentArm: z.string(),
+        metrics: z.array(ReportMetricSchema),
+        notCompared: z.array(z.string()),
+        problem: z.string().nullable(),
+      }),
+    )
+    .describe('one per non-baseline arm, each against the baseline'),
   tooFast: z.array(z.string()).describe('bonnie++ printed +++++ in every run: too fast to measure, not 0'),
-  notCompared: z.array(z.string()),
   failedSamples: z.array(z.object({ id: z.string(), error: z.string().nullable() })),
-  problem: z.string().nullable().describe('why the scenario could not be analysed, if it could not'),
+  problem: z.string().nullable().describe('why there is no comparison at all, if there is none'),
 });
 
 export const ReportJsonSchema = z
@@ -118,11 +125,14 @@ export function buildReportJson(model: ReportModel, now = new Date()): ReportJso
         scenario: s.scenario,
         kind: s.kind,
         baselineArm: s.baselineArm,
-        treatmentArm: s.treatmentArm,
         arms: s.arms.map((a) => ({ arm: a.arm, n: a.n })),
-        metrics: (s.analysis?.metrics ?? []).map(metric),
+        comparisons: s.comparisons.map((c) => ({
+          treatmentArm: c.treatmentArm,
+          metrics: (c.analysis?.metrics ?? []).map(metric),
+          notCompared: c.notCompared,
+          problem: c.problem,
+        })),
         tooFast: s.tooFast,
-        notCompared: s.notCompared,
         failedSamples: s.failed.map((f) => ({ id: f.id, error: f.error ?? null })),
         problem: s.problem,
       })),
