@@ -13,6 +13,7 @@ import { renderReport } from '../report/index.js';
 import { paths, useKickvmm } from '../paths.js';
 import { existsSync } from 'node:fs';
 import { CliError } from './errors.js';
+import { MIN_LINUX_GUEST_MIB, SizingError } from '../scenarios/sizing.js';
 import { plannedLooks, powerCheck, powerLine } from '../stats/power.js';
 
 export interface RunArgs {
@@ -24,6 +25,8 @@ export interface RunArgs {
   seed?: number;
   aa?: string;
   force: boolean;
+  cpus?: number;
+  mem?: number;
   resume?: string;
   where: PlaceRequest;
   'vmm-label'?: string;
@@ -115,6 +118,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'string',
         describe: "a prebuilt kickvmm binary to measure instead of this checkout's build/Release/kickvmm",
       })
+      .option('cpus', {
+        type: 'number',
+        describe: "Linux guests' vCPUs, instead of the scenario's (recorded in results.json)",
+      })
+      .option('mem', {
+        type: 'number',
+        describe: "Linux guests' RAM in MiB, instead of the scenario's (recorded in results.json)",
+      })
       .option('force', {
         type: 'boolean',
         default: false,
@@ -144,6 +155,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       rs = await runScenarios({ ...opts, progress });
     } catch (e) {
       if (e instanceof OutDirError) throw new CliError(e.message, e.exitCode);
+      if (e instanceof SizingError) throw new CliError(e.message, 2);
       throw e;
     }
     process.stdout.write(await renderReport(rs, { format: 'text', resultsDir: opts.outDir }));
@@ -176,12 +188,14 @@ async function newRunOptions(argv: RunArgs, progress: Progress): Promise<Omit<Ru
     if (!isKickMode(argv.aa)) throw new CliError(`--aa takes a mode: ${KICK_MODES.join(', ')}`, 2);
     aaMode = argv.aa;
   }
-  for (const [flag, v, min] of [
-    ['--repetitions', argv.repetitions, 1],
-    ['--warmup', argv.warmup, 0],
+  for (const [flag, v, min, max] of [
+    ['--repetitions', argv.repetitions, 1, Infinity],
+    ['--warmup', argv.warmup, 0, Infinity],
+    ['--cpus', argv.cpus, 1, 32],
+    ['--mem', argv.mem, MIN_LINUX_GUEST_MIB, 3072],
   ] as const) {
-    if (v !== undefined && (!Number.isInteger(v) || v < min))
-      throw new CliError(`${flag} must be an integer >= ${min}`, 2);
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max))
+      throw new CliError(`${flag} must be an integer ${max === Infinity ? `>= ${min}` : `from ${min} to ${max}`}`, 2);
   }
   if (argv['until-decided']) {
     const maxN = argv['max-n'];
@@ -236,6 +250,8 @@ async function newRunOptions(argv: RunArgs, progress: Progress): Promise<Omit<Ru
     keepDisks: argv['keep-disks'],
     rigBatch: argv['rig-batch'],
     force: argv.force,
+    guestCpus: argv.cpus,
+    guestMemMiB: argv.mem,
     untilDecided: argv['until-decided'] ? { maxN: argv['max-n']! } : undefined,
   };
 }
@@ -251,6 +267,8 @@ function resumeOptions(argv: RunArgs): Omit<RunOptions, 'progress'> | null {
     argv.seed !== undefined && '--seed',
     argv.aa !== undefined && '--aa',
     argv.force && '--force',
+    argv.cpus !== undefined && '--cpus',
+    argv.mem !== undefined && '--mem',
   ].filter(Boolean);
   if (given.length) throw new CliError(`--resume takes the plan from its folder: drop ${given.join(', ')}`, 2);
   const outDir = resolve(argv.resume!);
@@ -280,6 +298,18 @@ function resumeOptions(argv: RunArgs): Omit<RunOptions, 'progress'> | null {
     vmmLabel: m.vmmLabel,
     keepDisks: m.keepDisks,
     rigBatch: m.rigBatch,
+    ...resumedGuestOverrides(rs),
     resume: rs,
   };
+}
+
+/** The --cpus/--mem the interrupted run was given, as its hosts' guest sizing recorded them. */
+function resumedGuestOverrides(rs: ResultSet): { guestCpus?: number; guestMemMiB?: number } {
+  for (const env of Object.values(rs.hosts)) {
+    for (const sizing of Object.values(env.guestSizing ?? {})) {
+      const o = sizing.overrides as { cpus?: number; memMiB?: number } | undefined;
+      if (o) return { guestCpus: o.cpus, guestMemMiB: o.memMiB };
+    }
+  }
+  return {};
 }

@@ -93,6 +93,13 @@ export const SampleSchema = object({
   error: str().optional().describe("one line, when status is 'failed'"),
   startedAt: str(),
   wallSeconds: finite(0),
+  guest: object({
+    memMiB: int(1),
+    cpus: int(1),
+    memTotalMiB: int(1).optional().describe('the RAM the guest kernel reported (MemTotal): what bonnie++ and the page cache see'),
+  })
+    .optional()
+    .describe("the guest this sample's VM had (its sizing rule is in the host's guestSizing)"),
   metrics: z
     .record(z.string(), MetricSampleSchema, expected('an object'))
     .describe('metric name -> value; names as in METRICS or scenario-specific'),
@@ -120,6 +127,14 @@ export const HostEnvironmentSchema = looseObject({
     .record(z.string(), strOrNull(), expected('an object'))
     .optional()
     .describe('guest kernel version, asset hashes, bonnie++ version, QEMU version for the rig'),
+  guestSizing: z
+    .record(
+      z.string(),
+      looseObject({ cpus: int(1), memMiB: int(1), rule: str(), notes: array(str()) }),
+      expected('an object'),
+    )
+    .optional()
+    .describe('per scenario: the vCPUs and RAM its guest got, the rule that chose them and any --cpus/--mem (scenarios/sizing.ts)'),
 });
 export type HostEnvironment = z.infer<typeof HostEnvironmentSchema>;
 

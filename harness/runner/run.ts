@@ -3,6 +3,7 @@
 // results.json is rewritten atomically after every sample, so an interrupted
 // or failed run never loses what was already measured.
 import { mkdirSync, rmSync } from 'node:fs';
+import { cpus as hostCpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseBonnie, bonnieFailureReason } from '../bonnie/parse.js';
 import { writeResultsAtomic } from '../results/io.js';
@@ -18,6 +19,7 @@ import {
 } from '../results/schema.js';
 import { ARM_SEMANTICS_VERSION, statsArmSemantics } from '../results/arms.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import { describeSizing, sizeGuest, type GuestSizing, type SizingBasis } from '../scenarios/sizing.js';
 import {
   ensureAssets,
   freshDisk,
@@ -33,12 +35,14 @@ import {
   requestedPlace,
   placeWords,
   PlaceError,
+  rigL1Cpus,
+  RIG_L1_MIN_MEM_MIB,
   type PlaceRequest,
   type VmJob,
   type VmJobResult,
 } from '../launch/index.js';
 import { paths } from '../paths.js';
-import { describeAssets, describeHost, gitCommit } from './environment.js';
+import { describeAssets, describeHost, gitCommit, hostName } from './environment.js';
 import { interleaveBuilds, planRun, type PlannedSample, type VmmBuild } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
@@ -73,6 +77,15 @@ export interface RunOptions {
   resume?: ResultSet;
   /** `--until-decided --max-n N`: add rounds at pre-planned looks (one scenario only) */
   untilDecided?: SequentialOptions;
+  /** --cpus / --mem: the Linux guests' vCPUs and RAM, whatever the scenarios say */
+  guestCpus?: number;
+  guestMemMiB?: number;
+}
+
+/** The machine a guest is sized for: this host, or the rig's L1 when it runs nested. */
+export function sizingBasis(where: Place): SizingBasis {
+  if (where === 'nested') return { machine: "the rig's L1", onlineCpus: rigL1Cpus(), memMiB: RIG_L1_MIN_MEM_MIB };
+  return { machine: 'this host', onlineCpus: hostCpus().length, memMiB: Math.floor(totalmem() / (1024 * 1024)) };
 }
 
 const BONNIE_PHASES: [RegExp, string][] = [
@@ -110,7 +123,13 @@ function firstLine(s: string): string {
 }
 
 /** Build the VM job for one sample and give it its own fresh disk. */
-async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets: GuestAssets | null): Promise<VmJob> {
+async function prepareJob(
+  p: PlannedSample,
+  id: string,
+  diskDir: string,
+  assets: GuestAssets | null,
+  size: GuestSizing,
+): Promise<VmJob> {
   const s = p.scenario;
   const disk = join(diskDir, `${fileSafe(id)}.img`);
   // A new file, never a truncated old one: a VM that still had the old image keeps its own inode.
@@ -118,8 +137,8 @@ async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets:
   const base = {
     id: fileSafe(id),
     mode: p.arm.mode,
-    memMiB: s.guest.memMiB,
-    cpus: s.guest.cpus,
+    memMiB: size.memMiB,
+    cpus: size.cpus,
     timeoutSec: s.timeoutSec,
     disk,
     boot: s.guest.boot,
@@ -137,6 +156,12 @@ async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets:
   // Probe guest: a sparse scratch disk of the requested size.
   sparseFile(disk, s.workload.diskMiB * 1024 * 1024);
   return { ...base, kernel: paths.probeGuest(), cmdline: s.workload.cmdline, boot: 'auto' };
+}
+
+/** The guest a sample ran in, with the MemTotal its kernel reported when it is a Linux guest. */
+function guestOf(job: VmJob, r: VmJobResult | undefined): NonNullable<Sample['guest']> {
+  const kib = r ? parseGuestConsole(r.console).memTotalKiB : null;
+  return { memMiB: job.memMiB, cpus: job.cpus, ...(kib ? { memTotalMiB: Math.floor(kib / 1024) } : {}) };
 }
 
 /** Turn one VM's outcome into a sample: metrics, or a one-line failure with the logs kept. */
@@ -234,13 +259,28 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
       'timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only',
     );
 
+  // Each scenario's guest: its own numbers or its sizing rule for the machine it runs in, then --cpus/--mem.
+  const sizes = new Map<string, GuestSizing>();
+  for (const s of opts.scenarios) {
+    const linux = s.workload.kind === 'bonnie';
+    const size = sizeGuest(
+      s.guest,
+      sizingBasis(places.get(s.name)!),
+      linux ? { cpus: opts.guestCpus, memMiB: opts.guestMemMiB } : {},
+      s.workload.kind === 'bonnie' ? s.workload.args : undefined,
+    );
+    sizes.set(s.name, size);
+    progress.note(`${s.name}: guest ${describeSizing(size)}`);
+  }
+
   const needsAssets = opts.scenarios.some((s) => s.workload.kind === 'bonnie' || places.get(s.name) === 'nested');
   const assets = needsAssets ? await ensureAssets({ log: (l) => progress.note(l) }) : null;
 
-  const hostId = (await import('node:os')).hostname();
+  const hostId = hostName();
   const hostRecord = describeHost(
     { kvmKind: host.kvmKind, where, qemuVersion: host.qemu ?? null },
     assets ? describeAssets(assets) : {},
+    Object.fromEntries(sizes),
   );
   const rs: ResultSet = opts.resume ?? {
     schema: RESULTS_SCHEMA_ID,
@@ -331,6 +371,7 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
       opts,
       progress,
       places,
+      sizes,
       assets,
       logDir,
       diskDir,
@@ -381,6 +422,8 @@ interface PlanContext {
   opts: RunOptions;
   progress: Progress;
   places: Map<string, Place>;
+  /** each scenario's guest (sizing.ts) */
+  sizes: Map<string, GuestSizing>;
   assets: GuestAssets | null;
   logDir: string;
   diskDir: string;
@@ -417,7 +460,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
     for (const p of plan.slice(first, last)) {
       await haltIfStopping();
       const id = sampleId(p);
-      const job = await prepareJob(p, id, c.diskDir, c.assets);
+      const job = await prepareJob(p, id, c.diskDir, c.assets, c.sizes.get(p.scenario.name)!);
       c.inFlight.add(job.disk);
       batch.push({ p, id, job, startedAt: new Date(), recorded: false });
     }
@@ -456,6 +499,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
         host: c.hostId,
         startedAt: b.startedAt.toISOString(),
         wallSeconds: result?.wallSeconds ?? 0,
+        guest: guestOf(b.job, result),
         ...outcome,
         logs: {
           console: `logs/${b.job.id}.console.log`,
