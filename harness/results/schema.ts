@@ -180,6 +180,10 @@ export const ResultSetSchema = object({
   }),
   order: str().describe("how the run was ordered: 'abba' or 'random:<seed>'"),
   aa: bool().optional().describe('true for an A/A (noise floor) run: both arms use the same mode'),
+  builds: z
+    .record(z.string(), looseObject({ rev: str(), commit: str() }), expected('an object'))
+    .optional()
+    .describe('kickbench ab: each sample vmm label (base, head) -> the git revision its kickvmm was built at'),
   seed: finite().optional().describe("the run's --seed: orders random runs and seeds every resampling in its reports"),
   completion: CompletionSchema.optional().describe('how much of the plan was measured; absent in older files'),
   sequential: SequentialRecordSchema.optional().describe('run --until-decided: the planned looks and where it stopped'),

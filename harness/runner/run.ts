@@ -45,7 +45,7 @@ import { paths } from '../paths.js';
 import { runPeerJob } from '../peers/job.js';
 import { findQemu } from '../peers/qemu-run.js';
 import { describeAssets, describeHost, gitCommit, hostName } from './environment.js';
-import { planRun, type PlannedSample } from './plan.js';
+import { interleaveBuilds, planRun, type PlannedSample, type VmmBuild } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
 import { Progress } from './progress.js';
@@ -71,6 +71,8 @@ export interface RunOptions {
   keepDisks?: boolean;
   /** samples per outer-guest boot in the nested rig (default 8) */
   rigBatch?: number;
+  /** kickbench ab: run every sample once per build, interleaved; each sample's vmm is its build's label */
+  builds?: VmmBuild[];
   /** replace the results already in outDir */
   force?: boolean;
   /** continue this interrupted run (read from outDir) with the same plan */
@@ -100,11 +102,13 @@ const BONNIE_PHASES: [RegExp, string][] = [
 ];
 
 function sampleId(p: PlannedSample): string {
-  return `${p.scenario.name}/${p.arm.name}/${p.warmup ? 'warmup' : 'run'}${p.index}`;
+  const build = p.build ? `${p.build.label}/` : '';
+  return `${p.scenario.name}/${build}${p.arm.name}/${p.warmup ? 'warmup' : 'run'}${p.index}`;
 }
 
 function sampleLabel(p: PlannedSample): string {
-  return `${p.scenario.name} ${p.arm.name}${p.arm.name !== p.arm.mode ? ` (${p.arm.mode})` : ''} ${p.warmup ? 'warm-up' : 'run'} ${p.index + 1}`;
+  const arm = `${p.arm.name}${p.arm.name !== p.arm.mode ? ` (${p.arm.mode})` : ''}`;
+  return `${p.scenario.name} ${p.build ? `${p.build.label} ` : ''}${arm} ${p.warmup ? 'warm-up' : 'run'} ${p.index + 1}`;
 }
 
 function fileSafe(id: string): string {
@@ -337,13 +341,14 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     rs.order = `random:${opts.seed}`;
   const resultsPath = join(opts.outDir, 'results.json');
 
-  const plan = planRun(opts.scenarios, {
+  const armsPlan = planRun(opts.scenarios, {
     seed: opts.seed,
     order: opts.order,
     aaMode: opts.aaMode,
     repetitions: opts.repetitions,
     warmup: opts.warmup,
   });
+  const plan = opts.builds?.length ? interleaveBuilds(armsPlan, opts.builds) : armsPlan;
   const planned = new Set(plan.map(sampleId));
   const recorded = new Set(rs.samples.map((s) => s.id));
   for (const id of recorded)
@@ -485,11 +490,13 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
     const peer = plan[first].arm.vmm !== 'kickvmm';
     const size = place === 'nested' && !peer ? rigBatch : 1;
     let last = first;
+    // A rig batch runs one kickvmm binary: with ab's builds, a batch ends where the build changes.
     while (
       last < plan.length &&
       last - first < size &&
       places.get(plan[last].scenario.name) === place &&
-      plan[last].arm.vmm === 'kickvmm'
+      plan[last].arm.vmm === 'kickvmm' &&
+      plan[last].build?.kickvmm === plan[first].build?.kickvmm
     )
       last++;
     if (last === first) last = first + 1;
@@ -526,7 +533,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
       const sample: Sample = {
         id: b.id,
         scenario: b.p.scenario.name,
-        vmm: b.p.arm.vmm !== 'kickvmm' ? b.p.arm.vmm : (opts.vmmLabel ?? b.p.scenario.vmm),
+        vmm: b.p.arm.vmm !== 'kickvmm' ? b.p.arm.vmm : (b.p.build?.label ?? opts.vmmLabel ?? b.p.scenario.vmm),
         mode: b.p.arm.vmm === 'host' ? null : b.p.arm.mode,
         arm: b.p.arm.name,
         index: b.p.index,
@@ -569,7 +576,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
           batch.map((b) => b.job),
           {
             place,
-            kickvmm: paths.kickvmm(),
+            kickvmm: plan[first].build?.kickvmm ?? paths.kickvmm(),
             assets: c.assets,
             logDir: c.logDir,
             onConsole: (jobId: string, chunk: string) => {
