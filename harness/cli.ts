@@ -14,6 +14,13 @@ import { mergeCommand } from './commands/merge.js';
 import { microCommand } from './commands/micro.js';
 import { listCommand } from './commands/list.js';
 import { CliError } from './commands/errors.js';
+import { packageVersion } from './paths.js';
+
+// Output piped into `head` and the like: a closed pipe ends us quietly, without a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('kickbench')
@@ -29,10 +36,11 @@ const cli = yargs(hideBin(process.argv))
   .command(mergeCommand)
   .command(microCommand)
   .command(listCommand)
+  .version(packageVersion())
   .demandCommand(1, 'Name a command (kickbench --help lists them).')
   .strict()
   .recommendCommands()
-  .wrap(Math.min(100, process.stdout.columns ?? 100))
+  .wrap(null)
   .epilog(
     'Results say where they ran: hardware KVM, an instruction-emulating KVM, or the nested rig.\nOnly hardware-KVM timings are hardware numbers.',
   )

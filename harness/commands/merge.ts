@@ -1,5 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { join } from 'node:path';
 import { readResults, writeResultsAtomic } from '../results/io.js';
 import { mergeResults } from '../results/merge.js';
 
@@ -24,6 +25,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   handler: (argv) => {
     const sets = argv.results.map((p) => readResults(p.endsWith('.json') ? p : join(p, 'results.json')));
     const merged = mergeResults(sets);
+    mkdirSync(dirname(resolve(argv.out)), { recursive: true });
     writeResultsAtomic(argv.out, merged);
     process.stderr.write(
       `merged ${sets.length} file(s), ${merged.samples.length} samples, ${Object.keys(merged.hosts).length} host(s) into ${argv.out}\n`,

@@ -41,7 +41,7 @@ export const microCommand: CommandModule<object, MicroArgs> = {
         default: 'auto' as PlaceRequest,
         describe: 'local KVM in-process, or the nested rig',
       })
-      .option('json', { type: 'boolean', default: false })
+      .option('json', { type: 'boolean', default: false, describe: 'print the measurements as JSON' })
       .example('$0 micro', 'in-process with tinybench when this host has KVM, else in the nested rig'),
   handler: async (argv) => {
     if (!Number.isInteger(argv.kicks) || argv.kicks < 1) throw new CliError('--kicks must be a positive integer', 2);

@@ -36,7 +36,7 @@ import {
   type VmJob,
   type VmJobResult,
 } from '../launch/index.js';
-import { paths } from '../paths.js';
+import { packageVersion, paths } from '../paths.js';
 import { describeAssets, describeHost, gitCommit } from './environment.js';
 import { planRun, type PlannedSample } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
@@ -209,7 +209,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     schema: RESULTS_SCHEMA_ID,
     version: RESULTS_SCHEMA_VERSION,
     createdAt: new Date().toISOString(),
-    tool: { name: 'kickbench', version: '0.1.0', gitCommit: gitCommit() },
+    tool: { name: 'kickbench', version: packageVersion(), gitCommit: gitCommit() },
     order: opts.order ?? (opts.scenarios.every((s) => s.order === 'abba') ? 'abba' : 'per-scenario'),
     aa: Boolean(opts.aaMode),
     scenarios: opts.scenarios.map(({ file: _f, ...definition }) => ({

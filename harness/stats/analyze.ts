@@ -13,6 +13,7 @@ import type { RatioCI } from './bootstrap.js';
 import { mean, median, sd } from './descriptive.js';
 import { holm } from './holm.js';
 import { placesOf } from '../launch/place.js';
+import { isUsable } from '../results/usable.js';
 import { mannWhitney } from './mannwhitney.js';
 import { deriveSeed } from './random.js';
 import { verdict } from './verdict.js';
@@ -187,7 +188,7 @@ function sortMetrics(names: Iterable<string>): string[] {
 
 function usable(rs: ResultSet, scenario: string, arm: string): Sample[] {
   return rs.samples
-    .filter((s) => s.scenario === scenario && s.arm === arm && s.status === 'ok' && !s.warmup)
+    .filter((s) => s.scenario === scenario && s.arm === arm && isUsable(s))
     .sort((a, b) => a.order - b.order);
 }
 
