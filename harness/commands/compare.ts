@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { readResults } from '../results/io.js';
 import { compareRuns } from '../stats/index.js';
 import { renderCompare, compareExitCode } from '../report/compare-report.js';
+import { mixedArmSemantics } from '../results/arms.js';
 import { CliError } from './errors.js';
 
 interface CompareArgs {
@@ -12,6 +13,7 @@ interface CompareArgs {
   alpha: number;
   format: 'text' | 'md' | 'json';
   'allow-mixed': boolean;
+  'allow-mixed-arm-semantics': boolean;
 }
 
 function resultsFile(p: string): string {
@@ -42,6 +44,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         default: false,
         describe: 'compare even when base and head ran in different places or on different CPUs',
       })
+      .option('allow-mixed-arm-semantics', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "compare even when one file's exit arm serviced requests inline (arm semantics 1) and the other's handed them off (2)",
+      })
       .example(
         '$0 compare results/main results/pr --threshold 5',
         'exit status 1 if the PR regressed any metric by more than 5%',
@@ -64,6 +72,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         `base ran on ${cpus(base)} but head on ${cpus(head)}: comparing them would measure the machine, not the change (--allow-mixed to compare anyway)`,
       );
     }
+    // An exit arm from before issue 7 serviced requests inline: comparing it with today's exit measures the redesign.
+    const mixed = mixedArmSemantics(base, head, ['base', 'head']);
+    if (mixed && !argv['allow-mixed-arm-semantics'])
+      throw new CliError(`${mixed} (--allow-mixed-arm-semantics to compare anyway)`, 2);
     const comparison = compareRuns(base, head, { thresholdPct: argv.threshold, alpha: argv.alpha });
     if (argv.format === 'json') process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
     else process.stdout.write(renderCompare(comparison, { format: argv.format, thresholdPct: argv.threshold }));

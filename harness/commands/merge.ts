@@ -24,7 +24,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
       .example('$0 merge host-a/results.json host-b/results.json -o all.json', ''),
   handler: (argv) => {
     const sets = argv.results.map((p) => readResults(p.endsWith('.json') ? p : join(p, 'results.json')));
-    const merged = mergeResults(sets);
+    const merged = mergeResults(sets, argv.results);
     mkdirSync(dirname(resolve(argv.out)), { recursive: true });
     writeResultsAtomic(argv.out, merged);
     process.stderr.write(

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import type { KickMode } from '../results/schema.js';
+import { KICK_MODES, isKickMode, type KickMode } from '../results/arms.js';
 import { resolveScenario, ScenarioError, type Scenario } from '../scenarios/scenario.js';
 import { runScenarios } from '../runner/run.js';
 import { Progress } from '../runner/progress.js';
@@ -60,7 +60,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('seed', { type: 'number', default: 1, describe: 'seed for --order random and the bootstrap' })
       .option('aa', {
         type: 'string',
-        describe: 'A/A run: both arms use this mode (exit|ioeventfd) to measure the noise floor',
+        describe: `A/A run: both arms use this mode (${KICK_MODES.join('|')}) to measure the noise floor`,
       })
       .option('where', {
         choices: PLACE_REQUESTS,
@@ -105,7 +105,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
     let aaMode: KickMode | undefined;
     if (argv.aa !== undefined) {
-      if (argv.aa !== 'exit' && argv.aa !== 'ioeventfd') throw new CliError('--aa takes a mode: exit or ioeventfd', 2);
+      if (!isKickMode(argv.aa)) throw new CliError(`--aa takes a mode: ${KICK_MODES.join(', ')}`, 2);
       aaMode = argv.aa;
     }
     for (const [flag, v, min] of [

@@ -1,5 +1,6 @@
 // One job description for both places a VM can run: directly on this host's
 // KVM, or inside the nested rig. kickvmm's CLI is the only interface to the VMM.
+import type { KickMode } from '../results/arms.js';
 import { parseVmmStats, type VmmStats } from '../results/vmm-stats.js';
 import type { Place } from './place.js';
 
@@ -11,7 +12,7 @@ export interface VmJob {
   cmdline: string;
   /** host path of this job's own disk image (never a shared pristine image) */
   disk: string;
-  mode: 'exit' | 'ioeventfd';
+  mode: KickMode;
   memMiB: number;
   cpus: number;
   timeoutSec: number;

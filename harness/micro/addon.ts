@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { paths } from '../paths.js';
+import type { KickMode } from '../results/arms.js';
 
 export interface ProbeResult {
   devKvmExists: boolean;
@@ -18,7 +19,8 @@ export interface ProbeResult {
 export interface BatchVm {
   /** re-enters the VM until the guest's next batch marker; returns the exits to userspace in the batch */
   runBatch(): number;
-  stats?(): Record<string, unknown>;
+  /** counters so far; both kinds of VM report vcpuCpuSeconds and vcpuContextSwitches */
+  stats(): Record<string, unknown>;
   close(): void;
 }
 
@@ -27,14 +29,33 @@ export interface KickvmmAddon {
   DoorbellVm: new (opts: {
     kernel: string;
     disk: string;
-    mode: 'exit' | 'ioeventfd';
+    mode: KickMode;
     kicksPerBatch: number;
     memMiB?: number;
   }) => BatchVm;
-  FloorVm: new (opts: { mode: 'exit' | 'ioeventfd' | 'inline'; kicksPerBatch: number }) => BatchVm;
+  FloorVm: new (opts: { mode: KickMode; kicksPerBatch: number }) => BatchVm;
   runVm(
     opts: Record<string, unknown>,
   ): Promise<{ exitCode: number; exitReason: string; console: string; stats: Record<string, unknown> }>;
+}
+
+/** What the vCPU thread has used so far while running the guest. */
+export interface VcpuUsage {
+  vcpuCpuSeconds: number;
+  voluntary: number;
+  involuntary: number;
+}
+
+export function vcpuUsage(vm: BatchVm): VcpuUsage {
+  const s = vm.stats() as {
+    vcpuCpuSeconds?: number;
+    vcpuContextSwitches?: { voluntary?: number; involuntary?: number };
+  };
+  return {
+    vcpuCpuSeconds: Number(s.vcpuCpuSeconds ?? NaN),
+    voluntary: Number(s.vcpuContextSwitches?.voluntary ?? NaN),
+    involuntary: Number(s.vcpuContextSwitches?.involuntary ?? NaN),
+  };
 }
 
 export function loadAddon(): KickvmmAddon {

@@ -1,13 +1,14 @@
 // PNG charts with Chart.js on node-canvas: per metric, the median of each arm
-// as a bar with a 95% CI whisker and every run as a point (strip plot); per
-// scenario, the kick-path counters per MiB for each arm.
+// as a bar with a 95% CI whisker and every run as a point (strip plot), with one
+// comparison line per arm against the baseline; per scenario, the kick-path
+// counters per MiB for each arm.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import type { ResultSet } from '../results/schema.js';
-import type { Analysis, MetricComparison } from '../stats/index.js';
+import type { Analysis, MetricComparison, ScenarioAnalysis } from '../stats/index.js';
 import { counterRows, fmtPct, pEq, whereNote } from './common.js';
 import { ciPctRange } from './model.js';
 
@@ -25,7 +26,13 @@ export interface ChartImage {
 export const CHART_WIDTH = 760;
 export const CHART_HEIGHT = 420;
 
-const ARM_COLOURS: Record<string, string> = { exit: '#d9773a', ioeventfd: '#3a7dd9', A: '#8a8a8a', B: '#5a9a5a' };
+const ARM_COLOURS: Record<string, string> = {
+  exit: '#d9773a',
+  ioeventfd: '#3a7dd9',
+  inline: '#8a5ad9',
+  A: '#8a8a8a',
+  B: '#5a9a5a',
+};
 const colourOf = (arm: string, i: number) => ARM_COLOURS[arm] ?? ['#8a5ad9', '#5ab4b4', '#b45a5a'][i % 3];
 
 /** Exact, distribution-free CI of a median from order statistics (binomial tail); min..max when n is too small. */
@@ -97,8 +104,10 @@ function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-function metricChartConfig(m: MetricComparison, whereText: string | null): ChartConfiguration {
-  const arms = [m.base, m.treat];
+/** One metric, every arm: `comparisons` are each non-baseline arm against the same baseline. */
+function metricChartConfig(comparisons: MetricComparison[], whereText: string | null): ChartConfiguration {
+  const m = comparisons[0];
+  const arms = [m.base, ...comparisons.map((c) => c.treat)];
   const labels = arms.map((a) => a.label);
   const points = arms.flatMap((a, i) =>
     // Deterministic jitter (golden-ratio steps) so runs with equal values stay visible.
@@ -109,13 +118,17 @@ function metricChartConfig(m: MetricComparison, whereText: string | null): Chart
     const ci = medianCI(a.values);
     if (ci) whiskers.push({ x: i, low: ci.low, high: ci.high });
   });
-  const verdict = m.verdict ?? 'not compared';
-  const ciText = ciPctRange(m);
-  const sub = [
-    `${m.treat.label} vs ${m.base.label}: ${fmtPct(m.changePct)}${ciText ? ` (95% CI ${ciText})` : ''}, ` +
-      `${pEq(m.pAdjusted, 'p(Holm)')}: ${verdict.toUpperCase()}`,
-    `bars: median; whiskers: 95% CI of each median (order statistics); dots: individual runs (n=${m.base.n}/${m.treat.n}); ${m.direction} is better`,
-  ];
+  const sub = comparisons.map((c) => {
+    const ciText = ciPctRange(c);
+    const verdict = c.verdict ?? 'not compared';
+    return (
+      `${c.treat.label} vs ${c.base.label}: ${fmtPct(c.changePct)}${ciText ? ` (95% CI ${ciText})` : ''}, ` +
+      `${pEq(c.pAdjusted, 'p(Holm)')}: ${verdict.toUpperCase()}`
+    );
+  });
+  sub.push(
+    `bars: median; whiskers: 95% CI of each median (order statistics); dots: individual runs (n=${arms.map((a) => a.n).join('/')}); ${m.direction} is better`,
+  );
   if (whereText) sub.push(whereText);
   return {
     type: 'bar',
@@ -147,7 +160,7 @@ function metricChartConfig(m: MetricComparison, whereText: string | null): Chart
         x: {
           type: 'linear',
           min: -0.6,
-          max: 1.6,
+          max: arms.length - 0.4,
           grid: { display: false },
           ticks: { stepSize: 1, callback: (v) => labels[Number(v)] ?? '' },
         },
@@ -171,7 +184,15 @@ function countersChartConfig(
   arms: string[],
   whereText: string | null,
 ): ChartConfiguration | null {
-  const keys = ['kicks_per_mib', 'io_exits_per_mib', 'eventfd_wakeups_per_mib', 'interrupts_per_mib'];
+  const keys = [
+    'kicks_per_mib',
+    'io_path_exits_per_mib',
+    'io_exits_per_mib',
+    'eventfd_wakeups_per_mib',
+    'interrupts_per_mib',
+    'vcpu_voluntary_switches_per_mib',
+    'vcpu_involuntary_switches_per_mib',
+  ];
   const perArm = arms.map((arm) => counterRows(rs.samples.filter((s) => s.scenario === scenario && s.arm === arm)));
   const rows = keys.filter((k) => perArm.some((rows) => rows.find((r) => r.key === k)?.value !== null));
   if (rows.length === 0) return null;
@@ -201,31 +222,49 @@ function countersChartConfig(
   };
 }
 
-/** All charts for one analysis (one host's run set). */
+/**
+ * All charts for one host's run set. `analyses` holds one analysis per
+ * non-baseline arm (each against the same baseline): one chart per metric shows
+ * every arm, with one comparison line per arm.
+ */
 export async function renderCharts(
-  analysis: Analysis,
+  analyses: Analysis | Analysis[],
   rs: ResultSet,
   opts: { prefix?: string } = {},
 ): Promise<ChartImage[]> {
   const out: ChartImage[] = [];
   const prefix = opts.prefix ? `${safeName(opts.prefix)}-` : '';
-  for (const g of analysis.scenarios) {
+  const all = Array.isArray(analyses) ? analyses : [analyses];
+  const scenarioNames = [...new Set(all.flatMap((a) => a.scenarios.map((g) => g.scenario)))];
+  for (const scenario of scenarioNames) {
+    // Only the pairs whose treatment arm ran in this scenario.
+    const groups = all
+      .map((a) => a.scenarios.find((g) => g.scenario === scenario))
+      .filter((g): g is ScenarioAnalysis => g !== undefined && g.metrics.some((m) => m.treat.n > 0));
+    if (groups.length === 0) continue;
     const env = Object.values(rs.hosts)[0];
-    const notHw = g.where.map((w) => whereNote(w, env)).find((n) => n !== null) ?? null;
+    const notHw = groups[0].where.map((w) => whereNote(w, env)).find((n) => n !== null) ?? null;
     const whereText = notHw ? notHw.split(':')[0] + ': correctness and direction only, not hardware performance' : null;
-    for (const m of g.metrics) {
-      if (m.status !== 'ok') continue;
-      const png = await canvas().renderToBuffer(metricChartConfig(m, whereText));
+    const metrics = [
+      ...new Set(groups.flatMap((g) => g.metrics.filter((m) => m.status === 'ok').map((m) => m.metric))),
+    ];
+    for (const metric of metrics) {
+      const comparisons = groups
+        .map((g) => g.metrics.find((m) => m.metric === metric && m.status === 'ok'))
+        .filter((m): m is MetricComparison => m !== undefined);
+      const png = await canvas().renderToBuffer(metricChartConfig(comparisons, whereText));
+      const verdicts = comparisons.map((m) => `${m.treat.label} vs ${m.base.label}: ${m.verdict ?? 'n/a'}`);
       out.push({
-        name: `${prefix}${safeName(g.scenario)}-${safeName(m.metric)}.png`,
-        scenario: g.scenario,
-        title: `${g.scenario}: ${m.metric}, ${m.treat.label} vs ${m.base.label}: ${m.verdict ?? 'n/a'}`,
+        name: `${prefix}${safeName(scenario)}-${safeName(metric)}.png`,
+        scenario,
+        title: `${scenario}: ${metric}, ${verdicts.join('; ')}`,
         png,
         width: CHART_WIDTH,
         height: CHART_HEIGHT,
       });
     }
-    const cfg = countersChartConfig(g.scenario, rs, [g.baseLabel, g.treatLabel], whereText);
+    const g = groups[0];
+    const cfg = countersChartConfig(g.scenario, rs, [g.baseLabel, ...groups.map((x) => x.treatLabel)], whereText);
     if (cfg) {
       const png = await canvas().renderToBuffer(cfg);
       out.push({
@@ -243,7 +282,7 @@ export async function renderCharts(
 
 /** Renders the charts and writes them into `dir`; returns the paths written. */
 export async function writeCharts(
-  analysis: Analysis,
+  analysis: Analysis | Analysis[],
   rs: ResultSet,
   dir: string,
   opts: { prefix?: string } = {},

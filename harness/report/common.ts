@@ -7,6 +7,8 @@ import type { VmmStats } from '../results/vmm-stats.js';
 import { placesOf } from '../launch/place.js';
 import { usableSamples } from '../results/usable.js';
 import { BONNIE_METRICS, type BonnieRun, type Metric, type MetricName } from '../bonnie/types.js';
+import { armSemanticsOf } from '../results/arms.js';
+import { PORT_CLASS_LABELS, splitIoExits, type PortClass } from '../results/io-ports.js';
 
 export const NOT_HARDWARE_NOTE: Record<Exclude<Place, 'hardware'>, string> = {
   nested:
@@ -50,10 +52,11 @@ import { median } from '../stats/descriptive.js';
 /** Samples that count: measured (not warm-up) and successful (results/usable.ts). */
 export const measured = usableSamples;
 
-/** The arms of a scenario in report order: exit (before) first, ioeventfd (after) second, then others. */
+/** The arms of a scenario in report order: exit (the baseline) first, then ioeventfd, inline, A, B, others. */
 export function armsOf(samples: Sample[]): string[] {
   const arms = [...new Set(samples.map((s) => s.arm))];
-  const rank = (a: string) => (a === 'exit' ? 0 : a === 'ioeventfd' ? 1 : a === 'A' ? 2 : a === 'B' ? 3 : 4);
+  const order = ['exit', 'ioeventfd', 'inline', 'A', 'B'];
+  const rank = (a: string) => (order.includes(a) ? order.indexOf(a) : order.length);
   return arms.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
@@ -98,6 +101,13 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
   add('kickbench', `${rs.tool.version}${rs.tool.gitCommit ? ` @ ${rs.tool.gitCommit}` : ''}`);
   add('run order', rs.order);
   if (rs.aa) add('A/A run', 'yes: both arms use the same mode (noise floor)');
+  const semantics = armSemanticsOf(rs);
+  add(
+    'arm semantics',
+    semantics >= 2
+      ? `${semantics}: exit hands the queue to the I/O thread; inline services it on the vCPU thread`
+      : `${semantics} (written before arm semantics were recorded): exit serviced requests on the vCPU thread, as inline does now`,
+  );
   return rows;
 }
 
@@ -105,7 +115,8 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
 // VMM counters, read from kickvmm's --stats JSON (typed by results/vmm-stats.ts);
 // a sample without stats shows as "n/a".
 
-type Counter = (s: VmmStats) => number;
+/** A counter of one VM's stats; null when those stats do not carry it (an older kickvmm). */
+type Counter = (s: VmmStats) => number | null;
 
 export interface CounterRow {
   key: string;
@@ -128,18 +139,56 @@ export function counterRows(samples: Sample[]): CounterRow[] {
   const mib = (s: Sample) => (s.vmmStats ? (s.vmmStats.bytesRead + s.vmmStats.bytesWritten) / MIB : null);
   const perMib = (count: Counter) => (s: Sample) => {
     const m = mib(s);
-    return s.vmmStats && m !== null && m > 0 ? count(s.vmmStats) / m : null;
+    const c = s.vmmStats ? count(s.vmmStats) : null;
+    return c !== null && m !== null && m > 0 ? c / m : null;
   };
   const raw = (count: Counter) => (s: Sample) => (s.vmmStats ? count(s.vmmStats) : null);
+  // With per-port counts the per-MiB figure is the I/O path alone; old stats keep the all-port figure, labelled.
+  const ioPath: Counter = (v) => splitIoExits(v)?.ioPath ?? null;
+  const allPorts: Counter = (v) => (splitIoExits(v) === null ? v.exits.io : null);
+  const fixed = (cls: PortClass) => raw((v) => splitIoExits(v)?.[cls] ?? null);
   return [
     { key: 'mib', label: 'MiB moved', ...per(mib) },
-    { key: 'kicks', label: 'kicks', ...per(raw((s) => s.kicks)) },
-    { key: 'kicks_per_mib', label: 'kicks per MiB', ...per(perMib((s) => s.kicks)) },
-    { key: 'io_exits_per_mib', label: 'io exits per MiB', ...per(perMib((s) => s.exits.io)) },
-    { key: 'eventfd_wakeups_per_mib', label: 'eventfd wake-ups per MiB', ...per(perMib((s) => s.eventfdWakeups)) },
-    { key: 'interrupts_per_mib', label: 'interrupts per MiB', ...per(perMib((s) => s.interrupts)) },
-    { key: 'vcpu_cpu_s', label: 'vCPU CPU seconds', ...per(raw((s) => s.vcpuCpuSeconds)) },
-    { key: 'io_thread_cpu_s', label: 'I/O-thread CPU seconds', ...per(raw((s) => s.ioThreadCpuSeconds)) },
+    { key: 'kicks', label: 'kicks', ...per(raw((v) => v.kicks)) },
+    { key: 'kicks_per_mib', label: 'kicks per MiB', ...per(perMib((v) => v.kicks)) },
+    { key: 'io_path_exits_per_mib', label: 'io exits per MiB (I/O path)', ...per(perMib(ioPath)) },
+    {
+      key: 'io_exits_per_mib',
+      label: 'io exits per MiB (all ports: old stats, includes boot console)',
+      ...per(perMib(allPorts)),
+    },
+    { key: 'fixed_console', label: `boot's fixed io exits: ${PORT_CLASS_LABELS.console}`, ...per(fixed('console')) },
+    {
+      key: 'fixed_pci_config',
+      label: `boot's fixed io exits: ${PORT_CLASS_LABELS.pciConfig}`,
+      ...per(fixed('pciConfig')),
+    },
+    { key: 'fixed_legacy', label: `boot's fixed io exits: ${PORT_CLASS_LABELS.legacy}`, ...per(fixed('legacy')) },
+    { key: 'eventfd_wakeups_per_mib', label: 'eventfd wake-ups per MiB', ...per(perMib((v) => v.eventfdWakeups)) },
+    { key: 'interrupts_per_mib', label: 'interrupts per MiB', ...per(perMib((v) => v.interrupts)) },
+    { key: 'vcpu_cpu_s', label: 'vCPU CPU seconds', ...per(raw((v) => v.vcpuCpuSeconds)) },
+    { key: 'io_thread_cpu_s', label: 'I/O-thread CPU seconds', ...per(raw((v) => v.ioThreadCpuSeconds)) },
+    // Where requests were serviced, and what that did to the vCPU thread: explains a difference, never a verdict.
+    {
+      key: 'serviced_on_vcpu',
+      label: 'requests serviced on the vCPU thread',
+      ...per(raw((v) => v.requestsServicedOn?.vcpu ?? null)),
+    },
+    {
+      key: 'serviced_on_io_thread',
+      label: 'requests serviced on the I/O thread',
+      ...per(raw((v) => v.requestsServicedOn?.ioThread ?? null)),
+    },
+    {
+      key: 'vcpu_voluntary_switches_per_mib',
+      label: 'vCPU voluntary context switches per MiB',
+      ...per(perMib((v) => v.vcpuContextSwitches?.voluntary ?? null)),
+    },
+    {
+      key: 'vcpu_involuntary_switches_per_mib',
+      label: 'vCPU involuntary context switches per MiB',
+      ...per(perMib((v) => v.vcpuContextSwitches?.involuntary ?? null)),
+    },
   ];
 }
 

@@ -4,6 +4,7 @@
 
 import { stringify } from 'csv-stringify/sync';
 import type { ResultSet } from '../results/schema.js';
+import { armSemanticsOf } from '../results/arms.js';
 
 export const CSV_COLUMNS = [
   'host',
@@ -12,6 +13,8 @@ export const CSV_COLUMNS = [
   'vmm',
   'mode',
   'arm',
+  /** what the arm meant: 1 = exit serviced inline (files before issue 7), 2 = exit hands off to the I/O thread */
+  'arm_semantics',
   'sample',
   'sample_id',
   'order',
@@ -32,6 +35,7 @@ type Cell = string | number | boolean | null;
 
 export function renderCsv(rs: ResultSet): string {
   const rows: Cell[][] = [];
+  const armSemantics = armSemanticsOf(rs);
   for (const s of rs.samples) {
     const base = {
       host: s.host,
@@ -40,6 +44,7 @@ export function renderCsv(rs: ResultSet): string {
       vmm: s.vmm,
       mode: s.mode,
       arm: s.arm,
+      arm_semantics: armSemantics,
       sample: s.index,
       sample_id: s.id,
       order: s.order,

@@ -14,6 +14,8 @@ import {
 } from './model.js';
 import {
   aaNote,
+  armLines,
+  armsTitle,
   counterHeader,
   counterTableRows,
   deltaHeader,
@@ -122,6 +124,8 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
     `<h3>Scenario <code>${escapeHtml(sec.scenario)}</code> (${kind})</h3>`,
     `<p class="muted">${escapeHtml(sampleSummary(sec))}</p>`,
   );
+  const described = armLines(sec);
+  if (described.length) out.push(`<ul class="arms">${described.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`);
   if (sec.kind === 'bonnie') {
     const tables = sec.arms
       .filter((t) => t.bonnieTable)
@@ -135,27 +139,30 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
       out.push(
         `<p class="muted">Not measured: ${escapeHtml(sec.tooFast.join(', '))}: bonnie++ printed +++++ (under 0.5 s) in every run.</p>`,
       );
-    if (sec.notCompared.length)
-      out.push(`<p class="muted">Not compared: ${escapeHtml(sec.notCompared.join('; '))}.</p>`);
   }
-  if (sec.rows.length) {
+  for (const cmp of sec.comparisons) {
+    const base = escapeHtml(cmp.baselineArm);
+    const treat = escapeHtml(cmp.treatmentArm);
+    if (sec.kind === 'bonnie' && cmp.notCompared.length)
+      out.push(`<p class="muted">Not compared (${treat} vs ${base}): ${escapeHtml(cmp.notCompared.join('; '))}.</p>`);
+    if (!cmp.rows.length) {
+      const why = escapeHtml(cmp.problem ?? 'no metric measured in both arms');
+      out.push(`<p class="note">No comparison (${treat} vs ${base}): ${why}</p>`);
+      continue;
+    }
+    out.push(`<p><b>${treat} vs ${base}</b> (before = ${base}, after = ${treat})</p>`);
     out.push(
-      `<p><b>${escapeHtml(sec.treatmentArm)} vs ${escapeHtml(sec.baselineArm)}</b> ` +
-        `(before = ${escapeHtml(sec.baselineArm)}, after = ${escapeHtml(sec.treatmentArm)})</p>`,
-    );
-    out.push(
-      `<div class="delta scroll">${table(deltaHeader(sec), sec.rows.map(deltaRow), {
+      `<div class="delta scroll" data-arm="${treat}">${table(deltaHeader(cmp), cmp.rows.map(deltaRow), {
         left: [0, 1, 7],
         cellClass: (_r, c, v) => (c === 7 ? verdictClass(v) : ''),
       })}</div>`,
     );
     if (model.aa) {
-      const note = aaNote(sec);
+      const note = aaNote(cmp);
       if (note) out.push(`<p class="note">${escapeHtml(note)}</p>`);
     }
-  } else {
-    out.push(`<p class="note">No comparison: ${escapeHtml(sec.problem ?? 'no metric measured in both arms')}</p>`);
   }
+  if (sec.problem) out.push(`<p class="note">No comparison: ${escapeHtml(sec.problem)}</p>`);
   const counters = counterTableRows(sec);
   if (counters.length) out.push(`<div class="counters">${table(counterHeader(sec), counters)}</div>`);
   out.push(chartsHtml(images));
@@ -173,7 +180,9 @@ async function hostHtml(h: HostSection, model: ReportModel, multiHost: boolean):
   out.push(`<div class="environment">${table(['environment', 'value'], h.environment, { left: [0, 1] })}</div>`);
   // chart.js and node-canvas load only when a report actually draws charts.
   const { renderCharts } = await import('./charts.js');
-  const images = h.analysis ? await renderCharts(h.analysis, h.rs, { prefix: multiHost ? h.host : undefined }) : [];
+  const images = h.analyses.length
+    ? await renderCharts(h.analyses, h.rs, { prefix: multiHost ? h.host : undefined })
+    : [];
   for (const sec of h.scenarios) {
     const mine = images.filter((img) => img.scenario === sec.scenario);
     out.push(scenarioHtml(sec, model, mine));
@@ -185,7 +194,7 @@ export async function renderHtmlModel(model: ReportModel): Promise<string> {
   const rs = model.rs;
   const title = `kickbench report: ${rs.scenarios.map((s) => s.name).join(', ')} (${rs.createdAt})`;
   const body: string[] = [];
-  body.push(`<h1>kickbench: exit vs ioeventfd kick paths</h1>`);
+  body.push(`<h1>kickbench: ${escapeHtml(armsTitle(model))} kick paths</h1>`);
   body.push(
     `<p class="muted">${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); ` +
       `created ${escapeHtml(rs.createdAt)}; kickbench ${escapeHtml(rs.tool.version)}; order ${escapeHtml(rs.order)}</p>`,

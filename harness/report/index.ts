@@ -46,10 +46,10 @@ export async function renderReport(rs: ResultSet, opts: RenderOptions): Promise<
       if (!outDir) throw new Error('png charts need an output directory (--out DIR)');
       const written: string[] = [];
       for (const h of model.hosts) {
-        if (!h.analysis) continue;
+        if (!h.analyses.length) continue;
         const { writeCharts } = await import('./charts.js');
         written.push(
-          ...(await writeCharts(h.analysis, h.rs, outDir, { prefix: model.hosts.length > 1 ? h.host : undefined })),
+          ...(await writeCharts(h.analyses, h.rs, outDir, { prefix: model.hosts.length > 1 ? h.host : undefined })),
         );
       }
       return written.map((f) => `${f}\n`).join('');
@@ -66,4 +66,4 @@ export { renderHtml, renderHtmlModel } from './html.js';
 export type { ChartImage } from './charts.js';
 export { renderCompare, compareExitCode, compareSummaryLine, regressionsBeyond } from './compare-report.js';
 export { buildReportModel } from './model.js';
-export type { ReportModel, HostSection, ScenarioSection, ArmTable } from './model.js';
+export type { ReportModel, HostSection, ScenarioSection, ArmTable, ArmComparison } from './model.js';

@@ -5,6 +5,8 @@ import type { ResultSet } from '../results/schema.js';
 import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
 import {
   aaNote,
+  armLines,
+  armsTitle,
   counterHeader,
   counterTableRows,
   deltaHeader,
@@ -30,6 +32,8 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
   const out: string[] = [];
   const kind = sec.kind === 'bonnie' ? 'bonnie++ in a Linux guest' : 'probe guest';
   out.push(`### Scenario \`${sec.scenario}\` (${kind})`, '', sampleSummary(sec), '');
+  const described = armLines(sec);
+  if (described.length) out.push(...described.map((l) => `- ${mdEscape(l)}`), '');
   if (sec.kind === 'bonnie') {
     for (const t of sec.arms) {
       if (!t.bonnieTable) continue;
@@ -47,26 +51,29 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
         `Not measured: ${sec.tooFast.map((m) => `\`${m}\``).join(', ')}: bonnie++ printed \`+++++\` (under 0.5 s) in every run.`,
         '',
       );
-    if (sec.notCompared.length) out.push(`Not compared: ${sec.notCompared.join('; ')}.`, '');
   }
-  if (sec.rows.length) {
-    out.push(
-      `**${sec.treatmentArm} vs ${sec.baselineArm}** (before = ${sec.baselineArm}, after = ${sec.treatmentArm})`,
-      '',
-    );
-    const rows = sec.rows.map((m) => {
+  for (const cmp of sec.comparisons) {
+    if (sec.kind === 'bonnie' && cmp.notCompared.length)
+      out.push(`Not compared (${cmp.treatmentArm} vs ${cmp.baselineArm}): ${cmp.notCompared.join('; ')}.`, '');
+    if (!cmp.rows.length) {
+      const why = mdEscape(cmp.problem ?? 'no metric measured in both arms');
+      out.push(`No comparison (${cmp.treatmentArm} vs ${cmp.baselineArm}): ${why}`, '');
+      continue;
+    }
+    const { baselineArm: base, treatmentArm: treat } = cmp;
+    out.push(`**${treat} vs ${base}** (before = ${base}, after = ${treat})`, '');
+    const rows = cmp.rows.map((m) => {
       const r = deltaRow(m);
       r[7] = withEmoji(r[7]);
       return r;
     });
-    out.push(mdTable(deltaHeader(sec), rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left']));
+    out.push(mdTable(deltaHeader(cmp), rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left']));
     if (model.aa) {
-      const note = aaNote(sec);
+      const note = aaNote(cmp);
       if (note) out.push(note, '');
     }
-  } else {
-    out.push(`No comparison: ${mdEscape(sec.problem ?? 'no metric measured in both arms')}`, '');
   }
+  if (sec.problem) out.push(`No comparison: ${mdEscape(sec.problem)}`, '');
   const counters = counterTableRows(sec);
   if (counters.length) out.push(mdTable(counterHeader(sec), counters));
   for (const f of sec.failed) out.push(`- **FAILED** \`${f.id}\`: ${mdEscape(f.error ?? 'no error recorded')}`);
@@ -77,7 +84,7 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
 export function renderMarkdownModel(model: ReportModel): string {
   const rs = model.rs;
   const out: string[] = [];
-  out.push('## kickbench: exit vs ioeventfd kick paths', '');
+  out.push(`## kickbench: ${armsTitle(model)} kick paths`, '');
   out.push(
     `${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); ` +
       `created ${rs.createdAt}; kickbench ${mdEscape(rs.tool.version)}`,

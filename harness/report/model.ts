@@ -11,6 +11,7 @@ import {
   type ScenarioAnalysis,
 } from '../stats/index.js';
 import { formatBonnieTable } from '../bonnie/format.js';
+import { BASELINE_ARM, armDescription, armSemanticsOf } from '../results/arms.js';
 import {
   armsOf,
   counterRows,
@@ -27,8 +28,10 @@ import { placesOf } from '../launch/place.js';
 
 export interface ArmTable {
   arm: string;
-  /** "before" for the baseline arm (exit), "after" for the treatment arm (ioeventfd) */
+  /** "before" for the baseline arm (exit), "after" for ioeventfd (the 2011 commit's two), "other" for the rest */
   role: 'before' | 'after' | 'other';
+  /** what the arm is under the file's arm semantics; null for A/A arms and unknown names */
+  description: string | null;
   /** measured, successful samples */
   n: number;
   /** bonnie++ 1.96-style table of this arm's medians; null for probe-guest scenarios */
@@ -36,21 +39,31 @@ export interface ArmTable {
   counters: CounterRow[];
 }
 
+/** One non-baseline arm against the baseline: its own Holm families and verdicts. */
+export interface ArmComparison {
+  baselineArm: string;
+  treatmentArm: string;
+  /** the statistics for this pair; null when it could not be analysed (see problem) */
+  analysis: ScenarioAnalysis | null;
+  /** metrics with a verdict or at least a comparison, in report order */
+  rows: MetricComparison[];
+  /** metrics measured in some runs only (the rest printed +++++ or did not run), so not compared */
+  notCompared: string[];
+  problem: string | null;
+}
+
 export interface ScenarioSection {
   scenario: string;
   kind: 'bonnie' | 'probe';
   baselineArm: string;
-  treatmentArm: string;
+  /** every arm that ran, baseline first */
   arms: ArmTable[];
-  /** the statistics for this scenario; null when it could not be analysed (see problem) */
-  analysis: ScenarioAnalysis | null;
-  /** metrics with a verdict or at least a comparison, in report order */
-  rows: MetricComparison[];
+  /** one per non-baseline arm, in arm order */
+  comparisons: ArmComparison[];
   tooFast: string[];
-  /** metrics measured in some runs only (the rest printed +++++ or did not run), so not compared */
-  notCompared: string[];
   samples: Sample[];
   failed: Sample[];
+  /** why there is no comparison at all (a single arm, or no baseline) */
   problem: string | null;
 }
 
@@ -62,7 +75,8 @@ export interface HostSection {
   warnings: string[];
   environment: [string, string][];
   rs: ResultSet;
-  analysis: Analysis | null;
+  /** one analysis per non-baseline arm (each against the baseline), for charts */
+  analyses: Analysis[];
   scenarios: ScenarioSection[];
 }
 
@@ -70,6 +84,8 @@ export interface ReportModel {
   rs: ResultSet;
   hosts: HostSection[];
   aa: boolean;
+  /** 1 for files written when exit serviced requests inline on the vCPU thread, 2 since issue 7 */
+  armSemantics: number;
   thresholdPct: number;
   alpha: number;
   /** all not-hardware warnings, deduplicated, for the top of a report */
@@ -78,39 +94,53 @@ export interface ReportModel {
 
 export type ModelOptions = AnalyzeOptions;
 
-function roleOf(arm: string, base: string, treat: string): ArmTable['role'] {
-  return arm === base ? 'before' : arm === treat ? 'after' : 'other';
+function roleOf(arm: string, base: string, aa: boolean): ArmTable['role'] {
+  if (arm === base) return 'before';
+  return arm === (aa ? 'B' : 'ioeventfd') ? 'after' : 'other';
+}
+
+function notComparedOf(sa: ScenarioAnalysis, tooFast: string[], base: string, treat: string): string[] {
+  return sa.metrics
+    .filter((m) => m.status !== 'ok' && !tooFast.includes(m.metric) && m.base.n + m.treat.n > 0)
+    .map(
+      (m) =>
+        `${m.metric} (measured in ${m.base.n} ${base} and ${m.treat.n} ${treat} run(s); the others printed +++++ or did not run)`,
+    );
 }
 
 export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): ReportModel {
   const hosts: HostSection[] = [];
+  const semantics = armSemanticsOf(rs);
   let thresholdPct = opts.thresholdPct ?? 5;
   let alpha = opts.alpha ?? 0.05;
   for (const part of splitByHost(rs)) {
     const w = placesOf(part.rs.samples);
     if (w.length === 0 && part.env) w.push(part.env.where);
     const warnings = w.map((place) => whereNote(place, part.env)).filter((n): n is string => n !== null);
-    let analysis: Analysis | null = null;
-    let problem: string | null = null;
-    try {
-      analysis = analyze(part.rs, opts);
-      thresholdPct = analysis.thresholdPct;
-      alpha = analysis.alpha;
-    } catch (e) {
-      problem = (e as Error).message;
-    }
-    const baselineArm = analysis?.baselineArm ?? (rs.aa ? 'A' : 'exit');
-    const treatmentArm = analysis?.treatmentArm ?? (rs.aa ? 'B' : 'ioeventfd');
+    const present = armsOf(part.rs.samples);
+    const aa = rs.aa === true || (present.includes('A') && present.includes('B') && !present.includes('exit'));
+    const baselineArm = opts.baselineArm ?? (aa ? 'A' : BASELINE_ARM);
+    const treatmentArms = opts.treatmentArm ? [opts.treatmentArm] : present.filter((a) => a !== baselineArm);
+    // Each arm against the baseline with the same statistics; each pair is its own Holm family.
+    const pairs = treatmentArms.map((treatmentArm) => {
+      try {
+        const analysis = analyze(part.rs, { ...opts, baselineArm, treatmentArm });
+        thresholdPct = analysis.thresholdPct;
+        alpha = analysis.alpha;
+        return { treatmentArm, analysis, problem: null };
+      } catch (e) {
+        return { treatmentArm, analysis: null, problem: (e as Error).message };
+      }
+    });
     const scenarios: ScenarioSection[] = [];
     const names = [...new Set([...part.rs.scenarios.map((s) => s.name), ...part.rs.samples.map((s) => s.scenario)])];
     for (const scenario of names) {
       const samples = part.rs.samples.filter((s) => s.scenario === scenario);
       if (samples.length === 0) continue;
       const kind = isBonnieScenario(samples) ? 'bonnie' : 'probe';
-      const sa = analysis?.scenarios.find((g) => g.scenario === scenario) ?? null;
-      const arms: ArmTable[] = armsOf(samples).map((arm) => {
+      const scenarioArms = armsOf(samples);
+      const arms: ArmTable[] = scenarioArms.map((arm) => {
         const armSamples = samples.filter((s) => s.arm === arm);
-        const role = roleOf(arm, baselineArm, treatmentArm);
         const n = measured(armSamples).length;
         let bonnieTable: string | null = null;
         if (kind === 'bonnie' && n > 0) {
@@ -118,29 +148,43 @@ export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): Report
           const label = `${arm}-med`;
           bonnieTable = formatBonnieTable(medianBonnieRun(part.rs, scenario, armSamples, label));
         }
-        return { arm, role, n, bonnieTable, counters: counterRows(armSamples) };
+        return {
+          arm,
+          role: roleOf(arm, baselineArm, aa),
+          description: aa ? null : armDescription(arm, semantics),
+          n,
+          bonnieTable,
+          counters: counterRows(armSamples),
+        };
       });
       const tooFast = tooFastEverywhere(samples);
+      const comparisons: ArmComparison[] = pairs
+        .filter((p) => scenarioArms.includes(p.treatmentArm))
+        .map((p) => {
+          const sa = p.analysis?.scenarios.find((g) => g.scenario === scenario) ?? null;
+          return {
+            baselineArm,
+            treatmentArm: p.treatmentArm,
+            analysis: sa,
+            rows: sa ? sa.metrics.filter((m) => m.status === 'ok') : [],
+            notCompared: sa ? notComparedOf(sa, tooFast, baselineArm, p.treatmentArm) : [],
+            problem: sa ? null : (p.problem ?? `no usable samples in both ${baselineArm} and ${p.treatmentArm}`),
+          };
+        });
+      let problem: string | null = null;
+      if (!scenarioArms.includes(baselineArm))
+        problem = `no ${baselineArm} samples: every arm is compared against the baseline arm ${baselineArm}`;
+      else if (comparisons.length === 0) problem = `only the ${baselineArm} arm ran: nothing to compare it with`;
       scenarios.push({
         scenario,
         kind,
         baselineArm,
-        treatmentArm,
         arms,
-        analysis: sa,
-        rows: sa ? sa.metrics.filter((m) => m.status === 'ok') : [],
+        comparisons: problem ? [] : comparisons,
         tooFast,
-        notCompared: sa
-          ? sa.metrics
-              .filter((m) => m.status !== 'ok' && !tooFast.includes(m.metric) && m.base.n + m.treat.n > 0)
-              .map(
-                (m) =>
-                  `${m.metric} (measured in ${m.base.n} ${baselineArm} and ${m.treat.n} ${treatmentArm} run(s); the others printed +++++ or did not run)`,
-              )
-          : [],
         samples,
         failed: samples.filter((s) => s.status === 'failed'),
-        problem: sa ? null : (problem ?? 'no usable samples in both arms'),
+        problem,
       });
     }
     hosts.push({
@@ -150,15 +194,15 @@ export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): Report
       warnings,
       environment: environmentRows(part.env, part.rs, part.host),
       rs: part.rs,
-      analysis,
+      analyses: pairs.map((p) => p.analysis).filter((a): a is Analysis => a !== null),
       scenarios,
     });
   }
   const warnings = [...new Set(hosts.flatMap((h) => h.warnings))];
-  return { rs, hosts, aa: rs.aa === true, thresholdPct, alpha, warnings };
+  return { rs, hosts, aa: rs.aa === true, armSemantics: semantics, thresholdPct, alpha, warnings };
 }
 
-/** "before = exit", "after = ioeventfd" */
+/** "before = exit", "after = ioeventfd", "inline" */
 export function roleLabel(t: ArmTable): string {
   return t.role === 'other' ? t.arm : `${t.role} = ${t.arm}`;
 }

@@ -5,6 +5,8 @@ import type { ResultSet } from '../results/schema.js';
 import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
 import {
   aaNote,
+  armLines,
+  comparisonTitle,
   counterHeader,
   counterTableRows,
   deltaHeader,
@@ -36,6 +38,8 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
   const kind = sec.kind === 'bonnie' ? 'bonnie++ in a Linux guest' : 'probe guest';
   const head = `--- scenario ${sec.scenario} (${kind}): ${sampleSummary(sec)} ---`;
   out.push(color ? ansi.bold(head) : head, '');
+  const described = armLines(sec);
+  if (described.length) out.push('arms:', ...described.map((l) => `  ${l}`), '');
   if (sec.kind === 'bonnie') {
     for (const t of sec.arms) {
       if (!t.bonnieTable) continue;
@@ -46,23 +50,28 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
     }
     if (sec.tooFast.length)
       out.push(`not measured: ${sec.tooFast.join(', ')}: bonnie++ printed +++++ (under 0.5 s) in every run`, '');
-    if (sec.notCompared.length) out.push(`not compared: ${sec.notCompared.join('; ')}`, '');
   }
-  if (sec.rows.length) {
-    out.push(`${sec.treatmentArm} vs ${sec.baselineArm} (before = ${sec.baselineArm}, after = ${sec.treatmentArm}):`);
+  for (const cmp of sec.comparisons) {
+    if (sec.kind === 'bonnie' && cmp.notCompared.length)
+      out.push(`not compared (${cmp.treatmentArm} vs ${cmp.baselineArm}): ${cmp.notCompared.join('; ')}`, '');
+    if (!cmp.rows.length) {
+      const why = cmp.problem ?? 'no metric measured in both arms';
+      out.push(`no comparison (${cmp.treatmentArm} vs ${cmp.baselineArm}): ${why}`, '');
+      continue;
+    }
+    out.push(`${comparisonTitle(cmp)}:`);
     out.push(
-      textTable(deltaHeader(sec), sec.rows.map(deltaRow), {
+      textTable(deltaHeader(cmp), cmp.rows.map(deltaRow), {
         align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
         decorate: color ? (text, _r, c) => (c === 7 ? verdictColour(text)(text) : text) : undefined,
       }),
     );
     if (model.aa) {
-      const note = aaNote(sec);
+      const note = aaNote(cmp);
       if (note) out.push(note, '');
     }
-  } else {
-    out.push(`no comparison: ${sec.problem ?? 'no metric measured in both arms'}`, '');
   }
+  if (sec.problem) out.push(`no comparison: ${sec.problem}`, '');
   const counters = counterTableRows(sec);
   if (counters.length) out.push(textTable(counterHeader(sec), counters));
   for (const f of sec.failed)

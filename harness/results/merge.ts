@@ -4,6 +4,7 @@
 
 import type { HostEnvironment, ResultSet, Sample, ScenarioRecord } from './schema.js';
 import { ResultsError } from './validate.js';
+import { armSemanticsOf, mixedArmSemantics } from './arms.js';
 
 /** Where a merged set came from; optional, older readers ignore it. */
 export interface MergeSource {
@@ -71,6 +72,8 @@ export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResult
     if (Boolean(rs.aa) !== Boolean(first.aa)) {
       throw new ResultsError(`merge: ${name(i)} is ${rs.aa ? 'an A/A' : 'an A/B'} run but ${name(0)} is not; merge A/A and A/B runs separately`);
     }
+    const mixed = mixedArmSemantics(first, rs, [name(0), name(i)]);
+    if (mixed) throw new ResultsError(`merge: ${mixed}; merge them separately`);
   });
 
   const scenarios = new Map<string, { rec: ScenarioRecord; from: number }>();
@@ -132,6 +135,10 @@ export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResult
     tool: structuredClone(first.tool),
     order: orders.length === 1 ? orders[0] : `mixed:${orders.join(',')}`,
     ...(first.aa !== undefined ? { aa: first.aa } : {}),
+    // Equal across the inputs whenever any has exit samples (checked above); else the oldest, to claim no more.
+    ...(sets.some((rs) => rs.armSemantics !== undefined)
+      ? { armSemantics: Math.min(...sets.map(armSemanticsOf)) }
+      : {}),
     scenarios: [...scenarios.values()].map((s) => s.rec),
     hosts,
     samples,

@@ -9,6 +9,7 @@
 // fields are accepted everywhere: later compatible additions.
 
 import { z } from 'zod';
+import { ARM_SEMANTICS_VERSION, KICK_MODES } from './arms.js';
 import { PLACES } from '../launch/place.js';
 import { vmmStatsSchema } from './vmm-stats.js';
 
@@ -53,10 +54,10 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 /** Where a sample ran (launch/place.ts). Timings from 'emulating' or 'nested' say nothing about hardware. */
 export const PlaceSchema = oneOf(PLACES);
-export const KickModeSchema = oneOf(['exit', 'ioeventfd']);
+export const KickModeSchema = oneOf(KICK_MODES);
 export const MetricStatusSchema = oneOf(['ok', 'too_fast', 'not_run']);
 export type { Place } from '../launch/place.js';
-export type KickMode = z.infer<typeof KickModeSchema>;
+export type { KickMode } from './arms.js';
 export type MetricStatus = z.infer<typeof MetricStatusSchema>;
 export type Direction = 'higher' | 'lower';
 
@@ -139,6 +140,13 @@ export const ResultSetSchema = object({
   }),
   order: str().describe("how the run was ordered: 'abba' or 'random:<seed>'"),
   aa: bool().optional().describe('true for an A/A (noise floor) run: both arms use the same mode'),
+  armSemantics: int(1)
+    .max(ARM_SEMANTICS_VERSION, {
+      error: (iss: { input?: unknown }) =>
+        `${String(iss.input)} is newer than this kickbench knows (${ARM_SEMANTICS_VERSION}); upgrade kickbench`,
+    })
+    .optional()
+    .describe('what the arms meant (see arms.ts); absent = 1, files whose exit arm serviced requests inline'),
   scenarios: array(ScenarioRecordSchema),
   hosts: z.record(z.string(), HostEnvironmentSchema, expected('an object')),
   samples: array(SampleSchema),
@@ -204,7 +212,27 @@ export const METRICS: MetricInfo[] = [
   { name: 'ran_del', label: 'Random delete', unit: 'files/s', direction: 'higher', family: 'primary' },
   // Derived from kickvmm's stats for every sample.
   { name: 'kicks_per_mib', label: 'Kicks per MiB moved', unit: 'kicks/MiB', direction: 'lower', family: 'secondary' },
-  { name: 'io_exits_per_mib', label: 'io exits per MiB moved', unit: 'exits/MiB', direction: 'lower', family: 'secondary' },
+  {
+    name: 'io_path_exits_per_mib',
+    label: 'io exits per MiB moved, I/O path only',
+    unit: 'exits/MiB',
+    direction: 'lower',
+    family: 'secondary',
+  },
+  {
+    name: 'io_exits_per_mib',
+    label: 'io exits per MiB moved, all ports (old stats: includes boot console)',
+    unit: 'exits/MiB',
+    direction: 'lower',
+    family: 'secondary',
+  },
+  {
+    name: 'vcpu_context_switches_per_mib',
+    label: 'vCPU thread context switches per MiB moved',
+    unit: 'switches/MiB',
+    direction: 'lower',
+    family: 'secondary',
+  },
   { name: 'vcpu_cpu_s_per_gib', label: 'vCPU CPU time per GiB', unit: 's/GiB', direction: 'lower', family: 'secondary' },
   { name: 'wall_seconds', label: 'VM wall time', unit: 's', direction: 'lower', family: 'secondary' },
   // Probe-guest workloads.

@@ -2,9 +2,11 @@
 // come from a seeded PRNG around chosen centres; they are NOT measurements and
 // every generated set says so in its host record and tool version.
 
-import type { HostEnvironment, KickMode, MetricSample, ResultSet, Sample, Place } from './schema.js';
+import type { HostEnvironment, MetricSample, ResultSet, Sample, Place } from './schema.js';
 import { RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION } from './schema.js';
+import { ARM_SEMANTICS_VERSION, DEFAULT_ARMS, type KickMode } from './arms.js';
 import { mulberry32 } from '../stats/random.js';
+import { vmmMetrics } from '../runner/vmm-metrics.js';
 import { zeroVmmStats, type VmmStats } from './vmm-stats.js';
 
 /** The same seeded PRNG as the statistics, re-exported for fixtures. */
@@ -28,7 +30,24 @@ export interface SyntheticOptions {
   noise?: number;
   /** include a probe-guest scenario too */
   probe?: boolean;
+  /** the arms, in plan order (default exit, ioeventfd); rounds mirror like the runner's ABBA */
+  arms?: KickMode[];
+  /**
+   * 2 (default): a run made now, with armSemantics and kickvmm's per-port and
+   * serviced-on counts. 1: a file from before issue 7 (no armSemantics, stats
+   * without those fields, exit serviced inline), as old results files are.
+   */
+  armSemantics?: 1 | 2;
 }
+
+/** Per arm: throughput factor against exit's centres, and where requests are serviced. */
+const ARM_SHAPE: Record<KickMode, { bonnie: (ioeventfdRatio: number) => number; doorbellNs: number; onVcpu: boolean }> =
+  {
+    exit: { bonnie: () => 1, doorbellNs: 5200, onVcpu: false },
+    ioeventfd: { bonnie: (r) => r, doorbellNs: 1800, onVcpu: false },
+    inline: { bonnie: () => 0.8, doorbellNs: 5000, onVcpu: true },
+  };
+const NOTIFY_PORT = '0x6210';
 
 /** Centres for the exit arm (loosely the scale of kvmtool's 2011 table) and the ioeventfd ratio. */
 const BONNIE_CENTRES: Record<string, { exit: number; ratio: number; unit: string; cpu: number; latUs: number }> = {
@@ -66,6 +85,9 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
   const host = opts.host ?? 'synthetic-fixture';
   const noise = opts.noise ?? 0.03;
   const effect = opts.effect;
+  const semantics = opts.armSemantics ?? ARM_SEMANTICS_VERSION;
+  const arms = opts.arms ?? DEFAULT_ARMS;
+  if (semantics < 2 && arms.includes('inline')) throw new Error('arm semantics 1 had no inline arm');
   const jitter = (centre: number) => Math.max(0, centre * (1 + noise * normal(rand)));
 
   const scenarios = [{ name: 'quick', definition: { workload: { kind: 'bonnie', args: ['-s', '768', '-c', '2', '-u', '0'] }, repetitions: n } }];
@@ -74,21 +96,22 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
   const samples: Sample[] = [];
   let order = 0;
   for (const sc of scenarios) {
-    // ABBA: exit, ioeventfd, ioeventfd, exit, ...
-    const perArm: Record<KickMode, number> = { exit: 0, ioeventfd: 0 };
-    const total = 2 * (n + warmup);
-    for (let k = 0; k < total; k++) {
-      const mode: KickMode = k % 4 === 0 || k % 4 === 3 ? 'exit' : 'ioeventfd';
-      const index = perArm[mode]++;
+    // Mirrored rounds like the runner: A B C, C B A, ... (ABBA with two arms).
+    const runs = Array.from({ length: n + warmup }, (_, round) =>
+      (round % 2 === 0 ? arms : [...arms].reverse()).map((mode) => ({ mode, index: round })),
+    ).flat();
+    for (const { mode, index } of runs) {
       const isWarm = index < warmup;
       const metrics: Record<string, MetricSample> = {};
       const ioe = mode === 'ioeventfd';
+      // Under arm semantics 1, exit was today's inline: serviced on the vCPU thread.
+      const onVcpu = semantics < 2 ? mode === 'exit' : ARM_SHAPE[mode].onVcpu;
       let mib: number;
       if (sc.name === 'quick') {
         for (const [name, c] of Object.entries(BONNIE_CENTRES)) {
           const ratio = effect ?? c.ratio;
           metrics[name] = {
-            value: Math.round(jitter(c.exit * (ioe ? (c.ratio === 1 ? 1 : ratio) : 1))),
+            value: Math.round(jitter(c.exit * (c.ratio === 1 ? 1 : ARM_SHAPE[mode].bonnie(ratio)))),
             status: 'ok',
             unit: c.unit,
             cpu: Math.min(100, Math.round(jitter(c.cpu))),
@@ -100,12 +123,14 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
         }
         mib = 768 * 2 * 3;
       } else {
-        metrics.doorbell_ns_per_kick = { value: Math.round(jitter(ioe ? 1800 : 5200)), status: 'ok', unit: 'ns' };
+        metrics.doorbell_ns_per_kick = { value: Math.round(jitter(ARM_SHAPE[mode].doorbellNs)), status: 'ok', unit: 'ns' };
         mib = 64;
       }
       const kicks = Math.round(jitter(mib * 40));
-      const exitsIo = ioe ? Math.round(jitter(200)) : kicks + Math.round(jitter(200));
+      const fixedExits = Math.round(jitter(200));
+      const exitsIo = ioe ? fixedExits : kicks + fixedExits;
       const wall = jitter(ioe ? 20 : 24);
+      const requests = Math.round(kicks * 1.5);
       // Shaped like kickvmm's --stats JSON (native/core/stats.cc).
       const vmmStats: VmmStats = {
         ...zeroVmmStats(mode),
@@ -119,14 +144,29 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
         bytesWritten: Math.round(mib * 1048576 * 0.6),
         wallSeconds: wall,
         vcpuCpuSeconds: jitter(ioe ? 14 : 19),
-        ioThreadCpuSeconds: ioe ? jitter(4) : 0,
+        ioThreadCpuSeconds: ioe ? jitter(4) : onVcpu ? 0 : 3.5,
         kvmKind: where === 'emulating' ? 'emulating' : 'hardware',
         exitReason: 'clean',
         tscKhz: 2_400_000,
       };
-      metrics.kicks_per_mib = { value: kicks / mib, status: 'ok', unit: 'kicks/MiB' };
-      metrics.io_exits_per_mib = { value: exitsIo / mib, status: 'ok', unit: 'exits/MiB' };
-      metrics.wall_seconds = { value: wall, status: 'ok', unit: 's' };
+      if (semantics >= 2) {
+        // Fixed boot exits: console output, PCI probing, a few legacy ports; the rest is the notify port.
+        const pci = Math.round(fixedExits * 0.4);
+        const legacy = 12;
+        Object.assign(vmmStats, {
+          armSemantics: semantics,
+          ioExitsByPort: {
+            '0x3f8': fixedExits - pci - legacy,
+            '0xcf8': Math.round(pci / 2),
+            '0xcfc': pci - Math.round(pci / 2),
+            '0x61': legacy,
+            [NOTIFY_PORT]: exitsIo - fixedExits,
+          },
+          requestsServicedOn: { vcpu: onVcpu ? requests : 0, ioThread: onVcpu ? 0 : requests },
+          vcpuContextSwitches: { voluntary: onVcpu ? Math.round(kicks * 0.1) : kicks * 2, involuntary: 40 },
+        });
+      }
+      Object.assign(metrics, vmmMetrics(vmmStats));
       samples.push({
         id: `${sc.name}/${mode}/${index}`,
         scenario: sc.name,
@@ -153,6 +193,7 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
     createdAt: '2024-01-01T00:00:00.000Z',
     tool: { name: 'kickbench', version: '0.0.0-synthetic', gitCommit: null },
     order: 'abba',
+    ...(semantics >= 2 ? { armSemantics: semantics } : {}),
     scenarios: scenarios as ResultSet['scenarios'],
     hosts: { [host]: syntheticHost(where, host) },
     samples,

@@ -50,3 +50,49 @@ test('A/A runs use two arms of the same mode; overrides replace the scenario cou
     ['A/ioeventfd', 'B/ioeventfd', 'B/ioeventfd', 'A/ioeventfd'],
   );
 });
+
+test('three arms: balanced mirrored rounds (ABC CBA), warm-ups first; two arms keep ABBA', () => {
+  const plan = planRun([scenario({ modes: ['exit', 'ioeventfd', 'inline'], repetitions: 2 })], { seed: 1 });
+  assert.deepEqual(
+    plan.map((p) => `${p.warmup ? 'w' : 'r'}${p.index}:${p.arm.name}`),
+    [
+      'w0:exit',
+      'w0:ioeventfd',
+      'w0:inline',
+      'r0:inline',
+      'r0:ioeventfd',
+      'r0:exit',
+      'r1:exit',
+      'r1:ioeventfd',
+      'r1:inline',
+    ],
+  );
+  // Over each pair of rounds the arms' positions in the run add up alike: a linear drift cancels.
+  const measured = planRun([scenario({ modes: ['exit', 'ioeventfd', 'inline'], repetitions: 4, warmup: 0 })], {
+    seed: 1,
+  });
+  for (let pair = 0; pair < 2; pair++) {
+    const rounds = measured.slice(6 * pair, 6 * pair + 6);
+    const sums = ['exit', 'ioeventfd', 'inline'].map((arm) =>
+      rounds.filter((p) => p.arm.name === arm).reduce((sum, p) => sum + p.order, 0),
+    );
+    assert.equal(new Set(sums).size, 1, `position sums ${sums.join(', ')}`);
+  }
+  assert.deepEqual(
+    planRun([scenario({ modes: ['exit', 'ioeventfd'], repetitions: 2, warmup: 0 })], { seed: 1 }).map(
+      (p) => p.arm.name,
+    ),
+    ['exit', 'ioeventfd', 'ioeventfd', 'exit'],
+  );
+});
+
+test('random order with three arms: every round holds each arm once', () => {
+  const plan = planRun([scenario({ modes: ['exit', 'ioeventfd', 'inline'], order: 'random', repetitions: 6 })], {
+    seed: 7,
+  });
+  for (let r = 0; r < 7; r++)
+    assert.deepEqual(
+      new Set(plan.slice(3 * r, 3 * r + 3).map((p) => p.arm.name)),
+      new Set(['exit', 'ioeventfd', 'inline']),
+    );
+});

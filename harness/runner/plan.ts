@@ -1,9 +1,12 @@
 // The order samples run in. Each sample is its own fresh VM; arms are
 // interleaved so slow drift on the host (thermal, page cache, a neighbour)
 // lands on both arms alike instead of on whichever ran second.
-//   abba:   rep 0: A B, rep 1: B A, rep 2: A B, ...  (warm-ups first, same pattern)
+//   abba:   rep 0: A B, rep 1: B A, rep 2: A B, ...  (warm-ups first, same pattern);
+//           with more arms the same mirror: A B C, C B A, ...; over each pair of
+//           rounds every arm's run positions add up to the same sum, so a linear
+//           drift cancels exactly (an even number of rounds balances fully)
 //   random: each rep's arms shuffled with a seeded PRNG (reproducible from the seed)
-import type { KickMode } from '../results/schema.js';
+import type { KickMode } from '../results/arms.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { mulberry32 } from '../stats/random.js';
 

@@ -16,6 +16,7 @@ import {
   type Place,
   metricInfo,
 } from '../results/schema.js';
+import { ARM_SEMANTICS_VERSION, statsArmSemantics } from '../results/arms.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import {
   ensureAssets,
@@ -212,6 +213,8 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     tool: { name: 'kickbench', version: packageVersion(), gitCommit: gitCommit() },
     order: opts.order ?? (opts.scenarios.every((s) => s.order === 'abba') ? 'abba' : 'per-scenario'),
     aa: Boolean(opts.aaMode),
+    // What this kickbench's arms mean; lowered below if the kickvmm build says otherwise.
+    armSemantics: ARM_SEMANTICS_VERSION,
     scenarios: opts.scenarios.map(({ file: _f, ...definition }) => ({
       name: definition.name,
       definition: definition as unknown as Record<string, unknown>,
@@ -314,6 +317,13 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
         },
       };
       rs.samples.push(sample);
+      const semantics = statsArmSemantics(sample.vmmStats);
+      if (semantics !== null && semantics < (rs.armSemantics ?? 1)) {
+        rs.armSemantics = semantics;
+        progress.note(
+          `kickvmm reports arm semantics ${semantics} (its exit mode services requests on the vCPU thread); results.json records that`,
+        );
+      }
       if (sample.status === 'ok' && !opts.keepDisks) rmSync(b.job.disk, { force: true });
       progress.note(`  ${sampleLabel(b.p)}: ${sample.status === 'ok' ? 'ok' : `FAILED: ${sample.error}`}`);
     }

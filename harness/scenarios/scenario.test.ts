@@ -48,7 +48,10 @@ test('bad scenarios give one clear line naming the file and field', () => {
     [{ name: 'x' }, /workload is required/],
     [{ name: 'x', workload: { kind: 'fio' } }, /workload.kind must be/],
     [{ name: 'x', workload: { kind: 'bonnie', args: ['-s', '64'] } }, /need -d/],
-    [{ ...bonnie(['-d', 't', '-s', '64', '-r', '32']), modes: ['exit', 'turbo'] }, /modes must be/],
+    [
+      { ...bonnie(['-d', 't', '-s', '64', '-r', '32']), modes: ['exit', 'turbo'] },
+      /modes: "turbo" is not an arm \(arms: "exit", "ioeventfd", "inline"\)/,
+    ],
     [{ ...bonnie(['-d', 't', '-s', '64', '-r', '32']), repetitions: 0 }, /repetitions/],
     [{ ...bonnie(['-d', 't', '-s', '64', '-r', '32']), guest: { memMiB: 8 } }, /memMiB/],
     [{ ...bonnie(['-d', 't', '-s', '64', '-r', '32']), colour: 'red' }, /unknown field "colour"/],
@@ -72,4 +75,21 @@ test('scenario files: unreadable, invalid JSON and name mismatches are reported'
   writeFileSync(join(dir, 'other.json'), JSON.stringify(bonnie(['-d', 't', '-s', '64', '-r', '32'])));
   assert.throws(() => loadScenarioFile(join(dir, 'other.json')), /must match the file name/);
   assert.throws(() => resolveScenario('no-such-scenario'), /no scenario "no-such-scenario" \(available: .*quick/);
+});
+
+test('arms: default exit and ioeventfd; any of the three, in the order listed, none twice', () => {
+  const probe = (modes?: unknown) =>
+    validateScenario(
+      { name: 'p', workload: { kind: 'probe', cmdline: 'doorbell count=10' }, ...(modes ? { modes } : {}) },
+      'p.json',
+    );
+  assert.deepEqual(probe().modes, ['exit', 'ioeventfd']);
+  assert.deepEqual(probe(['inline', 'exit', 'ioeventfd']).modes, ['inline', 'exit', 'ioeventfd']);
+  assert.deepEqual(probe(['exit', 'inline']).modes, ['exit', 'inline']);
+  assert.throws(() => probe(['exit', 'inline', 'exit']), /modes: "exit" is listed twice/);
+  assert.throws(() => probe([]), /modes must be a non-empty list of arms/);
+  assert.throws(() => probe('exit'), /modes must be a non-empty list of arms/);
+  assert.throws(() => probe(['exit', 'Inline']), /modes: "Inline" is not an arm/);
+  for (const name of ['seed', 'quick']) assert.deepEqual(resolveScenario(name).modes, ['exit', 'ioeventfd']);
+  assert.deepEqual(resolveScenario('decompose').modes, ['exit', 'ioeventfd', 'inline']);
 });

@@ -3,7 +3,7 @@
 // are validated on load; every error names the file and the field.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { KickMode } from '../results/schema.js';
+import { DEFAULT_ARMS, KICK_MODES, isKickMode, type KickMode } from '../results/arms.js';
 import { repoRoot } from '../paths.js';
 
 export interface BonnieWorkload {
@@ -26,6 +26,7 @@ export interface Scenario {
   name: string;
   description: string;
   workload: Workload;
+  /** the arms, in plan order; the baseline arm `exit` is compared with each of the others */
   modes: KickMode[];
   /** measured samples per mode */
   repetitions: number;
@@ -42,8 +43,6 @@ export interface Scenario {
 }
 
 export class ScenarioError extends Error {}
-
-const MODES: KickMode[] = ['exit', 'ioeventfd'];
 
 function need(cond: unknown, where: string, msg: string): asserts cond {
   if (!cond) throw new ScenarioError(`${where}: ${msg}`);
@@ -141,13 +140,13 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     throw new ScenarioError(`${where}: workload.kind must be "bonnie" or "probe"`);
   }
 
-  const modes = (o.modes ?? MODES) as unknown[];
-  need(
-    Array.isArray(modes) && modes.length > 0 && modes.every((m) => MODES.includes(m as KickMode)),
-    where,
-    'modes must be a non-empty subset of ["exit", "ioeventfd"]',
-  );
-  need(new Set(modes).size === modes.length, where, 'modes must not repeat');
+  const modes = (o.modes ?? DEFAULT_ARMS) as unknown[];
+  const armNames = KICK_MODES.map((m) => `"${m}"`).join(', ');
+  need(Array.isArray(modes) && modes.length > 0, where, `modes must be a non-empty list of arms from [${armNames}]`);
+  const unknownMode = modes.find((m) => !isKickMode(m));
+  need(unknownMode === undefined, where, `modes: ${JSON.stringify(unknownMode)} is not an arm (arms: ${armNames})`);
+  const repeated = modes.find((m, i) => modes.indexOf(m) !== i);
+  need(repeated === undefined, where, `modes: "${String(repeated)}" is listed twice`);
   const repetitions = o.repetitions ?? 5;
   need(isInt(repetitions, 1, 1000), where, 'repetitions must be an integer from 1 to 1000');
   const warmup = o.warmup ?? 0;

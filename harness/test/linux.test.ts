@@ -1,5 +1,5 @@
 // Debian's kernel in kickvmm running bonnie++ on a 1 GiB ext4 virtio-blk
-// disk, in both kick modes, through the same runner code `kickbench run`
+// disk, in all three kick arms, through the same runner code `kickbench run`
 // uses. Where this host has no hardware KVM (these CI machines), it runs in
 // the nested rig: one QEMU outer guest for the whole batch.
 import { test, before } from 'node:test';
@@ -22,6 +22,7 @@ import { planRun } from '../runner/plan.js';
 import { validateScenario } from '../scenarios/scenario.js';
 import { paths } from '../paths.js';
 import { VmBatch } from './vm-batch.js';
+import { KICK_MODES, type KickMode } from '../results/arms.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
 const work = mkdtempSync(join(tmpdir(), 'kb-linux-'));
@@ -44,7 +45,7 @@ before(async () => {
   }
   const assets: GuestAssets = await ensureAssets();
   const base = assets.innerCmdlineBase;
-  const job = async (id: string, mode: 'exit' | 'ioeventfd', cmdline: string, timeoutSec = 600): Promise<void> => {
+  const job = async (id: string, mode: KickMode, cmdline: string, timeoutSec = 600): Promise<void> => {
     const disk = join(work, `${id}.img`);
     await freshDisk(assets, disk);
     jobs[id] = {
@@ -59,8 +60,7 @@ before(async () => {
       timeoutSec,
     };
   };
-  await job('bonnie-exit', 'exit', innerBonnieCmdline(QUICK, base));
-  await job('bonnie-ioeventfd', 'ioeventfd', innerBonnieCmdline(QUICK, base));
+  for (const mode of KICK_MODES) await job(`bonnie-${mode}`, mode, innerBonnieCmdline(QUICK, base));
   // bonnie++ refuses: 64 MiB files are not twice 256 MiB of RAM and there is no -r.
   await job('bonnie-fails', 'ioeventfd', innerBonnieCmdline(['-d', 'temp', '-s', '64', '-n', '0', '-u', '0'], base));
   // No init at that path: the kernel panics.
@@ -77,13 +77,13 @@ before(async () => {
 });
 
 const quickScenario = validateScenario(
-  { name: 'quick', workload: { kind: 'bonnie', args: QUICK }, guest: { memMiB: 256 } },
+  { name: 'quick', workload: { kind: 'bonnie', args: QUICK }, guest: { memMiB: 256 }, modes: [...KICK_MODES] },
   'quick.json',
 );
-const planned = (mode: 'exit' | 'ioeventfd') =>
+const planned = (mode: KickMode) =>
   planRun([quickScenario], { seed: 1, repetitions: 1, warmup: 0 }).find((p) => p.arm.mode === mode)!;
 
-for (const mode of ['exit', 'ioeventfd'] as const) {
+for (const mode of KICK_MODES) {
   test(`bonnie++ completes on ext4 over virtio-blk in ${mode} mode; its CSV is parsed; the image is clean`, async (t) => {
     const r = batch.ran(t, `bonnie-${mode}`);
     if (!r) return;
@@ -108,16 +108,24 @@ for (const mode of ['exit', 'ioeventfd'] as const) {
   });
 }
 
-test('exit mode shows kicks as io exits; ioeventfd mode shows eventfd wake-ups and few io exits', (t) => {
+test('exit and inline show kicks as io exits, serviced on the I/O thread and the vCPU; ioeventfd shows eventfd wake-ups and few io exits', (t) => {
   const e = batch.ran(t, 'bonnie-exit');
   const i = batch.ran(t, 'bonnie-ioeventfd');
-  if (!e || !i) return;
+  const n = batch.ran(t, 'bonnie-inline');
+  if (!e || !i || !n) return;
   const es = e.stats;
   const is = i.stats;
-  assert.ok(es && is, 'kickvmm wrote valid stats in both modes');
+  const ns = n.stats;
+  assert.ok(es && is && ns, 'kickvmm wrote valid stats in every mode');
   assert.ok(es.kicks > 100, `exit kicks ${es.kicks}`);
   assert.equal(es.notifyIoExits, es.kicks);
   assert.equal(es.requestsServicedOn?.vcpu, 0, 'exit mode hands every request to the I/O thread');
+  assert.equal(es.requestsServicedOn?.ioThread, es.requests.total);
+  assert.ok(ns.kicks > 100, `inline kicks ${ns.kicks}`);
+  assert.equal(ns.notifyIoExits, ns.kicks);
+  assert.equal(ns.requestsServicedOn?.ioThread, 0, 'inline services every request on the vCPU thread');
+  assert.equal(ns.requestsServicedOn?.vcpu, ns.requests.total);
+  assert.equal(is.requestsServicedOn?.vcpu, 0);
   assert.ok(is.kicks > 100, `ioeventfd kicks ${is.kicks}`);
   assert.ok(is.eventfdWakeups > 0);
   assert.ok(is.notifyIoExits <= 2, `ioeventfd notify io exits ${is.notifyIoExits}`);

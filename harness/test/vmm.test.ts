@@ -14,6 +14,7 @@ import { parseProbeConsole } from '../runner/probe-output.js';
 import { ensureAssets, sparseFile } from '../assets/index.js';
 import { decidePlace, detectHost, requestedPlace, runJobs, type VmJob } from '../launch/index.js';
 import { firstBadSector } from './probe-pattern.js';
+import { KICK_MODES } from '../results/arms.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
 const work = mkdtempSync(join(tmpdir(), 'kb-vmm-'));
@@ -122,7 +123,7 @@ before(async () => {
     return;
   }
   const workload = `doorbell count=${DOORBELLS}; write bs=4k count=${WRITE_BLOCKS} depth=1; read bs=4k count=${WRITE_BLOCKS} depth=4; verify count=32`;
-  for (const mode of ['exit', 'ioeventfd'] as const) {
+  for (const mode of KICK_MODES) {
     jobs[`probe-${mode}`] = {
       id: `probe-${mode}`,
       kernel: paths.probeGuest(),
@@ -145,8 +146,8 @@ before(async () => {
     };
   }
   if (where === 'nested') {
-    // The minimal KVM_RUN loop (the micro-benchmark's floor), once per mode, in the same outer guest.
-    for (const mode of ['exit', 'ioeventfd'] as const) {
+    // The floor (the micro-benchmark's device-less VM), once per mode, in the same outer guest.
+    for (const mode of KICK_MODES) {
       jobs[`floor-${mode}`] = {
         id: `floor-${mode}`,
         kernel: paths.probeGuest(),
@@ -165,7 +166,7 @@ before(async () => {
   batch.record(out);
 });
 
-for (const mode of ['exit', 'ioeventfd'] as const) {
+for (const mode of KICK_MODES) {
   test(`probe guest runs to its end marker in ${mode} mode, and its data is on the image byte for byte`, (t) => {
     const r = batch.ran(t, `probe-${mode}`);
     if (!r) return;
@@ -219,7 +220,21 @@ test('ioeventfd mode: kicks cause (almost) no io exits, and the eventfd wake-ups
   if (exitRun) assert.ok(s.exits.io < exitRun.exits.io - DOORBELLS / 2, 'far fewer io exits than exit mode');
 });
 
-for (const mode of ['exit', 'ioeventfd'] as const) {
+test('inline mode: every kick is a KVM_EXIT_IO and the vCPU thread services every request itself', (t) => {
+  const r = batch.ran(t, 'probe-inline');
+  if (!r) return;
+  const s = r.stats;
+  assert.ok(s, 'kickvmm wrote valid stats');
+  assert.ok(s.kicks >= DOORBELLS, `kicks ${s.kicks}`);
+  assert.equal(s.notifyIoExits, s.kicks, 'each kick arrived as an io exit');
+  assert.equal(s.ioExitsByPort?.['0x6210'], s.notifyIoExits);
+  assert.equal(s.requestsServicedOn?.vcpu, s.requests.total);
+  assert.equal(s.requestsServicedOn?.ioThread, 0);
+  assert.equal(s.eventfdWakeups, 0, 'no I/O thread is involved');
+  assert.equal(s.ioThreadCpuSeconds, 0);
+});
+
+for (const mode of KICK_MODES) {
   test(`hostile requests get IOERR (or NEEDS_RESET) and the VMM stays up (${mode})`, (t) => {
     const r = batch.ran(t, `hostile-${mode}`);
     if (!r) return;
@@ -253,22 +268,35 @@ test('kickvmm --probe reports the KVM kind and capabilities', (t) => {
   assert.equal(typeof p.capIoeventfd, 'boolean');
 });
 
-test('the floor loop: every out is an exit to userspace without an ioeventfd, almost none with one', (t) => {
-  if (existsSync('/dev/kvm'))
-    return t.skip('with a local KVM the floor runs in-process (kickbench micro) and kickvmm --probe is checked above');
-  for (const mode of ['exit', 'ioeventfd'] as const) {
-    const r = batch.ran(t, `floor-${mode}`);
-    if (!r) return;
-    assert.equal(r.exitCode, 0, r.stderr);
-    const floor = JSON.parse(r.console.split('\n').find((l) => l.trim().startsWith('{')) ?? 'null');
-    assert.ok(floor, `no floor JSON in: ${r.console}`);
+// The floor: the doorbell's guest and kick path without a device. Locally
+// kickvmm --floor runs here; without a local KVM it ran in the rig batch.
+test('the floor: every kick exits in exit and inline mode, almost none with an ioeventfd; exit hands each to the I/O thread', (t) => {
+  for (const mode of KICK_MODES) {
+    let out: string;
+    if (existsSync('/dev/kvm')) {
+      const r = runKickvmm(['--floor', mode, '--kicks', String(FLOOR_KICKS)]);
+      assert.equal(r.status, 0, r.stderr);
+      out = r.stdout;
+    } else {
+      const r = batch.ran(t, `floor-${mode}`);
+      if (!r) return;
+      assert.equal(r.exitCode, 0, r.stderr);
+      out = r.console;
+    }
+    const floor = JSON.parse(out.split('\n').find((l) => l.trim().startsWith('{')) ?? 'null');
+    assert.ok(floor, `no floor JSON in: ${out}`);
     assert.equal(floor.mode, mode);
     assert.equal(floor.kicks, FLOOR_KICKS);
-    assert.equal(floor.kvmKind, 'hardware', 'KVM inside the rig runs guest instructions directly');
-    if (mode === 'exit') assert.ok(floor.notifyIoExits >= FLOOR_KICKS, `io exits ${floor.notifyIoExits}`);
-    else {
+    if (!existsSync('/dev/kvm'))
+      assert.equal(floor.kvmKind, 'hardware', 'KVM inside the rig runs guest instructions directly');
+    if (mode === 'ioeventfd') {
       assert.ok(floor.notifyIoExits <= 2, `io exits ${floor.notifyIoExits}`);
       assert.ok(floor.eventfdSignals >= FLOOR_KICKS, `eventfd signals ${floor.eventfdSignals}`);
+    } else {
+      assert.equal(floor.notifyIoExits, FLOOR_KICKS, `${mode}: io exits ${floor.notifyIoExits}`);
+      // Totals include the warm-up batch; exit signals the I/O thread once per kick, inline never.
+      if (mode === 'exit') assert.ok(floor.eventfdSignals >= FLOOR_KICKS, `eventfd signals ${floor.eventfdSignals}`);
+      else assert.equal(floor.eventfdSignals, 0);
     }
   }
 });
