@@ -23,7 +23,8 @@ static const char* handshake(struct vblk* v) {
   set_status(v, VIRTIO_STATUS_ACK);
   set_status(v, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER);
   v->host_features = inl(v->io + VIRTIO_REG_HOST_FEATURES);
-  outl(v->io + VIRTIO_REG_GUEST_FEATURES, 0);  // the probe needs no optional feature
+  // The probe needs no optional feature; hostile asks for INDIRECT_DESC to abuse it.
+  outl(v->io + VIRTIO_REG_GUEST_FEATURES, v->guest_features & v->host_features);
 
   // Device config read bytewise, as Linux's legacy driver does: capacity u64 at 0.
   uint64_t cap = 0;

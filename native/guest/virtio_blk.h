@@ -29,7 +29,8 @@ enum {
 };
 enum { VRING_DESC_F_NEXT = 1, VRING_DESC_F_WRITE = 2, VRING_DESC_F_INDIRECT = 4 };
 enum { VRING_AVAIL_F_NO_INTERRUPT = 1 };
-enum { VIRTIO_BLK_T_IN = 0, VIRTIO_BLK_T_OUT = 1 };
+enum { VIRTIO_BLK_T_IN = 0, VIRTIO_BLK_T_OUT = 1, VIRTIO_BLK_T_FLUSH = 4, VIRTIO_BLK_T_GET_ID = 8 };
+enum { VIRTIO_RING_F_INDIRECT_DESC = 1u << 28 };
 enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
 #define VBLK_STATUS_SENTINEL 0xff  // status bytes are preset to this before submission
 #define SECTOR_SIZE 512u
@@ -66,7 +67,8 @@ struct vblk {
   struct pci_function pci;
   uint16_t io;
   uint32_t host_features;
-  uint64_t capacity;  // in 512-byte sectors
+  uint32_t guest_features;  // asked for at the next (re)initialisation; 0 unless hostile sets it
+  uint64_t capacity;        // in 512-byte sectors
   uint16_t qsize;
   uint16_t nslots;  // concurrent requests: min(qsize / 3, VBLK_MAX_SLOTS)
   bool irq_suppressed;

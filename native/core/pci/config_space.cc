@@ -69,7 +69,9 @@ void PciFunction::config_write(uint16_t offset, uint32_t value, uint8_t size) {
 }
 
 bool PciFunction::io_bar_base(int index, uint16_t* base) const {
-  if (index < 0 || index >= kNumBars || !bars_[index].mapped) return false;
+  if (index < 0 || index >= kNumBars) return false;
+  std::lock_guard<std::mutex> g(bar_lock_);
+  if (!bars_[index].mapped) return false;
   *base = bars_[index].base;
   return true;
 }
@@ -92,6 +94,7 @@ bool PciFunction::declare_io_bar(int index, uint16_t size, uint16_t base, IoBus*
   uint16_t cmd = uint16_t(config_read(kCommand, 2) | kCmdIo);
   put16(kCommand, cmd);
   if (!bus->add(base, size, dev)) return false;
+  std::lock_guard<std::mutex> g(bar_lock_);
   bar.mapped = true;
   bar.base = base;
   return true;
@@ -107,15 +110,22 @@ void PciFunction::update_io_bar(int index) {
   // cannot decode anything.
   bool want = io_on && uint64_t(addr) + bar.size <= 0x10000;
   if (want == bar.mapped && (!want || addr == bar.base)) return;
-  bool was = bar.mapped;
-  uint16_t old_base = bar.base;
-  if (bar.mapped) bar.bus->remove(bar.base, bar.dev);
-  bar.mapped = false;
-  if (want && bar.bus->add(uint16_t(addr), bar.size, bar.dev)) {
-    bar.mapped = true;
-    bar.base = uint16_t(addr);
+  bool was = bar.mapped, now;
+  uint16_t old_base = bar.base, new_base;
+  {
+    // Not held across io_bar_moved(), which takes the device's lock
+    // (lock order: device, then bar_lock_).
+    std::lock_guard<std::mutex> g(bar_lock_);
+    if (bar.mapped) bar.bus->remove(bar.base, bar.dev);
+    bar.mapped = false;
+    if (want && bar.bus->add(uint16_t(addr), bar.size, bar.dev)) {
+      bar.mapped = true;
+      bar.base = uint16_t(addr);
+    }
+    now = bar.mapped;
+    new_base = bar.base;
   }
-  if (was || bar.mapped) io_bar_moved(index, was, old_base, bar.mapped, bar.base);
+  if (was || now) io_bar_moved(index, was, old_base, now, new_base);
 }
 
 }  // namespace kick

@@ -5,6 +5,7 @@
 // back ~(size-1) with the type bit kept).
 #pragma once
 #include <cstdint>
+#include <mutex>
 
 #include "io_bus.h"
 
@@ -40,6 +41,7 @@ class PciFunction {
   void config_write(uint16_t offset, uint32_t value, uint8_t size);
 
   // Current decoded base of I/O BAR `index`; false when it is not decoding.
+  // Callable from any thread (a device asks while another vCPU moves the BAR).
   bool io_bar_base(int index, uint16_t* base) const;
 
  protected:
@@ -67,6 +69,9 @@ class PciFunction {
 
   uint8_t cfg_[256] = {};
   uint8_t wmask_[256] = {};
+  // Config accesses are serialised by the config mechanism's lock, but a
+  // device reads its BAR's decode state under its own lock: this guards it.
+  mutable std::mutex bar_lock_;
   IoBar bars_[pcicfg::kNumBars];
 };
 
