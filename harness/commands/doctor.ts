@@ -77,7 +77,7 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
     const assets = assetsStatus();
     const report = {
       host: { cpu: cpuModel(), kernel: (await import('node:os')).release(), node: process.version },
-      kvm: { devKvm: existsSync('/dev/kvm'), kind: host.kvmKind, probe },
+      kvm: { devKvm: existsSync('/dev/kvm'), kind: host.kvmKind, reason: host.kvmReason, probe },
       runsIn: { probe: placeFor(host, 'probe'), linux: placeFor(host, 'linux') },
       qemu: host.qemu ?? null,
       built: {
@@ -102,12 +102,15 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
       `host          ${report.host.cpu}, Linux ${report.host.kernel}, Node ${report.host.node}`,
       `/dev/kvm      ${report.kvm.devKvm ? 'present' : 'absent'}`,
       `KVM kind      ${host.kvmKind}${host.kvmKind === 'emulating' ? ' (every guest instruction emulated: only the probe guest can run locally)' : ''}`,
+      ...(host.kvmReason && host.kvmKind !== 'emulating' ? [`KVM problem   ${host.kvmReason}`] : []),
       `capabilities  ${
         probe && probe.devKvmOpens
           ? Object.entries(caps)
               .map(([k, v]) => `${k}=${yes(Boolean(v))}`)
               .join(' ')
-          : 'unknown (kickvmm not built, or no usable /dev/kvm)'
+          : host.kvmReason && host.kvmKind === 'none'
+            ? 'unknown (no usable /dev/kvm: see above)'
+            : 'unknown (kickvmm not built: npm run build:native)'
       }`,
       `QEMU          ${report.qemu ?? 'not installed (needed for the nested rig)'}`,
       `runs go to    probe guest: ${placeLine(report.runsIn.probe)}; Linux guests: ${placeLine(report.runsIn.linux)}`,

@@ -2,7 +2,11 @@ import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { KICK_MODES, isKickMode, type KickMode } from '../results/arms.js';
 import { resolveScenario, ScenarioError, type Scenario } from '../scenarios/scenario.js';
-import { runScenarios } from '../runner/run.js';
+import { runScenarios, type RunOptions } from '../runner/run.js';
+import { readManifest } from '../runner/manifest.js';
+import { OutDirError } from '../runner/out-dir.js';
+import { readResults } from '../results/io.js';
+import type { ResultSet } from '../results/schema.js';
 import { Progress } from '../runner/progress.js';
 import { decidePlace, detectHost, requestedPlace, PLACE_REQUESTS, type PlaceRequest } from '../launch/index.js';
 import { renderReport } from '../report/index.js';
@@ -15,8 +19,10 @@ interface RunArgs {
   repetitions?: number;
   warmup?: number;
   order?: 'abba' | 'random';
-  seed: number;
+  seed?: number;
   aa?: string;
+  force: boolean;
+  resume?: string;
   where: PlaceRequest;
   'vmm-label'?: string;
   quiet: boolean;
@@ -57,7 +63,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         choices: ['abba', 'random'] as const,
         describe: "interleaving of the modes (default: the scenario's, normally abba)",
       })
-      .option('seed', { type: 'number', default: 1, describe: 'seed for --order random and the bootstrap' })
+      .option('seed', {
+        type: 'number',
+        defaultDescription: '1',
+        describe: 'seed for --order random and the bootstrap',
+      })
       .option('aa', {
         type: 'string',
         describe: `A/A run: both arms use this mode (${KICK_MODES.join('|')}) to measure the noise floor`,
@@ -83,66 +93,132 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: 8,
         describe: 'nested rig only: samples per outer-guest boot (each sample is still a fresh VM)',
       })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'replace the results an existing --out folder holds',
+      })
+      .option('resume', {
+        type: 'string',
+        describe: 'finish an interrupted run in DIR: same scenarios, plan, order and seed',
+      })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress lines' })
       .example('$0 run', 'the default scenario')
       .example('$0 run quick -n 5 --out results/ci', 'five samples per mode into results/ci')
-      .example('$0 run doorbell --aa ioeventfd', 'A/A: the noise floor of the doorbell cost'),
+      .example('$0 run doorbell --aa ioeventfd', 'A/A: the noise floor of the doorbell cost')
+      .example('$0 run --resume results/ci', 'finish a run that was interrupted'),
   handler: async (argv) => {
-    const names = [...argv.scenario];
     const progress = new Progress(process.stderr, argv.quiet);
-    const d = names.indexOf('default');
-    if (d >= 0) {
-      const pick = await defaultScenario(argv.where);
-      progress.note(`default scenario: ${pick.name} (${pick.why})`);
-      names[d] = pick.name;
-    }
-    let scenarios: Scenario[];
+    const opts = argv.resume !== undefined ? resumeOptions(argv) : await newRunOptions(argv, progress);
+    if (!opts) return;
+    progress.note(`writing ${join(opts.outDir, 'results.json')}`);
+    let rs;
     try {
-      scenarios = names.map(resolveScenario);
+      rs = await runScenarios({ ...opts, progress });
     } catch (e) {
-      if (e instanceof ScenarioError) throw new CliError(e.message);
+      if (e instanceof OutDirError) throw new CliError(e.message, e.exitCode);
       throw e;
     }
-    let aaMode: KickMode | undefined;
-    if (argv.aa !== undefined) {
-      if (!isKickMode(argv.aa)) throw new CliError(`--aa takes a mode: ${KICK_MODES.join(', ')}`, 2);
-      aaMode = argv.aa;
-    }
-    for (const [flag, v, min] of [
-      ['--repetitions', argv.repetitions, 1],
-      ['--warmup', argv.warmup, 0],
-    ] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < min))
-        throw new CliError(`${flag} must be an integer >= ${min}`, 2);
-    }
-    const stamp = new Date()
-      .toISOString()
-      .replace(/[:.]/g, '-')
-      .replace(/-\d\d\dZ$/, 'Z');
-    const outDir = resolve(
-      argv.out ?? join(paths.results(), `${stamp}-${scenarios.map((s) => s.name).join('+')}${aaMode ? '-aa' : ''}`),
-    );
-    progress.note(`writing ${join(outDir, 'results.json')}`);
-    const rs = await runScenarios({
-      scenarios,
-      outDir,
-      seed: argv.seed,
-      order: argv.order,
-      aaMode,
-      repetitions: argv.repetitions,
-      warmup: argv.warmup,
-      where: argv.where,
-      vmmLabel: argv['vmm-label'],
-      progress,
-      keepDisks: argv['keep-disks'],
-      rigBatch: argv['rig-batch'],
-    });
-    process.stdout.write(await renderReport(rs, { format: 'text', resultsDir: outDir }));
+    process.stdout.write(await renderReport(rs, { format: 'text', resultsDir: opts.outDir }));
     const failed = rs.samples.filter((s) => s.status === 'failed');
     if (failed.length) {
       throw new CliError(
-        `${failed.length} of ${rs.samples.length} sample(s) failed (first: ${failed[0].id}: ${failed[0].error}); logs in ${join(outDir, 'logs')}`,
+        `${failed.length} of ${rs.samples.length} sample(s) failed (first: ${failed[0].id}: ${failed[0].error}); logs in ${join(opts.outDir, 'logs')}`,
       );
     }
   },
 };
+
+async function newRunOptions(argv: RunArgs, progress: Progress): Promise<Omit<RunOptions, 'progress'>> {
+  const names = [...argv.scenario];
+  const d = names.indexOf('default');
+  if (d >= 0) {
+    const pick = await defaultScenario(argv.where);
+    progress.note(`default scenario: ${pick.name} (${pick.why})`);
+    names[d] = pick.name;
+  }
+  let scenarios: Scenario[];
+  try {
+    scenarios = names.map(resolveScenario);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new CliError(e.message);
+    throw e;
+  }
+  let aaMode: KickMode | undefined;
+  if (argv.aa !== undefined) {
+    if (!isKickMode(argv.aa)) throw new CliError(`--aa takes a mode: ${KICK_MODES.join(', ')}`, 2);
+    aaMode = argv.aa;
+  }
+  for (const [flag, v, min] of [
+    ['--repetitions', argv.repetitions, 1],
+    ['--warmup', argv.warmup, 0],
+  ] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < min))
+      throw new CliError(`${flag} must be an integer >= ${min}`, 2);
+  }
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d\d\dZ$/, 'Z');
+  const outDir = resolve(
+    argv.out ?? join(paths.results(), `${stamp}-${scenarios.map((s) => s.name).join('+')}${aaMode ? '-aa' : ''}`),
+  );
+  return {
+    scenarios,
+    outDir,
+    seed: argv.seed ?? 1,
+    order: argv.order,
+    aaMode,
+    repetitions: argv.repetitions,
+    warmup: argv.warmup,
+    where: argv.where,
+    vmmLabel: argv['vmm-label'],
+    keepDisks: argv['keep-disks'],
+    rigBatch: argv['rig-batch'],
+    force: argv.force,
+  };
+}
+
+/** --resume DIR: everything comes from DIR (run.json and results.json); plan flags would change the plan. */
+function resumeOptions(argv: RunArgs): Omit<RunOptions, 'progress'> | null {
+  const given = [
+    argv.scenario.join(' ') !== 'default' && 'scenarios',
+    argv.out !== undefined && '--out',
+    argv.repetitions !== undefined && '--repetitions',
+    argv.warmup !== undefined && '--warmup',
+    argv.order !== undefined && '--order',
+    argv.seed !== undefined && '--seed',
+    argv.aa !== undefined && '--aa',
+    argv.force && '--force',
+  ].filter(Boolean);
+  if (given.length) throw new CliError(`--resume takes the plan from its folder: drop ${given.join(', ')}`, 2);
+  const outDir = resolve(argv.resume!);
+  let rs: ResultSet;
+  let m: ReturnType<typeof readManifest>;
+  try {
+    rs = readResults(join(outDir, 'results.json'));
+    m = readManifest(outDir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  if (rs.completion?.state === 'complete') {
+    process.stderr.write(
+      `kickbench: ${outDir} is already complete (${rs.completion.done} of ${rs.completion.planned} samples); nothing to resume\n`,
+    );
+    return null;
+  }
+  return {
+    scenarios: m.scenarios,
+    outDir,
+    seed: m.seed,
+    order: m.order,
+    aaMode: m.aaMode,
+    repetitions: m.repetitions,
+    warmup: m.warmup,
+    where: m.where,
+    vmmLabel: m.vmmLabel,
+    keepDisks: m.keepDisks,
+    rigBatch: m.rigBatch,
+    resume: rs,
+  };
+}

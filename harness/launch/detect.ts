@@ -8,6 +8,7 @@ import type { GuestAssets } from '../assets/index.js';
 import type { ConsoleListener, VmJob, VmJobResult } from './job.js';
 import type { Place } from './place.js';
 import { runLocal } from './local.js';
+import { EMULATING_REASON, kvmAccess } from './kvm-access.js';
 import { runInRig } from './rig.js';
 
 export type KvmKind = 'hardware' | 'emulating' | 'none';
@@ -21,6 +22,8 @@ export interface HostInfo {
   probe: Record<string, unknown> | null;
   /** "7.2.19" or similar; null when QEMU is not installed */
   qemu: string | null;
+  /** why KVM is not hardware KVM here (missing, no permission with the fix, emulating), or null */
+  kvmReason: string | null;
 }
 
 function run(file: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; stdout: string }> {
@@ -63,11 +66,13 @@ async function defaultKickvmm(): Promise<string> {
 
 async function detect(kickvmmPath?: string): Promise<HostInfo> {
   const devKvm = existsSync('/dev/kvm');
+  const access = kvmAccess();
   const qemu = await qemuVersion();
   let kvmKind: KvmKind = 'none';
   let source: HostInfo['kvmKindSource'] = 'no-dev-kvm';
   let probe: Record<string, unknown> | null = null;
-  if (devKvm) {
+  // A /dev/kvm this user cannot open is no KVM at all, whatever the CPU offers.
+  if (devKvm && access.state === 'usable') {
     const kickvmm = kickvmmPath ?? (await defaultKickvmm());
     if (existsSync(kickvmm)) {
       const r = await run(kickvmm, ['--probe', '--json'], 30_000);
@@ -89,7 +94,8 @@ async function detect(kickvmmPath?: string): Promise<HostInfo> {
       source = 'cpuinfo';
     }
   }
-  return { devKvm, kvmKind, kvmKindSource: source, probe, qemu };
+  const kvmReason = access.state !== 'usable' ? access.reason : kvmKind === 'emulating' ? EMULATING_REASON : null;
+  return { devKvm, kvmKind, kvmKindSource: source, probe, qemu, kvmReason };
 }
 
 export interface RunJobsOptions {
@@ -100,6 +106,8 @@ export interface RunJobsOptions {
   /** needed for the nested rig */
   assets?: Pick<GuestAssets, 'l1'> | null;
   onConsole?: ConsoleListener;
+  /** each job's result as soon as its VM ends */
+  onResult?: (result: VmJobResult) => void;
   l1MemMiB?: number;
   l1TimeoutSec?: number;
 }
@@ -114,14 +122,21 @@ export async function runJobs(jobs: VmJob[], opts: RunJobsOptions): Promise<VmJo
       kickvmm: opts.kickvmm,
       logDir: opts.logDir,
       onConsole: opts.onConsole,
+      onResult: opts.onResult,
       l1MemMiB: opts.l1MemMiB,
       l1TimeoutSec: opts.l1TimeoutSec,
     });
   }
   const results: VmJobResult[] = [];
-  for (const job of jobs)
-    results.push(
-      await runLocal(job, { kickvmm: opts.kickvmm, logDir: opts.logDir, onConsole: opts.onConsole, where: place }),
-    );
+  for (const job of jobs) {
+    const r = await runLocal(job, {
+      kickvmm: opts.kickvmm,
+      logDir: opts.logDir,
+      onConsole: opts.onConsole,
+      where: place,
+    });
+    results.push(r);
+    opts.onResult?.(r);
+  }
   return results;
 }

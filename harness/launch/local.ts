@@ -1,9 +1,10 @@
 // Running kickvmm directly on this host (hardware KVM). The child's console is
 // streamed to a log file; a host-side timer kills a hung child, so nothing the
 // VMM or guest does can take the harness down with it.
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startVmChild } from './child.js';
+import { LogFile } from './log-file.js';
 import {
   kickvmmArgs,
   KICKVMM_EXIT,
@@ -46,48 +47,31 @@ export async function runLocal(job: VmJob, opts: RunLocalOptions): Promise<VmJob
   rmSync(logs.stats, { force: true });
   const args = kickvmmArgs(job, { kernel: job.kernel, initrd: job.initrd, disk: job.disk, statsPath: logs.stats });
   const grace = opts.graceSec ?? 15 + Math.ceil(job.timeoutSec * 0.1);
-  const consoleFile = createWriteStream(logs.console);
+  const consoleFile = new LogFile(logs.console);
   const started = process.hrtime.bigint();
   let consoleText = '';
   let stderrText = '';
-  let hostKilled = false;
 
-  const status = await new Promise<{ code: number | null; spawnError?: string }>((resolve) => {
-    const child = spawn(opts.kickvmm, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      consoleText += chunk;
-      consoleFile.write(chunk);
-      opts.onConsole?.(job.id, chunk);
-    });
-    child.stderr.on('data', (chunk: string) => {
-      stderrText += chunk;
-    });
-    let killTimer: NodeJS.Timeout | null = null;
-    const termTimer = setTimeout(
-      () => {
-        hostKilled = true;
-        child.kill('SIGTERM');
-        killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      },
-      (job.timeoutSec + grace) * 1000,
-    );
-    child.on('error', (err) => {
-      clearTimeout(termTimer);
-      if (killTimer) clearTimeout(killTimer);
-      resolve({ code: null, spawnError: `cannot start ${opts.kickvmm}: ${err.message}` });
-    });
-    child.on('close', (code) => {
-      clearTimeout(termTimer);
-      if (killTimer) clearTimeout(killTimer);
-      resolve({ code });
-    });
+  const child = startVmChild(opts.kickvmm, args, {
+    limitMs: (job.timeoutSec + grace) * 1000,
+    limitReason: `kickvmm did not finish within ${job.timeoutSec} s + ${grace} s grace; killed`,
+    removeOnOrphan: job.disk,
   });
-  await new Promise<void>((r) => consoleFile.end(r));
-  if (status.spawnError) stderrText += `${status.spawnError}\n`;
-  if (hostKilled)
-    stderrText += `kickbench: kickvmm did not finish within ${job.timeoutSec} s + ${grace} s grace; killed\n`;
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    consoleText += chunk;
+    consoleFile.write(chunk);
+    opts.onConsole?.(job.id, chunk);
+  });
+  child.stderr.on('data', (chunk: string) => {
+    stderrText += chunk;
+  });
+  const status = await child.exited;
+  await consoleFile.close();
+  if (status.error) stderrText += `${status.error}\n`;
+  const hostKilled = status.stoppedBecause !== null;
+  if (hostKilled) stderrText += `kickbench: ${status.stoppedBecause}\n`;
   writeFileSync(logs.stderr, stderrText);
   const statsText = existsSync(logs.stats) ? readFileSync(logs.stats, 'utf8') : null;
   return {

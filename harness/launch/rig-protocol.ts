@@ -186,6 +186,9 @@ export class RigDemux {
         if (!j) break;
         if (j.index === this.current) this.closeConsole();
         j.ended = true;
+        // Everything about the job has arrived: decode it now, so its result can go out at once.
+        j.stats = this.stats[j.index].length ? decodeB64Lines(this.stats[j.index]) : null;
+        j.stderr = decodeB64Lines(this.stderrs[j.index]);
         j.status = /^-?\d+$/.test(rest[0] ?? '') ? Number(rest[0]) : null;
         j.l1Seconds = /^\d+$/.test(rest[1] ?? '') ? Number(rest[1]) : null;
         if (j.index === this.current) this.current = null;

@@ -2,11 +2,9 @@
 // on a real (nested) /dev/kvm. The host never mounts anything: job disks are
 // attached as virtio-blk, inputs travel in an appended initramfs archive, and
 // results come back over L1's serial console (rig-protocol.ts).
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   appendFileSync,
-  createWriteStream,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -14,7 +12,6 @@ import {
   rmSync,
   statSync,
   writeFileSync,
-  type WriteStream,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -34,8 +31,11 @@ import {
   type VmJob,
   type VmJobResult,
 } from './job.js';
+import { onCleanup } from '../lifecycle/shutdown.js';
+import { startVmChild, type ChildExit } from './child.js';
 import { logPaths } from './local.js';
-import { RigDemux } from './rig-protocol.js';
+import { LogFile } from './log-file.js';
+import { RigDemux, type RigJobTranscript, type RigTranscript } from './rig-protocol.js';
 
 export interface RunInRigOptions {
   assets: Pick<GuestAssets, 'l1'>;
@@ -51,6 +51,8 @@ export interface RunInRigOptions {
   /** L1 vCPUs (default 2) */
   l1Cpus?: number;
   qemu?: string;
+  /** called with each job's result as soon as it ends in L1 */
+  onResult?: (result: VmJobResult) => void;
 }
 
 /** PC slots left for disks after the host bridge, ISA bridge and IDE. */
@@ -177,7 +179,11 @@ export function qemuArgs(o: {
   return args;
 }
 
-/** Runs jobs in the nested rig, in order, one L1 boot per batch of up to 16. */
+/**
+ * Runs jobs in the nested rig, in order, one L1 boot per batch of up to 16.
+ * Each job's result goes to `opts.onResult` as soon as it ends in L1 (so the
+ * caller can save it at once); the returned array holds them all, in job order.
+ */
 export async function runInRig(jobs: VmJob[], opts: RunInRigOptions): Promise<VmJobResult[]> {
   const qemu = requireQemu(opts.qemu);
   if (!existsSync(opts.kickvmm))
@@ -189,83 +195,175 @@ export async function runInRig(jobs: VmJob[], opts: RunInRigOptions): Promise<Vm
   }
   if (new Set(jobs.map((j) => j.id)).size !== jobs.length) throw new Error('job ids in one rig call must be unique');
   mkdirSync(opts.logDir, { recursive: true });
-  const results: VmJobResult[] = [];
+  const results = new Map<string, VmJobResult>();
+  const deliver = (r: VmJobResult) => {
+    results.set(r.id, r);
+    opts.onResult?.(r);
+  };
   for (let at = 0; at < jobs.length; at += RIG_MAX_JOBS_PER_BATCH) {
     const part = jobs.slice(at, at + RIG_MAX_JOBS_PER_BATCH);
-    const first = await runBatch(part, qemu, opts);
     // Jobs an L1 failure cut short (TCG's nested SVM occasionally wedges L1) are
     // not results about kickvmm: run them once more in a fresh L1, and say so.
-    const cut = first.results.map((_r, i) => (first.cutShort[i] ? i : -1)).filter((i) => i >= 0);
-    if (cut.length && first.l1Problem) {
-      const again = await runBatch(
-        cut.map((i) => part[i]),
-        qemu,
-        opts,
-      );
-      cut.forEach((i, k) => {
-        const r = again.results[k];
-        r.stderr = `kickbench rig: retried in a fresh L1 after: ${first.l1Problem}\n${r.stderr}`;
-        writeFileSync(logPaths(opts.logDir, r.id).stderr, r.stderr);
-        first.results[i] = r;
+    const first = await runBatch(part, qemu, opts, { deliver, lastTry: false });
+    if (first.cutShort.length)
+      await runBatch(first.cutShort, qemu, opts, {
+        deliver,
+        lastTry: true,
+        note: `kickbench rig: retried in a fresh L1 after: ${first.l1Problem}\n`,
       });
-    }
-    results.push(...first.results);
   }
-  return results;
+  return jobs.map((j) => results.get(j.id)!);
 }
 
 interface BatchOutcome {
-  results: VmJobResult[];
-  /** per job: never began, or began and never ended, because L1 itself failed */
-  cutShort: boolean[];
+  /** jobs an L1 failure cut short (never began, or never ended), not yet delivered */
+  cutShort: VmJob[];
   l1Problem: string | null;
 }
 
-async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Promise<BatchOutcome> {
-  const nonce = randomBytes(8).toString('hex');
+interface BatchCall {
+  deliver: (r: VmJobResult) => void;
+  /** deliver cut-short jobs as failures instead of handing them back for a retry */
+  lastTry: boolean;
+  /** prefixed to each job's stderr (a retry says why) */
+  note?: string;
+}
+
+/** The scratch folder for one L1 boot: its initramfs (base + this batch's archive). */
+function prepareL1(jobs: VmJob[], opts: RunInRigOptions, nonce: string) {
   const batch = buildBatchArchive(jobs, opts.kickvmm, nonce);
   const base = readFileSync(opts.assets.l1.baseInitramfs);
   const work = mkdtempSync(join(tmpdir(), 'kickbench-rig-'));
-  const initrd = join(work, 'l1-initramfs.cpio');
-  // Linux unpacks concatenated archives in order; the batch part adds /init and the jobs.
-  writeFileSync(initrd, Buffer.concat([base, batch.cpio]));
-  const archiveMiB = Math.ceil(statSync(initrd).size / (1024 * 1024));
-  const memMiB = opts.l1MemMiB ?? Math.max(2048, 1024 + 2 * archiveMiB + Math.max(...jobs.map((j) => j.memMiB)));
-  const limitSec = opts.l1TimeoutSec ?? L1_BOOT_ALLOWANCE_SEC + jobs.reduce((s, j) => s + j.timeoutSec + 60, 0);
-  const args = qemuArgs({
-    kernel: opts.assets.l1.kernel,
-    initrd,
-    memMiB,
-    cpus: opts.l1Cpus ?? 2,
-    disks: jobs.map((j) => ({ path: j.disk, readonly: j.readonly })),
-    cache: opts.diskCache ?? 'writeback',
-  });
+  const forget = onCleanup(() => rmSync(work, { recursive: true, force: true }));
+  const remove = () => {
+    rmSync(work, { recursive: true, force: true });
+    forget();
+  };
+  try {
+    const initrd = join(work, 'l1-initramfs.cpio');
+    // Linux unpacks concatenated archives in order; the batch part adds /init and the jobs.
+    writeFileSync(initrd, Buffer.concat([base, batch.cpio]));
+    const archiveMiB = Math.ceil(statSync(initrd).size / (1024 * 1024));
+    const memMiB = opts.l1MemMiB ?? Math.max(2048, 1024 + 2 * archiveMiB + Math.max(...jobs.map((j) => j.memMiB)));
+    const args = qemuArgs({
+      kernel: opts.assets.l1.kernel,
+      initrd,
+      memMiB,
+      cpus: opts.l1Cpus ?? 2,
+      disks: jobs.map((j) => ({ path: j.disk, readonly: j.readonly })),
+      cache: opts.diskCache ?? 'writeback',
+    });
+    return { work, args, remove };
+  } catch (e) {
+    remove();
+    throw e;
+  }
+}
 
-  const l1Log = join(opts.logDir, 'rig-l1.console.log');
+/**
+ * The host's view of a wedged L1 (it happens under TCG's nested SVM): it prints
+ * nothing more and never reaches the in-L1 guard. L1 must come up in time, each
+ * job must end within its timeout + the guard + a margin, and after READY L1's
+ * heartbeat must keep the console from going silent.
+ */
+class L1Watchdog {
+  private step: NodeJS.Timeout | null = null;
+  private silence: NodeJS.Timeout | null = null;
+  private lastOutput = Date.now();
+
+  constructor(private readonly wedged: (why: string) => void) {
+    this.expect(L1_BOOT_ALLOWANCE_SEC, 'L1 did not come up');
+  }
+
+  /** The next thing (READY, a job's END) must happen within `sec`. */
+  expect(sec: number, why: string): void {
+    this.clearStep();
+    this.step = setTimeout(() => this.wedged(why), sec * 1000);
+  }
+
+  clearStep(): void {
+    if (this.step) clearTimeout(this.step);
+    this.step = null;
+  }
+
+  ready(): void {
+    this.clearStep();
+    this.silence = setInterval(() => {
+      if (Date.now() - this.lastOutput > L1_SILENCE_SEC * 1000)
+        this.wedged(`L1 went silent for ${L1_SILENCE_SEC} s (wedged)`);
+    }, 5000);
+  }
+
+  output(): void {
+    this.lastOutput = Date.now();
+  }
+
+  stop(): void {
+    this.clearStep();
+    if (this.silence) clearInterval(this.silence);
+  }
+}
+
+async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions, call: BatchCall): Promise<BatchOutcome> {
+  const nonce = randomBytes(8).toString('hex');
+  const l1 = prepareL1(jobs, opts, nonce);
+  try {
+    return await bootL1(jobs, qemu, opts, call, nonce, l1);
+  } finally {
+    l1.remove();
+  }
+}
+
+async function bootL1(
+  jobs: VmJob[],
+  qemu: string,
+  opts: RunInRigOptions,
+  call: BatchCall,
+  nonce: string,
+  l1: { work: string; args: string[] },
+): Promise<BatchOutcome> {
+  const limitSec = opts.l1TimeoutSec ?? L1_BOOT_ALLOWANCE_SEC + jobs.reduce((s, j) => s + j.timeoutSec + 60, 0);
+  const l1LogPath = join(opts.logDir, 'rig-l1.console.log');
   appendFileSync(
-    l1Log,
-    `=== kickbench rig ${new Date().toISOString()} nonce ${nonce} jobs ${jobs.map((j) => j.id).join(' ')}\n=== ${qemu} ${args.join(' ')}\n`,
+    l1LogPath,
+    `=== kickbench rig ${new Date().toISOString()} nonce ${nonce} jobs ${jobs.map((j) => j.id).join(' ')}\n=== ${qemu} ${l1.args.join(' ')}\n`,
   );
-  const l1Stream = createWriteStream(l1Log, { flags: 'a' });
-  const consoleFiles: (WriteStream | null)[] = jobs.map(() => null);
+  // The first problem writing a log or saving a result stops the batch; it is rethrown at the end.
+  let hostError: unknown = null;
+  const child = startVmChild(qemu, l1.args, {
+    limitMs: limitSec * 1000,
+    limitReason: `L1 (QEMU) did not finish within ${limitSec} s`,
+    removeOnOrphan: l1.work,
+  });
+  const fail = (e: unknown) => {
+    hostError ??= e;
+    child.stop('kickbench could not save a result');
+  };
+  const l1Log = new LogFile(l1LogPath, 'a', fail);
+  const watchdog = new L1Watchdog((why) => child.stop(why));
+  const consoleFiles: (LogFile | null)[] = jobs.map(() => null);
   const began: (bigint | null)[] = jobs.map(() => null);
   const ended: (bigint | null)[] = jobs.map(() => null);
+  const delivered = jobs.map(() => false);
   const t0 = process.hrtime.bigint();
   let readyAt: bigint | null = null;
+  // Job results go out one by one, each after its console log is closed.
+  let finishing: Promise<void> = Promise.resolve();
+
   const demux = new RigDemux(nonce, jobs.length, {
     onReady: () => {
       readyAt = process.hrtime.bigint();
-      if (watchdog) clearTimeout(watchdog);
+      watchdog.ready();
     },
     onBegin: (i) => {
       began[i] = process.hrtime.bigint();
-      arm(
+      watchdog.expect(
         jobs[i].timeoutSec + JOB_GUARD_EXTRA_SEC + L1_JOB_MARGIN_SEC,
         `L1 stopped responding during job ${jobs[i].id}`,
       );
       const p = logPaths(opts.logDir, jobs[i].id);
       rmSync(p.stats, { force: true });
-      consoleFiles[i] = createWriteStream(p.console);
+      consoleFiles[i] = new LogFile(p.console, 'w', fail);
     },
     onConsole: (i, chunk) => {
       consoleFiles[i]?.write(chunk);
@@ -273,110 +371,104 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions): Pro
     },
     onEnd: (i) => {
       ended[i] = process.hrtime.bigint();
-      if (watchdog) clearTimeout(watchdog);
+      watchdog.clearStep();
+      const t = demux.result.jobs[i];
+      finishing = finishing.then(async () => {
+        try {
+          await consoleFiles[i]?.close();
+          delivered[i] = true;
+          call.deliver(
+            jobResult(jobs[i], t, opts.logDir, { began: began[i], ended: ended[i], l1Problem: null, note: call.note }),
+          );
+        } catch (e) {
+          fail(e);
+        }
+      });
     },
   });
 
-  let qemuStderr = '';
-  let hostKilled = false;
-  // A wedged L1 (it happens under TCG's nested SVM) prints nothing more and never
-  // reaches the in-L1 guard. So the host also watches each job: once it begins it
-  // must end within its timeout + the guard + a margin, and L1 must come up in time.
-  let wedged: string | null = null;
-  let watchdog: NodeJS.Timeout | null = null;
-  let killQemu: (why: string) => void = () => {};
-  const arm = (sec: number, why: string) => {
-    if (watchdog) clearTimeout(watchdog);
-    watchdog = setTimeout(() => killQemu(why), sec * 1000);
-  };
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>((resolve) => {
-    const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    let lastOutput = Date.now();
-    child.stdout.on('data', (chunk: string) => {
-      lastOutput = Date.now();
-      l1Stream.write(chunk);
-      demux.push(chunk);
-    });
-    const silence = setInterval(() => {
-      if (readyAt !== null && Date.now() - lastOutput > L1_SILENCE_SEC * 1000)
-        killQemu(`L1 went silent for ${L1_SILENCE_SEC} s (wedged)`);
-    }, 5000);
-    child.stderr.on('data', (chunk: string) => {
-      // TCG lists CPU features it cannot emulate on every boot: not news.
-      qemuStderr += chunk
-        .split('\n')
-        .filter((l) => !/TCG doesn't support requested feature/.test(l))
-        .join('\n');
-    });
-    let killTimer: NodeJS.Timeout | null = null;
-    killQemu = (why: string) => {
-      if (hostKilled) return;
-      hostKilled = true;
-      wedged = why;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    };
-    const limit = setTimeout(() => killQemu(`L1 (QEMU) did not finish within ${limitSec} s`), limitSec * 1000);
-    arm(L1_BOOT_ALLOWANCE_SEC, 'L1 did not come up');
-    const done = (r: { code: number | null; signal: NodeJS.Signals | null; error?: string }) => {
-      clearInterval(silence);
-      clearTimeout(limit);
-      if (watchdog) clearTimeout(watchdog);
-      if (killTimer) clearTimeout(killTimer);
-      resolve(r);
-    };
-    child.on('error', (err) => done({ code: null, signal: null, error: `cannot start ${qemu}: ${err.message}` }));
-    child.on('close', (code, signal) => done({ code, signal }));
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    watchdog.output();
+    l1Log.write(chunk);
+    demux.push(chunk);
   });
+  let qemuStderr = '';
+  child.stderr.on('data', (chunk: string) => {
+    // TCG lists CPU features it cannot emulate on every boot: not news.
+    qemuStderr += chunk
+      .split('\n')
+      .filter((l) => !/TCG doesn't support requested feature/.test(l))
+      .join('\n');
+  });
+  const exit = await child.exited;
+  watchdog.stop();
   const transcript = demux.finish();
   const now = process.hrtime.bigint();
-  await Promise.all(consoleFiles.map((f) => (f ? new Promise<void>((r) => f.end(r)) : Promise.resolve())));
-  const l1Problem = describeL1Problem(transcript, exit, hostKilled ? wedged : null, qemuStderr);
+  await finishing;
+  for (const f of consoleFiles) await f?.close().catch(fail);
+  const l1Problem = describeL1Problem(transcript, exit, qemuStderr);
   const secs = (t: bigint | null) => (t === null ? 'never' : `${(Number(t - t0) / 1e9).toFixed(1)} s`);
-  appendFileSync(
-    l1Log,
+  l1Log.write(
     `\n=== kickbench: L1 ready after ${secs(readyAt)}, QEMU ended after ${secs(now)}${l1Problem ? `; ${l1Problem}` : ''}\n`,
   );
-  await new Promise<void>((r) => l1Stream.end(r));
-  rmSync(work, { recursive: true, force: true });
+  await l1Log.close().catch(fail);
+  if (hostError) throw hostError;
 
-  const cutShort = jobs.map((_, i) => l1Problem !== null && !transcript.jobs[i].ended);
-  const results = jobs.map((job, i): VmJobResult => {
+  // Jobs without an END: hand them back for a retry in a fresh L1, or report them as they are.
+  const cutShort: VmJob[] = [];
+  jobs.forEach((job, i) => {
+    if (delivered[i]) return;
+    if (l1Problem !== null && !call.lastTry) {
+      cutShort.push(job);
+      return;
+    }
     const t = transcript.jobs[i];
-    const p = logPaths(opts.logDir, job.id);
-    if (t.stats !== null) writeFileSync(p.stats, t.stats);
-    let stderr = t.stderr;
-    if (!t.begun) stderr += `kickbench rig: job not started${l1Problem ? `: ${l1Problem}` : ''}\n`;
-    else if (!t.ended) stderr += `kickbench rig: job did not finish${l1Problem ? `: ${l1Problem}` : ''}\n`;
-    if (!t.begun) writeFileSync(p.console, '');
-    writeFileSync(p.stderr, stderr);
-    const guardFired = t.ended && t.status === 137 && (t.l1Seconds ?? 0) >= job.timeoutSec;
-    const start = began[i];
-    const end = ended[i] ?? (t.begun ? now : null);
-    return {
-      id: job.id,
-      exitCode: t.ended && !guardFired ? t.status : null,
-      console: t.console,
-      stderr,
-      stats: parseStatsJson(t.stats),
-      timedOut: (t.ended && t.status === KICKVMM_EXIT.timeout) || guardFired || (t.begun && !t.ended && hostKilled),
-      wallSeconds: start !== null && end !== null ? Number(end - start) / 1e9 : 0,
-      where: 'nested',
-    };
+    call.deliver(
+      jobResult(job, t, opts.logDir, {
+        began: began[i],
+        ended: t.begun ? now : null,
+        l1Problem,
+        note: call.note,
+        hostKilled: exit.stoppedBecause !== null,
+      }),
+    );
   });
-  return { results, cutShort, l1Problem };
+  return { cutShort, l1Problem };
 }
 
-function describeL1Problem(
-  t: ReturnType<RigDemux['finish']>,
-  exit: { code: number | null; signal: NodeJS.Signals | null; error?: string },
-  killedBecause: string | null,
-  qemuStderr: string,
-): string | null {
+/** One job's result from its part of the transcript; writes its stats and stderr logs. */
+function jobResult(
+  job: VmJob,
+  t: RigJobTranscript,
+  logDir: string,
+  o: { began: bigint | null; ended: bigint | null; l1Problem: string | null; note?: string; hostKilled?: boolean },
+): VmJobResult {
+  const p = logPaths(logDir, job.id);
+  if (t.stats !== null) writeFileSync(p.stats, t.stats);
+  let stderr = (o.note ?? '') + t.stderr;
+  if (!t.begun) stderr += `kickbench rig: job not started${o.l1Problem ? `: ${o.l1Problem}` : ''}\n`;
+  else if (!t.ended) stderr += `kickbench rig: job did not finish${o.l1Problem ? `: ${o.l1Problem}` : ''}\n`;
+  if (!t.begun) writeFileSync(p.console, '');
+  writeFileSync(p.stderr, stderr);
+  const guardFired = t.ended && t.status === 137 && (t.l1Seconds ?? 0) >= job.timeoutSec;
+  return {
+    id: job.id,
+    exitCode: t.ended && !guardFired ? t.status : null,
+    console: t.console,
+    stderr,
+    stats: parseStatsJson(t.stats),
+    timedOut:
+      (t.ended && t.status === KICKVMM_EXIT.timeout) || guardFired || (t.begun && !t.ended && Boolean(o.hostKilled)),
+    wallSeconds: o.began !== null && o.ended !== null ? Number(o.ended - o.began) / 1e9 : 0,
+    where: 'nested',
+  };
+}
+
+function describeL1Problem(t: RigTranscript, exit: ChildExit, qemuStderr: string): string | null {
   if (exit.error) return exit.error;
-  if (killedBecause) return `${killedBecause}; killed QEMU`;
+  if (exit.stoppedBecause) return `${exit.stoppedBecause}; killed QEMU`;
   const qerr = qemuStderr
     .split('\n')
     .map((l) => l.trim())

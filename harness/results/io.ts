@@ -36,9 +36,14 @@ export function readResults(file: string): ResultSet {
  */
 export function writeResultsAtomic(file: string, rs: ResultSet): void {
   validateResults(rs, file);
+  writeJsonAtomic(file, rs);
+}
+
+/** Any JSON document, written the same atomic way (a failed write leaves the old file as it was). */
+export function writeJsonAtomic(file: string, value: unknown): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const data = JSON.stringify(rs, null, 2) + '\n';
+  const data = JSON.stringify(value, null, 2) + '\n';
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o644);

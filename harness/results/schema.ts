@@ -150,6 +150,13 @@ export const ResultSetSchema = object({
   scenarios: array(ScenarioRecordSchema),
   hosts: z.record(z.string(), HostEnvironmentSchema, expected('an object')),
   samples: array(SampleSchema),
+  completion: object({
+    planned: int(0),
+    done: int(0),
+    state: oneOf(['complete', 'interrupted', 'running']),
+  })
+    .optional()
+    .describe("how far the run got; 'interrupted' (or a dead run's 'running') until `run --resume` finishes it"),
 })
   .superRefine((rs, ctx) => {
     // Cross-references JSON Schema cannot express: unique names and ids, and

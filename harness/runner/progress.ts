@@ -9,6 +9,8 @@ export class Progress {
   private label = '';
   private durations: number[] = [];
   private readonly tty: boolean;
+  /** a status line is on screen without its newline yet */
+  private lineOpen = false;
 
   constructor(
     private readonly out: NodeJS.WriteStream = process.stderr,
@@ -34,8 +36,10 @@ export class Progress {
   phase(name: string): void {
     if (this.quiet) return;
     const line = `[${this.done + 1}/${this.total}] ${this.label}: ${name}  (elapsed ${fmt(Date.now() - this.runStart)}${this.remaining()})`;
-    if (this.tty) this.write(`\r\x1b[2K${line}`);
-    else this.write(`${line}\n`);
+    if (this.tty) {
+      this.write(`\r\x1b[2K${line}`);
+      this.lineOpen = true;
+    } else this.write(`${line}\n`);
   }
 
   end(outcome: string): void {
@@ -52,6 +56,11 @@ export class Progress {
     this.done = done;
   }
 
+  /** Ends an open status line (before kickbench's last message on an interrupt). */
+  close(): void {
+    if (this.lineOpen) this.write('\n');
+  }
+
   finish(): void {
     this.note(`finished ${this.done} sample(s) in ${fmt(Date.now() - this.runStart)}`);
   }
@@ -63,6 +72,7 @@ export class Progress {
   }
 
   private write(s: string): void {
+    this.lineOpen = false;
     this.out.write(s);
   }
 }

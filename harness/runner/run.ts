@@ -43,6 +43,9 @@ import { planRun, type PlannedSample } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
 import { Progress } from './progress.js';
+import { haltIfStopping, onInterrupt, stoppingFor } from '../lifecycle/shutdown.js';
+import { claimOutDir, removeOrphanDisks } from './out-dir.js';
+import { writeManifest } from './manifest.js';
 
 export interface RunOptions {
   scenarios: Scenario[];
@@ -61,6 +64,10 @@ export interface RunOptions {
   keepDisks?: boolean;
   /** samples per outer-guest boot in the nested rig (default 8) */
   rigBatch?: number;
+  /** replace the results already in outDir */
+  force?: boolean;
+  /** continue this interrupted run (read from outDir) with the same plan */
+  resume?: ResultSet;
 }
 
 const BONNIE_PHASES: [RegExp, string][] = [
@@ -99,6 +106,8 @@ function firstLine(s: string): string {
 async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets: GuestAssets | null): Promise<VmJob> {
   const s = p.scenario;
   const disk = join(diskDir, `${fileSafe(id)}.img`);
+  // A new file, never a truncated old one: a VM that still had the old image keeps its own inode.
+  rmSync(disk, { force: true });
   const base = {
     id: fileSafe(id),
     mode: p.arm.mode,
@@ -175,6 +184,15 @@ export function sampleFromResult(
 }
 
 export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
+  const release = claimOutDir(opts.outDir, { force: opts.force, resume: Boolean(opts.resume) });
+  try {
+    return await runClaimed(opts);
+  } finally {
+    release();
+  }
+}
+
+async function runClaimed(opts: RunOptions): Promise<ResultSet> {
   const progress = opts.progress ?? new Progress();
   const logDir = join(opts.outDir, 'logs');
   const diskDir = join(opts.outDir, 'disks');
@@ -188,15 +206,22 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     try {
       return decidePlace(host, s.workload.kind === 'probe' ? 'probe' : 'linux', request);
     } catch (e) {
-      if (e instanceof PlaceError) throw new PlaceError(`scenario ${s.name}: ${e.message}`);
+      // No KVM at all: say why (missing, or no permission and the fix).
+      const why = host.kvmKind === 'none' && host.kvmReason ? ` (${host.kvmReason})` : '';
+      if (e instanceof PlaceError) throw new PlaceError(`scenario ${s.name}: ${e.message}${why}`);
       throw e;
     }
   };
   const places = new Map(opts.scenarios.map((s) => [s.name, placeOf(s)]));
   const where: Place = places.get(opts.scenarios[0].name) ?? 'nested';
   const hostKvm = host.kvmKind === 'none' ? 'no usable /dev/kvm' : `${host.kvmKind} KVM`;
-  for (const s of opts.scenarios)
-    progress.note(`${s.name}: runs on ${placeWords(places.get(s.name)!)} (host: ${hostKvm})`);
+  for (const s of opts.scenarios) {
+    const place = places.get(s.name)!;
+    // Falling back to the rig is worth a reason: what is wrong with this host's KVM.
+    const fallback =
+      place === 'nested' && request !== 'nested' && host.kvmReason ? `, not local KVM: ${host.kvmReason}` : '';
+    progress.note(`${s.name}: runs on ${placeWords(place)}${fallback} (host: ${hostKvm})`);
+  }
   if ([...places.values()].some((w) => w !== 'hardware'))
     progress.note(
       'timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only',
@@ -206,7 +231,11 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
   const assets = needsAssets ? await ensureAssets({ log: (l) => progress.note(l) }) : null;
 
   const hostId = (await import('node:os')).hostname();
-  const rs: ResultSet = {
+  const hostRecord = describeHost(
+    { kvmKind: host.kvmKind, where, qemuVersion: host.qemu ?? null },
+    assets ? describeAssets(assets) : {},
+  );
+  const rs: ResultSet = opts.resume ?? {
     schema: RESULTS_SCHEMA_ID,
     version: RESULTS_SCHEMA_VERSION,
     createdAt: new Date().toISOString(),
@@ -219,15 +248,12 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       name: definition.name,
       definition: definition as unknown as Record<string, unknown>,
     })),
-    hosts: {
-      [hostId]: describeHost(
-        { kvmKind: host.kvmKind, where, qemuVersion: host.qemu ?? null },
-        assets ? describeAssets(assets) : {},
-      ),
-    },
+    hosts: {},
     samples: [],
   };
-  if (opts.order === 'random' || opts.scenarios.some((s) => s.order === 'random')) rs.order = `random:${opts.seed}`;
+  rs.hosts[hostId] ??= hostRecord;
+  if (!opts.resume && (opts.order === 'random' || opts.scenarios.some((s) => s.order === 'random')))
+    rs.order = `random:${opts.seed}`;
   const resultsPath = join(opts.outDir, 'results.json');
 
   const plan = planRun(opts.scenarios, {
@@ -237,9 +263,114 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     repetitions: opts.repetitions,
     warmup: opts.warmup,
   });
-  // In the nested rig several samples share one outer-guest boot (each is still
-  // its own fresh kickvmm VM on its own disk), which saves an L1 boot per sample.
-  progress.start(plan.length);
+  const planned = new Set(plan.map(sampleId));
+  const recorded = new Set(rs.samples.map((s) => s.id));
+  for (const id of recorded)
+    if (!planned.has(id)) throw new Error(`${resultsPath}: sample ${id} is not in this run's plan; cannot resume it`);
+  const todo = plan.filter((p) => !recorded.has(sampleId(p)));
+  if (opts.resume) {
+    // Images of samples that never finished (a killed run) are not results: only failed samples keep theirs.
+    const keep = new Set(rs.samples.filter((s) => s.status !== 'ok').map((s) => `${fileSafe(s.id)}.img`));
+    removeOrphanDisks(diskDir, keep);
+    progress.note(`resuming: ${rs.samples.length} of ${plan.length} sample(s) done, ${todo.length} to go`);
+  } else {
+    writeManifest(opts.outDir, {
+      kickbenchRun: 1,
+      scenarios: opts.scenarios.map(({ file: _f, ...definition }) => definition),
+      seed: opts.seed,
+      order: opts.order,
+      aaMode: opts.aaMode,
+      repetitions: opts.repetitions,
+      warmup: opts.warmup,
+      where: opts.where,
+      vmmLabel: opts.vmmLabel,
+      keepDisks: opts.keepDisks,
+      rigBatch: opts.rigBatch,
+    });
+  }
+  const completion = (state: 'complete' | 'interrupted' | 'running') => {
+    rs.completion = { planned: plan.length, done: rs.samples.length, state };
+  };
+  completion('running');
+  writeResultsAtomic(resultsPath, rs);
+
+  // Disk images of samples under way: removed if the run stops before they are recorded.
+  const inFlight = new Set<string>();
+  const dropInFlight = () => {
+    for (const d of inFlight) rmSync(d, { force: true });
+    inFlight.clear();
+  };
+  const stopHook = onInterrupt(() => {
+    progress.close();
+    dropInFlight();
+    completion('interrupted');
+    writeResultsAtomic(resultsPath, rs);
+    return `${rs.samples.length} of ${plan.length} sample(s) done, saved in ${resultsPath}; kickbench run --resume ${opts.outDir} finishes the run`;
+  });
+  try {
+    await runPlan(todo, {
+      opts,
+      progress,
+      places,
+      assets,
+      logDir,
+      diskDir,
+      inFlight,
+      done: plan.length - todo.length,
+      total: plan.length,
+      record: (sample) => {
+        rs.samples.push(sample);
+        const semantics = statsArmSemantics(sample.vmmStats);
+        if (semantics !== null && semantics < (rs.armSemantics ?? 1)) {
+          rs.armSemantics = semantics;
+          progress.note(
+            `kickvmm reports arm semantics ${semantics} (its exit mode services requests on the vCPU thread); results.json records that`,
+          );
+        }
+        completion('running');
+        writeResultsAtomic(resultsPath, rs);
+      },
+      hostId,
+    });
+  } catch (e) {
+    // Whatever stopped the run, what it measured stays, marked incomplete (if the disk lets us).
+    stopHook();
+    dropInFlight();
+    completion('interrupted');
+    try {
+      writeResultsAtomic(resultsPath, rs);
+    } catch {
+      /* the previous copy, one sample short at most, stays */
+    }
+    throw e;
+  }
+  stopHook();
+  completion('complete');
+  writeResultsAtomic(resultsPath, rs);
+  progress.finish();
+  return rs;
+}
+
+interface PlanContext {
+  opts: RunOptions;
+  progress: Progress;
+  places: Map<string, Place>;
+  assets: GuestAssets | null;
+  logDir: string;
+  diskDir: string;
+  inFlight: Set<string>;
+  /** samples already recorded (a resumed run) and the plan's size */
+  done: number;
+  total: number;
+  record: (sample: Sample) => void;
+  hostId: string;
+}
+
+/** Runs the samples still to do, in plan order; each is recorded the moment its VM ends. */
+async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
+  const { opts, progress, places } = c;
+  progress.start(c.total);
+  progress.sync(c.done);
   const rigBatch = Math.max(1, opts.rigBatch ?? 8);
   for (let first = 0; first < plan.length;) {
     // Consecutive samples that run in the same place; in the nested rig several
@@ -249,10 +380,13 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
     const size = place === 'nested' ? rigBatch : 1;
     let last = first;
     while (last < plan.length && last - first < size && places.get(plan[last].scenario.name) === place) last++;
-    const batch = [];
+    const batch: { p: PlannedSample; id: string; job: VmJob; startedAt: Date; recorded: boolean }[] = [];
     for (const p of plan.slice(first, last)) {
+      await haltIfStopping();
       const id = sampleId(p);
-      batch.push({ p, id, job: await prepareJob(p, id, diskDir, assets), startedAt: new Date() });
+      const job = await prepareJob(p, id, c.diskDir, c.assets);
+      c.inFlight.add(job.disk);
+      batch.push({ p, id, job, startedAt: new Date(), recorded: false });
     }
     const byJob = new Map(batch.map((b) => [b.job.id, b]));
     let current: string | null = null;
@@ -266,29 +400,9 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
       phase = 'booting';
       progress.phase(phase);
     };
-    if (place !== 'nested') startJob(batch[0].job.id);
-    const results = await runJobs(
-      batch.map((b) => b.job),
-      {
-        place,
-        kickvmm: paths.kickvmm(),
-        assets,
-        logDir,
-        onConsole: (jobId: string, chunk: string) => {
-          if (jobId !== current) startJob(jobId);
-          for (const [re, name] of BONNIE_PHASES) {
-            if (re.test(chunk) && name !== phase) {
-              phase = name;
-              progress.phase(phase);
-            }
-          }
-        },
-      },
-    );
-    if (current) progress.end('ran');
-    progress.sync(last);
-    for (const b of batch) {
-      const result = results.find((r) => r.id === b.job.id);
+    const record = (b: (typeof batch)[number], result: VmJobResult | undefined) => {
+      if (b.recorded || stoppingFor()) return;
+      b.recorded = true;
       const outcome: Pick<Sample, 'status' | 'error' | 'metrics' | 'vmmStats'> = result
         ? sampleFromResult(b.p, result)
         : {
@@ -306,7 +420,7 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
         order: b.p.order,
         warmup: b.p.warmup,
         where: result?.where ?? place,
-        host: hostId,
+        host: c.hostId,
         startedAt: b.startedAt.toISOString(),
         wallSeconds: result?.wallSeconds ?? 0,
         ...outcome,
@@ -316,20 +430,42 @@ export async function runScenarios(opts: RunOptions): Promise<ResultSet> {
           stderr: `logs/${b.job.id}.stderr.log`,
         },
       };
-      rs.samples.push(sample);
-      const semantics = statsArmSemantics(sample.vmmStats);
-      if (semantics !== null && semantics < (rs.armSemantics ?? 1)) {
-        rs.armSemantics = semantics;
-        progress.note(
-          `kickvmm reports arm semantics ${semantics} (its exit mode services requests on the vCPU thread); results.json records that`,
-        );
-      }
+      c.record(sample);
+      c.inFlight.delete(b.job.disk);
       if (sample.status === 'ok' && !opts.keepDisks) rmSync(b.job.disk, { force: true });
+      if (current === b.job.id) {
+        progress.end('ran');
+        current = null;
+      }
       progress.note(`  ${sampleLabel(b.p)}: ${sample.status === 'ok' ? 'ok' : `FAILED: ${sample.error}`}`);
-    }
-    writeResultsAtomic(resultsPath, rs);
+    };
+    if (place !== 'nested') startJob(batch[0].job.id);
+    const results = await runJobs(
+      batch.map((b) => b.job),
+      {
+        place,
+        kickvmm: paths.kickvmm(),
+        assets: c.assets,
+        logDir: c.logDir,
+        onConsole: (jobId: string, chunk: string) => {
+          if (jobId !== current) startJob(jobId);
+          for (const [re, name] of BONNIE_PHASES) {
+            if (re.test(chunk) && name !== phase) {
+              phase = name;
+              progress.phase(phase);
+            }
+          }
+        },
+        onResult: (r) => record(byJob.get(r.id)!, r),
+      },
+    );
+    if (current) progress.end('ran');
+    for (const b of batch)
+      record(
+        b,
+        results.find((r) => r.id === b.job.id),
+      );
+    progress.sync(c.done + last);
     first = last;
   }
-  progress.finish();
-  return rs;
 }

@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DEFAULT_ARMS, KICK_MODES, isKickMode, type KickMode } from '../results/arms.js';
 import { repoRoot } from '../paths.js';
+import { checkProbeCmdline } from './probe-cmdline.js';
 
 export interface BonnieWorkload {
   kind: 'bonnie';
@@ -78,6 +79,16 @@ export function checkBonnieRamRule(args: string[], guestMemMiB: number): string 
   return null;
 }
 
+/** Every level refuses keys it does not know: a misspelt key must not silently mean the default. */
+function onlyKnownKeys(o: Record<string, unknown>, known: string[], where: string, prefix: string): void {
+  for (const k of Object.keys(o))
+    need(known.includes(k), where, `unknown field "${prefix}${k}" (known: ${known.map((n) => prefix + n).join(', ')})`);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 export function validateScenario(raw: unknown, where: string): Scenario {
   need(raw && typeof raw === 'object' && !Array.isArray(raw), where, 'a scenario must be a JSON object');
   const o = raw as Record<string, unknown>;
@@ -93,7 +104,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     'timeoutSec',
     'order',
   ];
-  for (const k of Object.keys(o)) need(known.includes(k), where, `unknown field "${k}" (known: ${known.join(', ')})`);
+  onlyKnownKeys(o, known, where, '');
   need(
     typeof o.name === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(o.name),
     where,
@@ -103,14 +114,15 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   where = `${where} (${name})`;
   need(o.description === undefined || typeof o.description === 'string', where, 'description must be a string');
 
-  const w = o.workload as Record<string, unknown> | undefined;
+  const w = o.workload;
   need(
-    w && typeof w === 'object',
+    isPlainObject(w),
     where,
     'workload is required: {"kind": "bonnie", "args": [...]} or {"kind": "probe", "cmdline": "..."}',
   );
   let workload: Workload;
   if (w.kind === 'bonnie') {
+    onlyKnownKeys(w, ['kind', 'args'], where, 'workload.');
     need(
       Array.isArray(w.args) && w.args.every((a) => typeof a === 'string'),
       where,
@@ -125,11 +137,14 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     );
     workload = { kind: 'bonnie', args };
   } else if (w.kind === 'probe') {
+    onlyKnownKeys(w, ['kind', 'cmdline', 'diskMiB'], where, 'workload.');
     need(
       typeof w.cmdline === 'string' && w.cmdline.trim().length > 0,
       where,
       'workload.cmdline must be a non-empty string',
     );
+    const cmdlineProblem = checkProbeCmdline(w.cmdline);
+    need(cmdlineProblem === null, where, `workload.cmdline: ${cmdlineProblem}`);
     need(
       w.diskMiB === undefined || isInt(w.diskMiB, 1, 1024 * 1024),
       where,
@@ -152,8 +167,9 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   const warmup = o.warmup ?? 0;
   need(isInt(warmup, 0, 100), where, 'warmup must be an integer from 0 to 100');
 
-  const g = (o.guest ?? {}) as Record<string, unknown>;
-  need(typeof g === 'object', where, 'guest must be an object');
+  const g = o.guest === undefined ? {} : o.guest;
+  need(isPlainObject(g), where, 'guest must be an object');
+  onlyKnownKeys(g, ['memMiB', 'cpus', 'kernel', 'boot'], where, 'guest.');
   const memMiB = g.memMiB ?? 256;
   need(isInt(memMiB, 16, 3 * 1024), where, 'guest.memMiB must be an integer from 16 to 3072');
   const cpus = g.cpus ?? 1;
