@@ -14,6 +14,7 @@ import { compareCommand } from './commands/compare.js';
 import { mergeCommand } from './commands/merge.js';
 import { microCommand } from './commands/micro.js';
 import { listCommand } from './commands/list.js';
+import { ocCommand } from './commands/oc.js';
 import { CliError } from './commands/errors.js';
 import { haltIfStopping, installShutdown, stopNow } from './lifecycle/shutdown.js';
 import { watchNpmParent } from './lifecycle/npm-parent.js';
@@ -45,6 +46,7 @@ const cli = yargs(hideBin(process.argv))
   .command(mergeCommand)
   .command(microCommand)
   .command(listCommand)
+  .command(ocCommand)
   .version(packageVersion())
   .demandCommand(1, 'Name a command (kickbench --help lists them).')
   .strict()

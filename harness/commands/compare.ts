@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { readResults } from '../results/io.js';
 import { compareRuns } from '../stats/index.js';
-import { renderCompare, compareExitCode } from '../report/compare-report.js';
+import { renderCompare, judge, GATE_EXIT } from '../report/compare-report.js';
+import type { ResultSet } from '../results/schema.js';
 import { mixedArmSemantics } from '../results/arms.js';
 import { CliError } from './errors.js';
 
@@ -13,7 +14,18 @@ interface CompareArgs {
   alpha: number;
   format: 'text' | 'md' | 'json';
   'allow-mixed': boolean;
+  'allow-incomplete': boolean;
   'allow-mixed-arm-semantics': boolean;
+  seed?: number;
+}
+
+/** Unreadable or invalid input is an input error: exit 2, one line. */
+function load(p: string): ResultSet {
+  try {
+    return readResults(resultsFile(p));
+  } catch (e) {
+    throw new CliError((e as Error).message.split('\n')[0], GATE_EXIT.usage);
+  }
 }
 
 function resultsFile(p: string): string {
@@ -23,7 +35,7 @@ function resultsFile(p: string): string {
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare <base> <head>',
   describe:
-    'CI gate: compare two result sets (e.g. main vs a PR); exit 1 on a significant regression beyond the threshold',
+    'CI gate: compare two result sets (e.g. main vs a PR); exit 0 pass, 1 regression, 2 usage/input error, 3 cannot judge',
   builder: (y) =>
     y
       .positional('base', { type: 'string', demandOption: true, describe: 'baseline results.json (or its directory)' })
@@ -44,6 +56,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         default: false,
         describe: 'compare even when base and head ran in different places or on different CPUs',
       })
+      .option('allow-incomplete', {
+        type: 'boolean',
+        default: false,
+        describe: 'judge interrupted or incomplete runs, or runs with failed samples, instead of exiting 3',
+      })
+      .option('seed', { type: 'number', describe: "seed for the bootstrap (default: base's recorded --seed)" })
       .option('allow-mixed-arm-semantics', {
         type: 'boolean',
         default: false,
@@ -52,12 +70,16 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       })
       .example(
         '$0 compare results/main results/pr --threshold 5',
-        'exit status 1 if the PR regressed any metric by more than 5%',
+        'exit 1 if the PR regressed a primary metric by more than 5%; 3 if the runs cannot tell',
+      )
+      .epilog(
+        'Exit status: 0 pass (no primary metric regressed, and a verdict was reachable); 1 regression; 2 usage or input error; 3 cannot judge (underpowered, incomplete run, no common primary metrics, too many failed samples).',
       ),
   handler: (argv) => {
-    if (!(argv.threshold >= 0)) throw new Error('--threshold must be a non-negative percentage');
-    const base = readResults(resultsFile(argv.base));
-    const head = readResults(resultsFile(argv.head));
+    if (!(argv.threshold >= 0)) throw new CliError('--threshold must be a non-negative percentage', GATE_EXIT.usage);
+    if (!(argv.alpha > 0 && argv.alpha < 1)) throw new CliError('--alpha must be between 0 and 1', GATE_EXIT.usage);
+    const base = load(argv.base);
+    const head = load(argv.head);
     // A gate only means something between like and like: the same place, the same kind of machine.
     const places = (rs: typeof base) => [...new Set(rs.samples.map((s) => s.where))].sort().join('+');
     const cpus = (rs: typeof base) => [...new Set(Object.values(rs.hosts).map((h) => h.cpuModel))].sort().join(' + ');
@@ -65,20 +87,28 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       throw new CliError(
         `base ran on ${places(base) || 'nothing'} but head on ${places(head) || 'nothing'}: ` +
           'comparing them would measure the machine, not the change (--allow-mixed to compare anyway)',
+        GATE_EXIT.usage,
       );
     }
     if (cpus(base) !== cpus(head) && !argv['allow-mixed']) {
       throw new CliError(
         `base ran on ${cpus(base)} but head on ${cpus(head)}: comparing them would measure the machine, not the change (--allow-mixed to compare anyway)`,
+        GATE_EXIT.usage,
       );
     }
     // An exit arm from before issue 7 serviced requests inline: comparing it with today's exit measures the redesign.
     const mixed = mixedArmSemantics(base, head, ['base', 'head']);
     if (mixed && !argv['allow-mixed-arm-semantics'])
-      throw new CliError(`${mixed} (--allow-mixed-arm-semantics to compare anyway)`, 2);
-    const comparison = compareRuns(base, head, { thresholdPct: argv.threshold, alpha: argv.alpha });
-    if (argv.format === 'json') process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
-    else process.stdout.write(renderCompare(comparison, { format: argv.format, thresholdPct: argv.threshold }));
-    process.exitCode = compareExitCode(comparison, argv.threshold);
+      throw new CliError(`${mixed} (--allow-mixed-arm-semantics to compare anyway)`, GATE_EXIT.usage);
+    const comparison = compareRuns(base, head, { thresholdPct: argv.threshold, alpha: argv.alpha, seed: argv.seed });
+    const gateOpts = { thresholdPct: argv.threshold, base, head, allowIncomplete: argv['allow-incomplete'] };
+    const gate = judge(comparison, gateOpts);
+    if (argv.format === 'json') {
+      const { regressions: _r, ...verdictOnly } = gate;
+      process.stdout.write(`${JSON.stringify({ gate: verdictOnly, ...comparison }, null, 2)}\n`);
+    } else {
+      process.stdout.write(renderCompare(comparison, { format: argv.format, ...gateOpts }));
+    }
+    process.exitCode = gate.exitCode;
   },
 };

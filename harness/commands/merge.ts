@@ -7,6 +7,7 @@ import { mergeResults } from '../results/merge.js';
 interface MergeArgs {
   results: string[];
   out: string;
+  dedupe: boolean;
 }
 
 export const mergeCommand: CommandModule<object, MergeArgs> = {
@@ -21,10 +22,18 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
         describe: 'results.json files or their directories',
       })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'merged results.json to write' })
+      .option('dedupe', {
+        type: 'boolean',
+        default: false,
+        describe: 'keep one copy of a sample found in two inputs (with a warning) instead of refusing the merge',
+      })
       .example('$0 merge host-a/results.json host-b/results.json -o all.json', ''),
   handler: (argv) => {
     const sets = argv.results.map((p) => readResults(p.endsWith('.json') ? p : join(p, 'results.json')));
-    const merged = mergeResults(sets, argv.results);
+    const merged = mergeResults(sets, argv.results, {
+      dedupe: argv.dedupe,
+      warn: (m) => process.stderr.write(`kickbench: warning: ${m}\n`),
+    });
     mkdirSync(dirname(resolve(argv.out)), { recursive: true });
     writeResultsAtomic(argv.out, merged);
     process.stderr.write(

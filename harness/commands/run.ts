@@ -12,6 +12,7 @@ import { decidePlace, detectHost, requestedPlace, PLACE_REQUESTS, type PlaceRequ
 import { renderReport } from '../report/index.js';
 import { paths } from '../paths.js';
 import { CliError } from './errors.js';
+import { plannedLooks, powerCheck, powerLine } from '../stats/power.js';
 
 interface RunArgs {
   scenario: string[];
@@ -28,6 +29,9 @@ interface RunArgs {
   quiet: boolean;
   'keep-disks': boolean;
   'rig-batch': number;
+  'allow-underpowered': boolean;
+  'until-decided': boolean;
+  'max-n'?: number;
 }
 
 /** "default" means the mission's own benchmark where it can run at full size, else the quick one. */
@@ -66,8 +70,20 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('seed', {
         type: 'number',
         defaultDescription: '1',
-        describe: 'seed for --order random and the bootstrap',
+        describe: 'seed for --order random and every resampling in the report (recorded in results.json)',
       })
+      .option('allow-underpowered', {
+        type: 'boolean',
+        default: false,
+        describe: 'run even when the plan can never reach a verdict (too few samples for its primary metrics)',
+      })
+      .option('until-decided', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "sequential sampling: after n per arm, add rounds at pre-planned looks (every 2 up to --max-n, O'Brien-Fleming alpha spending) until every primary metric is decided",
+      })
+      .option('max-n', { type: 'number', describe: 'with --until-decided: the budget, samples per arm' })
       .option('aa', {
         type: 'string',
         describe: `A/A run: both arms use this mode (${KICK_MODES.join('|')}) to measure the noise floor`,
@@ -106,7 +122,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run', 'the default scenario')
       .example('$0 run quick -n 5 --out results/ci', 'five samples per mode into results/ci')
       .example('$0 run doorbell --aa ioeventfd', 'A/A: the noise floor of the doorbell cost')
-      .example('$0 run --resume results/ci', 'finish a run that was interrupted'),
+      .example('$0 run --resume results/ci', 'finish a run that was interrupted')
+      .example('$0 run seed -n 6 --until-decided --max-n 12', 'start at 6 per mode, add rounds only if undecided'),
   handler: async (argv) => {
     const progress = new Progress(process.stderr, argv.quiet);
     const opts = argv.resume !== undefined ? resumeOptions(argv) : await newRunOptions(argv, progress);
@@ -156,6 +173,39 @@ async function newRunOptions(argv: RunArgs, progress: Progress): Promise<Omit<Ru
     if (v !== undefined && (!Number.isInteger(v) || v < min))
       throw new CliError(`${flag} must be an integer >= ${min}`, 2);
   }
+  if (argv['until-decided']) {
+    const maxN = argv['max-n'];
+    if (maxN === undefined || !Number.isInteger(maxN) || maxN < 2)
+      throw new CliError('--until-decided needs --max-n N (samples per arm, an integer >= 2)', 2);
+    if (scenarios.length !== 1) throw new CliError('--until-decided runs one scenario at a time', 2);
+    const n0 = argv.repetitions ?? scenarios[0].repetitions;
+    if (maxN < n0) throw new CliError(`--max-n ${maxN} is below the first look's n=${n0}`, 2);
+  } else if (argv['max-n'] !== undefined) {
+    throw new CliError('--max-n only means something with --until-decided', 2);
+  }
+  // The power check, before anything boots: can this plan reach a verdict at all?
+  const underpowered: string[] = [];
+  for (const s of scenarios) {
+    const n = argv['until-decided'] ? argv['max-n']! : (argv.repetitions ?? s.repetitions);
+    let check = powerCheck(n, n, s.primary.length);
+    if (argv['until-decided']) {
+      const looks = plannedLooks(argv.repetitions ?? s.repetitions, n, 0.05, 2, s.primary.length);
+      // the last look gets only its own share of alpha
+      check = powerCheck(n, n, s.primary.length, looks[looks.length - 1].alpha);
+      progress.note(
+        `sequential looks (O'Brien-Fleming): ${looks.map((l) => `n=${l.n} alpha ${l.alpha.toPrecision(2)}`).join(', ')}`,
+      );
+    }
+    const odd = n % 2 === 1 ? ' (odd n: ABBA leaves the arms unbalanced)' : '';
+    progress.note(`${powerLine(`${s.name} (${s.primary.length} primary: ${s.primary.join(', ')})`, check)}${odd}`);
+    if (!check.reachable) underpowered.push(s.name);
+  }
+  if (underpowered.length && !argv['allow-underpowered']) {
+    throw new CliError(
+      `refusing a plan that can never decide (${underpowered.join(', ')}): raise -n, or pass --allow-underpowered to run it anyway`,
+      2,
+    );
+  }
   const stamp = new Date()
     .toISOString()
     .replace(/[:.]/g, '-')
@@ -176,6 +226,7 @@ async function newRunOptions(argv: RunArgs, progress: Progress): Promise<Omit<Ru
     keepDisks: argv['keep-disks'],
     rigBatch: argv['rig-batch'],
     force: argv.force,
+    untilDecided: argv['until-decided'] ? { maxN: argv['max-n']! } : undefined,
   };
 }
 

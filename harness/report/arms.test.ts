@@ -66,7 +66,7 @@ test('text, Markdown and HTML: one bonnie++ table per arm and one comparison blo
   assert.match(text, /^inline: bonnie\+\+ 1\.96-style table; every cell is the median of 6 run\(s\)/m);
   assert.match(text, /^ioeventfd vs exit \(before = exit, after = ioeventfd\):$/m);
   assert.match(text, /^inline vs exit \(before = exit, after = inline\):$/m);
-  assert.match(text, /^metric +unit +exit median +inline median +change /m);
+  assert.match(text, /^metric +role +unit +exit median +inline median +change /m);
   assert.match(text, /^ {2}inline: notify exits to userspace, the vCPU thread services the queue/m);
   assert.match(text, /^ {2}before = exit: notify exits to userspace, the I\/O thread services the queue/m);
   assert.match(text, /^VMM counter \(median per run\) +exit \(n=6\) +ioeventfd \(n=6\) +inline \(n=6\)$/m);
@@ -75,7 +75,7 @@ test('text, Markdown and HTML: one bonnie++ table per arm and one comparison blo
   const md = renderMarkdown(rs, { resamples: 500 });
   assert.match(md, /^## kickbench: exit vs ioeventfd vs inline kick paths$/m);
   assert.match(md, /^\*\*inline vs exit\*\* \(before = exit, after = inline\)$/m);
-  assert.match(md, /^\| metric \| unit \| exit median \| inline median \|/m);
+  assert.match(md, /^\| metric \| role \| unit \| exit median \| inline median \|/m);
   assert.equal((md.match(/^```text\nVersion {2}1\.96 /gm) ?? []).length, 3, 'three bonnie++ tables');
 
   const html = await renderHtml(rs, { resamples: 500 });

@@ -295,3 +295,203 @@ export async function writeCharts(
     return file;
   });
 }
+
+// ---------------------------------------------------------------------------
+// The overview forest plot: one row per primary hypothesis, its ratio (point)
+// and interval (bar), the ±threshold band shaded and 1.0 marked.
+
+export interface ForestItem {
+  label: string;
+  ratio: number | null;
+  ci: { low: number; high: number } | null;
+  verdict: string;
+  direction: 'higher' | 'lower';
+}
+
+const VERDICT_COLOURS: Record<string, string> = {
+  improved: '#1b7e2a',
+  regressed: '#c62828',
+  'no change': '#555555',
+  inconclusive: '#b07d00',
+};
+
+/** Every primary metric of a report model, in report order (with host and arm pair when there are several). */
+export function forestItems(model: {
+  hosts: {
+    host: string;
+    scenarios: {
+      scenario: string;
+      comparisons: { baselineArm: string; treatmentArm: string; rows: MetricComparison[] }[];
+    }[];
+  }[];
+}): ForestItem[] {
+  const multiHost = model.hosts.length > 1;
+  const multiArm = model.hosts.some((h) => h.scenarios.some((s) => s.comparisons.length > 1));
+  return model.hosts.flatMap((h) =>
+    h.scenarios.flatMap((sec) =>
+      sec.comparisons.flatMap((cmp) =>
+        cmp.rows
+          .filter((m) => m.role === 'primary')
+          .map((m) => ({
+            label: `${multiHost ? `${h.host}: ` : ''}${sec.scenario}${multiArm ? ` ${cmp.treatmentArm}/${cmp.baselineArm}` : ''} ${m.metric}${m.direction === 'lower' ? ' (lower better)' : ''}`,
+            ratio: m.ratio,
+            ci: m.ci ? { low: m.ci.low, high: m.ci.high } : null,
+            verdict: m.verdict ?? 'n/a',
+            direction: m.direction,
+          })),
+      ),
+    ),
+  );
+}
+
+interface ForestRow {
+  y: number;
+  low: number;
+  high: number;
+  lowOpen: boolean;
+  highOpen: boolean;
+  colour: string;
+}
+
+const forestPlugin: Plugin = {
+  id: 'forest',
+  beforeDatasetsDraw(chart, _args, options) {
+    const o = options as { band?: [number, number]; rows?: ForestRow[] };
+    const { ctx, chartArea } = chart;
+    const x = chart.scales.x;
+    const y = chart.scales.y;
+    ctx.save();
+    if (o.band) {
+      const x0 = x.getPixelForValue(o.band[0]);
+      const x1 = x.getPixelForValue(o.band[1]);
+      ctx.fillStyle = 'rgba(120,160,220,0.18)';
+      ctx.fillRect(x0, chartArea.top, x1 - x0, chartArea.bottom - chartArea.top);
+    }
+    const one = x.getPixelForValue(1);
+    ctx.strokeStyle = '#222';
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([5, 4]);
+    ctx.beginPath();
+    ctx.moveTo(one, chartArea.top);
+    ctx.lineTo(one, chartArea.bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    for (const r of o.rows ?? []) {
+      const py = y.getPixelForValue(r.y);
+      const lo = x.getPixelForValue(r.low);
+      const hi = x.getPixelForValue(r.high);
+      ctx.strokeStyle = r.colour;
+      ctx.lineWidth = 3;
+      ctx.beginPath();
+      ctx.moveTo(lo, py);
+      ctx.lineTo(hi, py);
+      for (const [px, open, dir] of [
+        [lo, r.lowOpen, -1],
+        [hi, r.highOpen, 1],
+      ] as const) {
+        if (open) {
+          // an arrow: the interval goes on beyond the axis (a +++++ run made the bound infinite)
+          ctx.moveTo(px - dir * 8, py - 6);
+          ctx.lineTo(px, py);
+          ctx.lineTo(px - dir * 8, py + 6);
+        } else {
+          ctx.moveTo(px, py - 7);
+          ctx.lineTo(px, py + 7);
+        }
+      }
+      ctx.stroke();
+    }
+    ctx.restore();
+  },
+};
+
+/** The forest plot as a PNG. */
+export async function renderForest(
+  items: ForestItem[],
+  thresholdPct: number,
+  notHardware: boolean,
+): Promise<ChartImage> {
+  const t = thresholdPct / 100;
+  const finite = items
+    .flatMap((i) => [i.ratio, i.ci?.low, i.ci?.high])
+    .filter((v): v is number => v !== null && v !== undefined && Number.isFinite(v));
+  const lowest = Math.min(1 - 2 * t, ...finite);
+  const highest = Math.max(1 + 2 * t, ...finite);
+  const pad = (highest - lowest) * 0.06;
+  const [xmin, xmax] = [Math.max(0, lowest - pad), highest + pad];
+  const clip = (v: number) => Math.min(xmax, Math.max(xmin, v));
+  const rows: ForestRow[] = [];
+  items.forEach((it, i) => {
+    if (!it.ci) return;
+    rows.push({
+      y: i,
+      low: clip(it.ci.low),
+      high: clip(it.ci.high),
+      lowOpen: it.ci.low < xmin,
+      highOpen: it.ci.high > xmax,
+      colour: VERDICT_COLOURS[it.verdict] ?? '#777',
+    });
+  });
+  const labels = items.map((it) => `${it.label}: ${it.verdict}${it.ci ? '' : ' (no interval)'}`);
+  const height = 130 + 36 * items.length;
+  const width = 1000;
+  const config: ChartConfiguration = {
+    type: 'scatter',
+    data: {
+      datasets: [
+        {
+          label: 'ratio (Hodges-Lehmann, treatment / baseline)',
+          data: items.map((it, i) => ({ x: it.ratio === null ? NaN : clip(it.ratio), y: i })),
+          backgroundColor: items.map((it) => VERDICT_COLOURS[it.verdict] ?? '#777'),
+          pointRadius: 6,
+          pointStyle: 'rectRot',
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      responsive: false,
+      scales: {
+        x: {
+          type: 'linear',
+          min: xmin,
+          max: xmax,
+          title: { display: true, text: `ratio (1.0 = no change; shaded: \u00b1${thresholdPct}% threshold)` },
+        },
+        y: {
+          type: 'linear',
+          min: -0.7,
+          max: items.length - 0.3,
+          reverse: true,
+          afterBuildTicks: (axis) => {
+            axis.ticks = items.map((_, i) => ({ value: i }));
+          },
+          ticks: { callback: (v) => labels[Number(v)] ?? '', autoSkip: false },
+          grid: { display: false },
+        },
+      },
+      plugins: {
+        title: { display: true, text: 'Primary hypotheses: ratio and 95% interval', font: { size: 16 } },
+        subtitle: {
+          display: true,
+          text: notHardware
+            ? 'NOT HARDWARE: emulator or nested-rig timings; correctness and direction only'
+            : 'bars: exact Mann-Whitney-inverted 95% interval; colour: verdict',
+          color: notHardware ? '#a00000' : '#333',
+        },
+        legend: { display: false },
+        ...({ forest: { band: [1 - t, 1 + t], rows } } as object),
+      },
+    },
+    plugins: [forestPlugin],
+  };
+  const png = await new ChartJSNodeCanvas({ width, height, backgroundColour: 'white' }).renderToBuffer(config);
+  return {
+    name: 'overview-forest.png',
+    scenario: '',
+    title: `Overview: ${items.length} primary hypothes${items.length === 1 ? 'is' : 'es'}, ratio with its 95% interval; shaded band \u00b1${thresholdPct}%, dashed line 1.0`,
+    png,
+    width,
+    height,
+  };
+}

@@ -97,6 +97,7 @@ test(
               w: i.naturalWidth,
               h: i.naturalHeight,
               shownW: i.getBoundingClientRect().width,
+              alt: i.alt,
             })),
             bodyWidth: document.body.scrollWidth,
           };
@@ -116,7 +117,9 @@ test(
         assert.ok(facts.envRows.includes('where it ran') && facts.envRows.includes('nested'));
         assert.equal(facts.counters, 2);
         assert.equal(facts.rawRows, rs.samples.length);
-        assert.equal(facts.images.length, comparedMetrics.length + analysis.scenarios.length);
+        // one chart per compared metric, one counters chart per scenario, and the overview forest plot
+        assert.equal(facts.images.length, comparedMetrics.length + analysis.scenarios.length + 1);
+        assert.match(facts.images[0].alt, /^Overview: 4 primary hypotheses, ratio with its 95% interval/);
         for (const img of facts.images) {
           assert.ok(img.complete && img.w > 0 && img.h > 0, `image decoded: ${JSON.stringify(img)}`);
           assert.ok(img.shownW > 100, 'image laid out at a readable size');

@@ -18,8 +18,10 @@ import {
   armsTitle,
   counterHeader,
   counterTableRows,
+  comparisonNotes,
   deltaHeader,
   deltaRow,
+  DELTA_VERDICT_COLUMN,
   sampleSummary,
   settingsLine,
   verdictLine,
@@ -153,10 +155,12 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
     out.push(`<p><b>${treat} vs ${base}</b> (before = ${base}, after = ${treat})</p>`);
     out.push(
       `<div class="delta scroll" data-arm="${treat}">${table(deltaHeader(cmp), cmp.rows.map(deltaRow), {
-        left: [0, 1, 7],
-        cellClass: (_r, c, v) => (c === 7 ? verdictClass(v) : ''),
+        left: [0, 1, 2, DELTA_VERDICT_COLUMN],
+        cellClass: (_r, c, v) => (c === DELTA_VERDICT_COLUMN ? verdictClass(v.replace(/ \(secondary\)$/, '')) : ''),
       })}</div>`,
     );
+    const notes = comparisonNotes(cmp);
+    if (notes.length) out.push(`<ul class="notes">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
     if (model.aa) {
       const note = aaNote(cmp);
       if (note) out.push(`<p class="note">${escapeHtml(note)}</p>`);
@@ -171,6 +175,15 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
   );
   out.push('</section>');
   return out.join('\n');
+}
+
+/** The overview forest plot: every primary metric's ratio with its interval, at the top of the report. */
+async function overviewHtml(model: ReportModel): Promise<string> {
+  const { renderForest, forestItems } = await import('./charts.js');
+  const items = forestItems(model);
+  if (!items.length) return '';
+  const img = await renderForest(items, model.thresholdPct, model.warnings.length > 0);
+  return `<figure class="overview"><img src="data:image/png;base64,${img.png.toString('base64')}" width="${img.width}" height="${img.height}" alt="${escapeHtml(img.title)}"><figcaption>${escapeHtml(img.title)}</figcaption></figure>`;
 }
 
 async function hostHtml(h: HostSection, model: ReportModel, multiHost: boolean): Promise<string> {
@@ -200,6 +213,9 @@ export async function renderHtmlModel(model: ReportModel): Promise<string> {
       `created ${escapeHtml(rs.createdAt)}; kickbench ${escapeHtml(rs.tool.version)}; order ${escapeHtml(rs.order)}</p>`,
   );
   for (const w of model.warnings) body.push(`<div class="warn">${escapeHtml(w)}</div>`);
+  if (model.completion) body.push(`<div class="warn incomplete">${escapeHtml(model.completion)}</div>`);
+  if (model.sequential) body.push(`<p class="note">${escapeHtml(model.sequential)}</p>`);
+  body.push(await overviewHtml(model));
   if (model.aa)
     body.push(
       '<p class="note">A/A run: both arms use the same kick mode; any "improved" or "regressed" verdict is a false alarm.</p>',

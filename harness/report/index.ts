@@ -45,6 +45,16 @@ export async function renderReport(rs: ResultSet, opts: RenderOptions): Promise<
     case 'png': {
       if (!outDir) throw new Error('png charts need an output directory (--out DIR)');
       const written: string[] = [];
+      const { forestItems, renderForest } = await import('./charts.js');
+      const items = forestItems(model);
+      if (items.length) {
+        const { mkdirSync, writeFileSync } = await import('node:fs');
+        const { join } = await import('node:path');
+        const img = await renderForest(items, model.thresholdPct, model.warnings.length > 0);
+        mkdirSync(outDir, { recursive: true });
+        writeFileSync(join(outDir, img.name), img.png);
+        written.push(join(outDir, img.name));
+      }
       for (const h of model.hosts) {
         if (!h.analyses.length) continue;
         const { writeCharts } = await import('./charts.js');

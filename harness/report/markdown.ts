@@ -9,8 +9,11 @@ import {
   armsTitle,
   counterHeader,
   counterTableRows,
+  comparisonNotes,
   deltaHeader,
   deltaRow,
+  DELTA_ALIGN,
+  DELTA_VERDICT_COLUMN,
   sampleSummary,
   settingsLine,
   verdictLine,
@@ -64,10 +67,12 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
     out.push(`**${treat} vs ${base}** (before = ${base}, after = ${treat})`, '');
     const rows = cmp.rows.map((m) => {
       const r = deltaRow(m);
-      r[7] = withEmoji(r[7]);
+      r[DELTA_VERDICT_COLUMN] = withEmoji(r[DELTA_VERDICT_COLUMN]);
       return r;
     });
-    out.push(mdTable(deltaHeader(cmp), rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left']));
+    out.push(mdTable(deltaHeader(cmp), rows, [...DELTA_ALIGN]));
+    for (const n of comparisonNotes(cmp)) out.push(`- ${mdEscape(n)}`);
+    out.push('');
     if (model.aa) {
       const note = aaNote(cmp);
       if (note) out.push(note, '');
@@ -91,6 +96,8 @@ export function renderMarkdownModel(model: ReportModel): string {
     '',
   );
   for (const w of model.warnings) out.push(`> [!WARNING]`, `> **${mdEscape(w)}**`, '');
+  if (model.completion) out.push(`> [!CAUTION]`, `> **${mdEscape(model.completion)}**`, '');
+  if (model.sequential) out.push(`> [!NOTE]`, `> ${mdEscape(model.sequential)}`, '');
   if (model.aa)
     out.push(
       '> [!NOTE]',

@@ -8,8 +8,10 @@ import {
   type Analysis,
   type AnalyzeOptions,
   type MetricComparison,
+  type NoiseFloor,
   type ScenarioAnalysis,
 } from '../stats/index.js';
+import { completionNote, completionOf } from '../results/completion.js';
 import { formatBonnieTable } from '../bonnie/format.js';
 import { BASELINE_ARM, armDescription, armSemanticsOf } from '../results/arms.js';
 import {
@@ -45,8 +47,10 @@ export interface ArmComparison {
   treatmentArm: string;
   /** the statistics for this pair; null when it could not be analysed (see problem) */
   analysis: ScenarioAnalysis | null;
-  /** metrics with a verdict or at least a comparison, in report order */
+  /** metrics with a verdict or at least a comparison: the primary ones first, then the secondary */
   rows: MetricComparison[];
+  /** A/A runs: the noise floor and detectable effects of this pair's metrics */
+  noiseFloor: NoiseFloor[];
   /** metrics measured in some runs only (the rest printed +++++ or did not run), so not compared */
   notCompared: string[];
   problem: string | null;
@@ -90,6 +94,12 @@ export interface ReportModel {
   alpha: number;
   /** all not-hardware warnings, deduplicated, for the top of a report */
   warnings: string[];
+  /** "INCOMPLETE RUN: ..." / "INTERRUPTED RUN: ..." when not every planned sample finished ok */
+  completion: string | null;
+  /** for `run --until-decided`: where it stopped, and the alpha its verdicts use */
+  sequential: string | null;
+  /** the seed every resampling in this report used */
+  seed: number;
 }
 
 export type ModelOptions = AnalyzeOptions;
@@ -108,7 +118,30 @@ function notComparedOf(sa: ScenarioAnalysis, tooFast: string[], base: string, tr
     );
 }
 
-export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): ReportModel {
+/** A sequential run is judged at the look it stopped at: that look's alpha, intervals at 1 − alpha. */
+function sequentialOptions(rs: ResultSet, opts: ModelOptions): { opts: ModelOptions; note: string | null } {
+  const seq = rs.sequential;
+  if (!seq || seq.looks.length === 0) return { opts, note: null };
+  const look = seq.looks[Math.min(seq.stoppedAt, seq.looks.length - 1)];
+  const why =
+    seq.reason === 'decided'
+      ? 'every primary hypothesis decided'
+      : seq.reason === 'budget'
+        ? `budget of n=${seq.maxN} per arm spent`
+        : 'interrupted';
+  const note = `sequential run: stopped at look ${seq.stoppedAt + 1} of ${seq.looks.length} (n=${look.n} per arm; ${why}); verdicts use that look's O'Brien-Fleming alpha ${look.alpha.toPrecision(2)} and ${(100 * (1 - look.alpha)).toFixed(1)}% intervals`;
+  if (opts.alpha !== undefined) return { opts, note };
+  return { opts: { ...opts, alpha: look.alpha, level: 1 - look.alpha }, note };
+}
+
+/** Primary rows first (the hypotheses), then the secondary ones (explanation). */
+function reportRows(sa: ScenarioAnalysis): MetricComparison[] {
+  const ok = sa.metrics.filter((m) => m.status === 'ok');
+  return [...ok.filter((m) => m.role === 'primary'), ...ok.filter((m) => m.role === 'secondary')];
+}
+
+export function buildReportModel(rs: ResultSet, options: ModelOptions = {}): ReportModel {
+  const { opts, note: sequential } = sequentialOptions(rs, options);
   const hosts: HostSection[] = [];
   const semantics = armSemanticsOf(rs);
   let thresholdPct = opts.thresholdPct ?? 5;
@@ -166,7 +199,8 @@ export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): Report
             baselineArm,
             treatmentArm: p.treatmentArm,
             analysis: sa,
-            rows: sa ? sa.metrics.filter((m) => m.status === 'ok') : [],
+            rows: sa ? reportRows(sa) : [],
+            noiseFloor: p.analysis?.noiseFloor.filter((f) => f.scenario === scenario) ?? [],
             notCompared: sa ? notComparedOf(sa, tooFast, baselineArm, p.treatmentArm) : [],
             problem: sa ? null : (p.problem ?? `no usable samples in both ${baselineArm} and ${p.treatmentArm}`),
           };
@@ -199,7 +233,18 @@ export function buildReportModel(rs: ResultSet, opts: ModelOptions = {}): Report
     });
   }
   const warnings = [...new Set(hosts.flatMap((h) => h.warnings))];
-  return { rs, hosts, aa: rs.aa === true, armSemantics: semantics, thresholdPct, alpha, warnings };
+  return {
+    rs,
+    hosts,
+    aa: rs.aa === true,
+    armSemantics: semantics,
+    thresholdPct,
+    alpha,
+    warnings,
+    completion: completionNote(completionOf(rs)),
+    sequential,
+    seed: opts.seed ?? rs.seed ?? 1,
+  };
 }
 
 /** "before = exit", "after = ioeventfd", "inline" */
@@ -209,16 +254,22 @@ export function roleLabel(t: ArmTable): string {
 
 /** Change of the ratio CI in percent, e.g. "+17.1..+23.4%". */
 export function ciPctRange(m: MetricComparison): string | null {
-  if (!m.ci || !Number.isFinite(m.ci.low) || !Number.isFinite(m.ci.high)) return null;
+  if (!m.ci || Number.isNaN(m.ci.low) || Number.isNaN(m.ci.high)) return null;
+  return pctRange(m.ci.low, m.ci.high);
+}
+
+/** A ratio interval as percent changes, e.g. "+17.1..+23.4%"; an infinite bound reads "+inf". */
+export function pctRange(low: number, high: number): string {
   const f = (r: number) => {
+    if (r === Infinity) return '+inf';
     const v = (r - 1) * 100;
     return (v > 0 ? '+' : v < 0 ? '\u2212' : '') + Math.abs(v).toFixed(1);
   };
-  return `${f(m.ci.low)}..${f(m.ci.high)}%`;
+  return `${f(low)}..${f(high)}%`;
 }
 
 export function ciRatioRange(m: MetricComparison): string {
-  if (!m.ci || !Number.isFinite(m.ci.low) || !Number.isFinite(m.ci.high)) return 'n/a';
-  const f = (r: number) => (Math.abs(r) >= 0.1 ? r.toFixed(3) : r.toPrecision(3));
+  if (!m.ci || Number.isNaN(m.ci.low) || Number.isNaN(m.ci.high)) return m.status === 'ok' ? 'none' : 'n/a';
+  const f = (r: number) => (r === Infinity ? 'inf' : Math.abs(r) >= 0.1 ? r.toFixed(3) : r.toPrecision(3));
   return `${f(m.ci.low)}..${f(m.ci.high)}`;
 }

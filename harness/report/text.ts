@@ -9,8 +9,11 @@ import {
   comparisonTitle,
   counterHeader,
   counterTableRows,
+  comparisonNotes,
   deltaHeader,
   deltaRow,
+  DELTA_ALIGN,
+  DELTA_VERDICT_COLUMN,
   sampleSummary,
   settingsLine,
   verdictLine,
@@ -62,10 +65,12 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
     out.push(`${comparisonTitle(cmp)}:`);
     out.push(
       textTable(deltaHeader(cmp), cmp.rows.map(deltaRow), {
-        align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
-        decorate: color ? (text, _r, c) => (c === 7 ? verdictColour(text)(text) : text) : undefined,
+        align: [...DELTA_ALIGN],
+        decorate: color ? (text, _r, c) => (c === DELTA_VERDICT_COLUMN ? verdictColour(text)(text) : text) : undefined,
       }),
     );
+    for (const n of comparisonNotes(cmp)) out.push(`  ${n}`);
+    out.push('');
     if (model.aa) {
       const note = aaNote(cmp);
       if (note) out.push(note, '');
@@ -93,6 +98,8 @@ export function renderTextModel(model: ReportModel, opts: { color?: boolean } = 
   if (model.aa)
     out.push('A/A run: both arms use the same kick mode; differences are noise (the false-positive floor).');
   for (const w of model.warnings) out.push(banner(w, color));
+  if (model.completion) out.push(banner(model.completion, color));
+  if (model.sequential) out.push(model.sequential);
   out.push(`verdicts: ${verdictLine(model)}`);
   out.push(settingsLine(model), '');
   for (const h of model.hosts) {

@@ -58,3 +58,26 @@ test('mixing schema versions or A/A with A/B is refused', () => {
   assert.throws(() => mergeResults([a, c]), /A\/A/);
   assert.throws(() => mergeResults([]), /no result sets/);
 });
+
+test('a sample seen twice is refused, or kept once with a warning when asked', () => {
+  const a = syntheticResultSet({ seed: 1, n: 4, host: 'x' });
+  assert.throws(
+    () => mergeResults([a, a], ['a.json', 'again.json']),
+    /merge: sample quick\/exit\/0 of again\.json is the same run as quick\/exit\/0 of a\.json \(the same file merged twice\?\); refusing to count it twice \(--dedupe keeps one copy\)/,
+  );
+  const warnings: string[] = [];
+  const m = mergeResults([a, a], ['a.json', 'again.json'], { dedupe: true, warn: (w) => warnings.push(w) });
+  assert.equal(m.samples.length, a.samples.length);
+  assert.equal(warnings.length, a.samples.length);
+  // 4 measured runs per arm, planned once: the duplicate does not inflate the plan
+  assert.deepEqual(m.completion, { planned: 8, done: 8, state: 'complete' });
+  validateResults(m);
+});
+
+test('the merged completion adds the plans and keeps the worst state', () => {
+  const a = syntheticResultSet({ seed: 1, n: 4, host: 'x' });
+  const b = { ...syntheticResultSet({ seed: 2, n: 4, host: 'y' }), completion: { planned: 10, done: 8, state: 'interrupted' as const } };
+  const m = mergeResults([a, b]);
+  assert.deepEqual(m.completion, { planned: 18, done: 16, state: 'interrupted' });
+  assert.throws(() => validateResults({ ...m, completion: { planned: 1, done: 1, state: 'half' } }), /completion\.state/);
+});

@@ -2,8 +2,23 @@
 // Nothing is averaged or dropped here: every sample is kept, and each keeps
 // the host it ran on so statistics never pool two machines by accident.
 
-import type { HostEnvironment, ResultSet, Sample, ScenarioRecord } from './schema.js';
+import type { Completion, HostEnvironment, ResultSet, Sample, ScenarioRecord } from './schema.js';
 import { ResultsError } from './validate.js';
+import { completionOf } from './completion.js';
+
+export interface MergeOptions {
+  /** keep one copy of a sample seen twice (with a warning) instead of refusing the merge */
+  dedupe?: boolean;
+  /** where de-duplication warnings go */
+  warn?: (message: string) => void;
+}
+
+/** The identity of a run: everything it recorded except its id, with its host's environment instead of the host key. */
+function sampleIdentity(s: Sample, env: HostEnvironment | undefined): string {
+  return canonicalJson({ ...s, id: undefined, host: env ?? s.host });
+}
+
+const STATE_RANK: Record<Completion['state'], number> = { complete: 0, incomplete: 1, running: 2, interrupted: 3 };
 import { armSemanticsOf, mixedArmSemantics } from './arms.js';
 
 /** Where a merged set came from; optional, older readers ignore it. */
@@ -54,10 +69,12 @@ function uniqueKey(base: string, taken: Set<string>, sep: string): string {
  * Combines result sets. Scenarios are unioned by name (two different
  * definitions under one name is an error); hosts are unioned (the same key with
  * a different environment is re-keyed "<key>#2"); samples are all kept (a
- * clashing id is re-keyed "<id>@<host>"). Refuses mixed schema versions and
- * mixing A/A with A/B runs.
+ * clashing id is re-keyed "<id>@<host>"). Refuses mixed schema versions,
+ * mixing A/A with A/B runs, and a sample seen twice (the same run in two
+ * inputs, e.g. one file merged twice), unless opts.dedupe keeps one copy.
+ * The merged completion adds up the inputs' plans and keeps the worst state.
  */
-export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResultSet {
+export function mergeResults(sets: ResultSet[], labels?: string[], opts: MergeOptions = {}): MergedResultSet {
   if (sets.length === 0) throw new ResultsError('merge: no result sets given');
   const name = (i: number) => labels?.[i] ?? `input ${i + 1}`;
 
@@ -95,8 +112,10 @@ export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResult
   const samples: Sample[] = [];
   const sampleIds = new Set<string>();
   const sources: MergeSource[] = [];
+  const seen = new Map<string, { input: number; id: string }>();
+  let dropped = 0;
 
-  sets.forEach((rs) => {
+  sets.forEach((rs, i) => {
     // Map this set's host keys into the merged host table.
     const hostMap = new Map<string, string>();
     for (const [key, env] of Object.entries(rs.hosts)) {
@@ -110,6 +129,19 @@ export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResult
       }
     }
     for (const s of rs.samples) {
+      const identity = sampleIdentity(s, rs.hosts[s.host]);
+      const first = seen.get(identity);
+      if (first) {
+        const what = `sample ${s.id} of ${name(i)} is the same run as ${first.id} of ${name(first.input)}`;
+        if (!opts.dedupe)
+          throw new ResultsError(
+            `merge: ${what} (the same file merged twice?); refusing to count it twice (--dedupe keeps one copy)`,
+          );
+        opts.warn?.(`merge: ${what}: kept one copy`);
+        if (!s.warmup) dropped++;
+        continue;
+      }
+      seen.set(identity, { input: i, id: s.id });
       const copy = structuredClone(s);
       copy.host = hostMap.get(s.host) ?? s.host;
       if (sampleIds.has(copy.id)) copy.id = uniqueKey(`${s.id}@${copy.host}`, sampleIds, '#');
@@ -126,6 +158,16 @@ export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResult
     });
   });
 
+  const completions = sets.map(completionOf);
+  const completion: Completion = {
+    planned: completions.reduce((n, c) => n + c.planned, 0) - dropped,
+    done: samples.filter((x) => !x.warmup && x.status === 'ok').length,
+    state: completions.reduce<Completion['state']>(
+      (worst, c) => (STATE_RANK[c.state] > STATE_RANK[worst] ? c.state : worst),
+      'complete',
+    ),
+  };
+  const seeds = [...new Set(sets.map((rs) => rs.seed))];
   const orders = [...new Set(sets.map((rs) => rs.order))];
   const createdAt = sets.map((rs) => rs.createdAt).sort().at(-1)!;
   const merged: MergedResultSet = {
@@ -135,6 +177,8 @@ export function mergeResults(sets: ResultSet[], labels?: string[]): MergedResult
     tool: structuredClone(first.tool),
     order: orders.length === 1 ? orders[0] : `mixed:${orders.join(',')}`,
     ...(first.aa !== undefined ? { aa: first.aa } : {}),
+    ...(seeds.length === 1 && seeds[0] !== undefined ? { seed: seeds[0] } : {}),
+    completion,
     // Equal across the inputs whenever any has exit samples (checked above); else the oldest, to claim no more.
     ...(sets.some((rs) => rs.armSemantics !== undefined)
       ? { armSemantics: Math.min(...sets.map(armSemanticsOf)) }

@@ -129,6 +129,27 @@ export const ScenarioRecordSchema = object({
 });
 export type ScenarioRecord = z.infer<typeof ScenarioRecordSchema>;
 
+export const CompletionSchema = object({
+  planned: int(0).describe('measured (non-warm-up) samples the plan asked for'),
+  done: int(0).describe('measured samples that finished with status ok'),
+  state: oneOf(['running', 'complete', 'incomplete', 'interrupted']).describe(
+    "'running' while the runner works; 'complete' when every planned sample is done and ok; 'incomplete' when the run ended with fewer; 'interrupted' when a signal stopped it",
+  ),
+});
+/** How much of the plan was measured (see completion.ts). */
+export type Completion = z.infer<typeof CompletionSchema>;
+
+export const SequentialRecordSchema = object({
+  looks: array(object({ n: int(1), alpha: finite(0) })).describe(
+    "samples per arm at each pre-planned look, and the alpha each look may spend (O'Brien-Fleming)",
+  ),
+  maxN: int(1),
+  stoppedAt: int(0).describe('index into looks of the look the run stopped at'),
+  reason: oneOf(['decided', 'budget', 'interrupted']),
+});
+/** `run --until-decided`: the planned looks and where the run stopped. */
+export type SequentialRecord = z.infer<typeof SequentialRecordSchema>;
+
 export const ResultSetSchema = object({
   schema: z.literal(RESULTS_SCHEMA_ID, expected(`"${RESULTS_SCHEMA_ID}"`)),
   version: z.literal(RESULTS_SCHEMA_VERSION, expected(`${RESULTS_SCHEMA_VERSION}`)),
@@ -140,6 +161,9 @@ export const ResultSetSchema = object({
   }),
   order: str().describe("how the run was ordered: 'abba' or 'random:<seed>'"),
   aa: bool().optional().describe('true for an A/A (noise floor) run: both arms use the same mode'),
+  seed: finite().optional().describe("the run's --seed: orders random runs and seeds every resampling in its reports"),
+  completion: CompletionSchema.optional().describe('how much of the plan was measured; absent in older files'),
+  sequential: SequentialRecordSchema.optional().describe('run --until-decided: the planned looks and where it stopped'),
   armSemantics: int(1)
     .max(ARM_SEMANTICS_VERSION, {
       error: (iss: { input?: unknown }) =>
@@ -150,13 +174,6 @@ export const ResultSetSchema = object({
   scenarios: array(ScenarioRecordSchema),
   hosts: z.record(z.string(), HostEnvironmentSchema, expected('an object')),
   samples: array(SampleSchema),
-  completion: object({
-    planned: int(0),
-    done: int(0),
-    state: oneOf(['complete', 'interrupted', 'running']),
-  })
-    .optional()
-    .describe("how far the run got; 'interrupted' (or a dead run's 'running') until `run --resume` finishes it"),
 })
   .superRefine((rs, ctx) => {
     // Cross-references JSON Schema cannot express: unique names and ids, and

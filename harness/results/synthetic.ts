@@ -90,8 +90,8 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
   if (semantics < 2 && arms.includes('inline')) throw new Error('arm semantics 1 had no inline arm');
   const jitter = (centre: number) => Math.max(0, centre * (1 + noise * normal(rand)));
 
-  const scenarios = [{ name: 'quick', definition: { workload: { kind: 'bonnie', args: ['-s', '768', '-c', '2', '-u', '0'] }, repetitions: n } }];
-  if (opts.probe) scenarios.push({ name: 'doorbell', definition: { workload: { kind: 'probe', cmdline: 'doorbell' } as never, repetitions: n } });
+  const scenarios = [{ name: 'quick', definition: { workload: { kind: 'bonnie', args: ['-s', '768', '-c', '2', '-u', '0'] }, repetitions: n, primary: ['put_block', 'rewrite', 'get_block'] } }];
+  if (opts.probe) scenarios.push({ name: 'doorbell', definition: { workload: { kind: 'probe', cmdline: 'doorbell' } as never, repetitions: n, primary: ['doorbell_ns_per_kick'] } as never });
 
   const samples: Sample[] = [];
   let order = 0;

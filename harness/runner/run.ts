@@ -43,6 +43,7 @@ import { planRun, type PlannedSample } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
 import { Progress } from './progress.js';
+import { SequentialPlan, type SequentialOptions } from './sequential.js';
 import { haltIfStopping, onInterrupt, stoppingFor } from '../lifecycle/shutdown.js';
 import { claimOutDir, removeOrphanDisks } from './out-dir.js';
 import { writeManifest } from './manifest.js';
@@ -68,6 +69,8 @@ export interface RunOptions {
   force?: boolean;
   /** continue this interrupted run (read from outDir) with the same plan */
   resume?: ResultSet;
+  /** `--until-decided --max-n N`: add rounds at pre-planned looks (one scenario only) */
+  untilDecided?: SequentialOptions;
 }
 
 const BONNIE_PHASES: [RegExp, string][] = [
@@ -242,6 +245,7 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     tool: { name: 'kickbench', version: packageVersion(), gitCommit: gitCommit() },
     order: opts.order ?? (opts.scenarios.every((s) => s.order === 'abba') ? 'abba' : 'per-scenario'),
     aa: Boolean(opts.aaMode),
+    seed: opts.seed,
     // What this kickbench's arms mean; lowered below if the kickvmm build says otherwise.
     armSemantics: ARM_SEMANTICS_VERSION,
     scenarios: opts.scenarios.map(({ file: _f, ...definition }) => ({
@@ -307,8 +311,18 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     writeResultsAtomic(resultsPath, rs);
     return `${rs.samples.length} of ${plan.length} sample(s) done, saved in ${resultsPath}; kickbench run --resume ${opts.outDir} finishes the run`;
   });
+  const sequential = opts.untilDecided
+    ? new SequentialPlan(opts.scenarios[0], {
+        ...opts.untilDecided,
+        n0: opts.repetitions ?? opts.scenarios[0].repetitions,
+        seed: opts.seed,
+        warmup: opts.warmup,
+        aaMode: opts.aaMode,
+      })
+    : null;
+  if (sequential) rs.sequential = sequential.record;
   try {
-    await runPlan(todo, {
+    const context: PlanContext = {
       opts,
       progress,
       places,
@@ -331,7 +345,14 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
         writeResultsAtomic(resultsPath, rs);
       },
       hostId,
-    });
+    };
+    await runPlan(todo, context);
+    // Sequential sampling: at the end of each planned look, decide, or run the next look's rounds.
+    for (let more = sequential?.next(rs, plan.length, (l) => progress.note(l)) ?? []; more.length;) {
+      plan.push(...more);
+      await runPlan(more, { ...context, done: plan.length - more.length, total: plan.length });
+      more = sequential!.next(rs, plan.length, (l) => progress.note(l));
+    }
   } catch (e) {
     // Whatever stopped the run, what it measured stays, marked incomplete (if the disk lets us).
     stopHook();

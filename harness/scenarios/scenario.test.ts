@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import {
   validateScenario,
   ScenarioError,
 } from './scenario.js';
+import { powerCheck, powerLine } from '../stats/power.js';
 
 const bonnie = (args: string[], memMiB = 256) => ({ name: 'x', workload: { kind: 'bonnie', args }, guest: { memMiB } });
 
@@ -75,6 +76,47 @@ test('scenario files: unreadable, invalid JSON and name mismatches are reported'
   writeFileSync(join(dir, 'other.json'), JSON.stringify(bonnie(['-d', 't', '-s', '64', '-r', '32'])));
   assert.throws(() => loadScenarioFile(join(dir, 'other.json')), /must match the file name/);
   assert.throws(() => resolveScenario('no-such-scenario'), /no scenario "no-such-scenario" \(available: .*quick/);
+});
+
+describe('primary hypotheses', () => {
+  const base = {
+    name: 'p',
+    workload: { kind: 'probe', cmdline: 'write bs=64k count=16; doorbell count=10' },
+    repetitions: 6,
+  };
+  it('every shipped scenario declares its primary metrics and can decide at its default n (even, for ABBA)', () => {
+    for (const s of listScenarios()) {
+      assert.ok(s.primary.length >= 1, s.name);
+      assert.equal(s.repetitions % 2, 0, `${s.name}: odd n leaves ABBA unbalanced`);
+      const check = powerCheck(s.repetitions, s.repetitions, s.primary.length);
+      assert.ok(check.reachable, `${s.name}: ${powerLine(s.name, check)}`);
+    }
+    assert.deepEqual(listScenarios().find((s) => s.name === 'seed')?.primary, ['put_block', 'rewrite', 'get_block']);
+  });
+  it('accepts metrics the workload produces and refuses the rest', () => {
+    assert.deepEqual(
+      validateScenario({ ...base, primary: ['write_64k_d1_mib_s', 'doorbell_ns_per_kick'] }, 'x').primary,
+      ['write_64k_d1_mib_s', 'doorbell_ns_per_kick'],
+    );
+    assert.throws(
+      () => validateScenario({ ...base, primary: ['read_64k_d1_mib_s'] }, 'x'),
+      /not produced by the probe/,
+    );
+    assert.throws(
+      () => validateScenario({ ...base, workload: { kind: 'probe', cmdline: 'write bs=64k count=16' } }, 'x'),
+      /primary is required for probe workloads other than doorbell/,
+    );
+    assert.deepEqual(validateScenario(base, 'x').primary, ['doorbell_ns_per_kick']);
+    assert.throws(() => validateScenario({ ...base, primary: [] }, 'x'), /1 to 12 metric names/);
+    assert.throws(
+      () => validateScenario({ ...base, primary: ['doorbell_ns_per_kick', 'doorbell_ns_per_kick'] }, 'x'),
+      /repeat/,
+    );
+    const bonnie = { name: 'b', workload: { kind: 'bonnie', args: ['-d', 't', '-s', '64', '-r', '32', '-f'] } };
+    assert.deepEqual(validateScenario(bonnie, 'x').primary, ['put_block', 'rewrite', 'get_block']);
+    assert.throws(() => validateScenario({ ...bonnie, primary: ['putc'] }, 'x'), /never measured with -f/);
+    assert.throws(() => validateScenario({ ...bonnie, primary: ['bogus'] }, 'x'), /not a bonnie\+\+ metric/);
+  });
 });
 
 test('arms: default exit and ioeventfd; any of the three, in the order listed, none twice', () => {

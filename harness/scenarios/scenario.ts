@@ -3,6 +3,7 @@
 // are validated on load; every error names the file and the field.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { BONNIE_METRICS } from '../bonnie/types.js';
 import { DEFAULT_ARMS, KICK_MODES, isKickMode, type KickMode } from '../results/arms.js';
 import { repoRoot } from '../paths.js';
 import { checkProbeCmdline } from './probe-cmdline.js';
@@ -39,6 +40,11 @@ export interface Scenario {
   timeoutSec: number;
   /** 'abba' (default) or 'random' (seeded) */
   order: 'abba' | 'random';
+  /**
+   * The pre-declared primary hypotheses: the metrics the verdict and the CI gate
+   * decide on (one Holm family). Everything else is secondary and explanatory.
+   */
+  primary: string[];
   /** where the file came from, for messages */
   file?: string;
 }
@@ -103,6 +109,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     'vmm',
     'timeoutSec',
     'order',
+    'primary',
   ];
   onlyKnownKeys(o, known, where, '');
   need(
@@ -190,6 +197,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     const problem = checkBonnieRamRule(workload.args, memMiB as number);
     need(problem === null, where, problem ?? '');
   }
+  const primary = validatePrimary(o.primary, workload, where);
 
   return {
     name,
@@ -207,7 +215,55 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     vmm: vmm as string,
     timeoutSec: timeoutSec as number,
     order: order as 'abba' | 'random',
+    primary,
   };
+}
+
+/** The kvmtool commit's three headline figures: the default primary hypotheses of a bonnie++ scenario. */
+export const BONNIE_DEFAULT_PRIMARY = ['put_block', 'rewrite', 'get_block'];
+
+/** `primary`: 1 to 12 distinct metric names this workload produces (default for bonnie++: the three headline figures). */
+function validatePrimary(raw: unknown, workload: Workload, where: string): string[] {
+  if (raw === undefined) {
+    if (workload.kind === 'bonnie') return [...BONNIE_DEFAULT_PRIMARY];
+    // A probe run that rings the doorbell is about the kick cost; any other probe workload must say.
+    need(
+      /(^|;)\s*doorbell\b/.test(workload.cmdline),
+      where,
+      'primary is required for probe workloads other than doorbell: name the metrics the verdict decides on, e.g. ["write_64k_d1_mib_s"]',
+    );
+    return ['doorbell_ns_per_kick'];
+  }
+  need(
+    Array.isArray(raw) && raw.length >= 1 && raw.length <= 12 && raw.every((m) => typeof m === 'string'),
+    where,
+    'primary must be a list of 1 to 12 metric names',
+  );
+  const list = raw as string[];
+  need(new Set(list).size === list.length, where, 'primary must not repeat a metric');
+  for (const m of list) {
+    if (workload.kind === 'bonnie') {
+      need(
+        (BONNIE_METRICS as readonly string[]).includes(m),
+        where,
+        `primary: "${m}" is not a bonnie++ metric (${BONNIE_METRICS.join(', ')})`,
+      );
+      need(
+        !(workload.args.includes('-f') && (m === 'putc' || m === 'getc')),
+        where,
+        `primary: "${m}" is never measured with -f (no per-char tests)`,
+      );
+    } else {
+      const workloads = workload.cmdline
+        .split(';')
+        .map((part) => part.trim().split(/\s+/)[0])
+        .filter(Boolean);
+      const produced =
+        m === 'doorbell_ns_per_kick' ? workloads.includes('doorbell') : workloads.some((w) => m.startsWith(`${w}_`));
+      need(produced, where, `primary: "${m}" is not produced by the probe workloads (${workloads.join(', ')})`);
+    }
+  }
+  return list;
 }
 
 export function scenarioDir(): string {

@@ -137,7 +137,52 @@ describe('analyze', () => {
     assert.deepEqual(seeks.base.statusCounts, { ok: 0, too_fast: 8, not_run: 0 });
     assert.equal(metric(g, 'getc').status, 'not_run');
 
-    assert.deepEqual(a.counts, { improved: 1, regressed: 0, 'no change': 1, inconclusive: 0, unmeasured: 2 });
+    // Counts are over the primary hypotheses; with no declared list (an old results file) those are the
+    // measured metrics of the primary family, so seeks (+++++ everywhere) and getc (not run) are not among them.
+    assert.deepEqual(a.counts, { improved: 1, regressed: 0, 'no change': 1, inconclusive: 0, unmeasured: 0 });
+    assert.deepEqual(g.primary, ['put_block', 'rewrite']);
+  });
+
+  it("uses the scenario's declared primary list: Holm over it only, the rest secondary", () => {
+    const rs = exitVsIoeventfd({ put_block: 1.2, rewrite: 1.2 }).set();
+    rs.scenarios[0].definition = { primary: ['put_block'] };
+    const g = analyze(rs).scenarios[0];
+    assert.equal(metric(g, 'put_block').role, 'primary');
+    assert.equal(metric(g, 'rewrite').role, 'secondary');
+    // a family of one: Holm leaves the exact p alone
+    close(metric(g, 'put_block').pAdjusted, 2 / 12870, 1e-15);
+    assert.equal(g.power.m, 1);
+    assert.equal(g.power.reachable, true);
+  });
+
+  it('counts +++++ runs as faster than every measured run: in n, in ranks and in the median', () => {
+    const f = new Fixture();
+    // exit: 6 measured seeks; ioeventfd: 4 measured (all above exit's) and 2 too fast to measure
+    for (let i = 0; i < 6; i++) {
+      f.add('exit', { seeks: 1000 + 10 * i }, { index: i, order: 2 * i });
+      f.add('ioeventfd', { seeks: i < 4 ? 1200 + 10 * i : 'too_fast' }, { index: i, order: 2 * i + 1 });
+    }
+    const rs = f.set();
+    rs.scenarios[0].definition = { primary: ['seeks'] };
+    const m = metric(analyze(rs).scenarios[0], 'seeks');
+    assert.equal(m.status, 'ok');
+    assert.equal(m.treat.n, 6);
+    assert.equal(m.treat.censored, 2);
+    assert.equal(m.treat.values.length, 4);
+    // complete separation with all 6 + 6 runs: p = 2 / C(12, 6), which dropping the +++++ runs would not give
+    close(m.p, 2 / 924, 1e-15);
+    // median of 1200, 1210, 1220, 1230, +inf, +inf: the middle pair is 1220 and 1230
+    close(m.treat.median, 1225, 1e-9);
+    assert.equal(m.verdict, 'improved');
+    assert.equal(m.ci?.high, Infinity);
+  });
+
+  it('gives a per-round paired estimate beside the independent one', () => {
+    const a = analyze(exitVsIoeventfd({ put_block: 1.2 }).set());
+    const pb = metric(a.scenarios[0], 'put_block');
+    assert.equal(pb.paired?.rounds, 8);
+    assert.ok(pb.paired?.ratio && Math.abs(pb.paired.ratio - 1.2) < 0.01);
+    assert.ok(pb.paired?.ci && pb.paired.ci.low > 1.15);
   });
 
   it('is reproducible for a seed', () => {
@@ -184,8 +229,11 @@ describe('analyze', () => {
     const nf = a.noiseFloor[0];
     assert.equal(nf.metric, 'put_block');
     const m = metric(a.scenarios[0], 'put_block');
-    assert.equal(nf.minDetectableEffectPct, m.ciHalfWidthPct);
-    assert.ok(nf.minDetectableEffectPct !== null && nf.minDetectableEffectPct > 0 && nf.minDetectableEffectPct < 1);
+    // The detectable effect is the one found with 80% power at this noise, not the CI half-width.
+    assert.ok(nf.sigmaLog !== null && nf.sigmaLog > 0);
+    assert.ok(nf.minDetectableEffectPct !== null && nf.minDetectableEffectPct > 0 && nf.minDetectableEffectPct < 2);
+    assert.ok(nf.verdictEffectPct! > nf.minDetectableEffectPct! + 4.9, 'a verdict also needs the CI beyond 5%');
+    assert.equal(nf.nForThreshold, 4, 'at this tiny noise the exact floor, not the noise, sets n');
     assert.equal(nf.falseAlarm, false);
     assert.equal(m.verdict, 'no change');
   });

@@ -95,7 +95,8 @@ test('report and compare refuse missing or corrupt results files', () => {
     ['compare', join(tmp, 'corrupt.json'), join(tmp, 'corrupt.json')],
   ]) {
     const r = kickbench(args);
-    assert.equal(r.status, 1, `kickbench ${args.join(' ')}`);
+    // compare is a CI gate: an input error is exit 2, kept apart from 1 (regression) and 3 (cannot judge)
+    assert.equal(r.status, args[0] === 'compare' ? 2 : 1, `kickbench ${args.join(' ')}`);
     assert.match(r.stderr, /^kickbench: /);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
@@ -107,7 +108,7 @@ test('list prints every scenario', () => {
   for (const s of ['seed', 'quick', 'doorbell', 'block-phases']) assert.match(r.stdout, new RegExp(`^${s} `, 'm'));
 });
 
-test('compare: exit 0 without a significant regression, 1 with one; merge combines hosts', () => {
+test('compare: exit 0 pass, 1 regression, 2 input error, 3 cannot judge; merge combines hosts', () => {
   // Synthetic fixtures (seeded PRNG), not measurements: they only drive the gate's logic.
   const base = join(tmp, 'base.json');
   const same = join(tmp, 'same.json');
@@ -123,13 +124,19 @@ test('compare: exit 0 without a significant regression, 1 with one; merge combin
   const nested = join(tmp, 'nested.json');
   writeResultsAtomic(nested, syntheticResultSet({ seed: 5, n: 10, noise: 0.02, where: 'nested' }));
   const mixed = kickbench(['compare', base, nested]);
-  assert.equal(mixed.status, 1);
+  assert.equal(mixed.status, 2);
   assert.match(
     mixed.stderr,
     /^kickbench: base ran on hardware but head on nested: comparing them would measure the machine/,
   );
   const lenient = kickbench(['compare', base, slower, '--threshold', '50']);
   assert.equal(lenient.status, 0, 'a 30% slowdown is within a 50% threshold');
+  assert.match(lenient.stdout.split('\n')[0], /^PASS: /);
+  const small = join(tmp, 'small.json');
+  writeResultsAtomic(small, syntheticResultSet({ seed: 6, n: 3, noise: 0.02, effect: 0.7 }));
+  const blind = kickbench(['compare', small, small]);
+  assert.equal(blind.status, 3, 'n=3 per arm can never decide: cannot judge, not pass');
+  assert.match(blind.stdout.split('\n')[0], /^CANNOT JUDGE: underpowered/);
   const merged = join(tmp, 'merged.json');
   writeResultsAtomic(
     join(tmp, 'other-host.json'),
@@ -190,4 +197,16 @@ test('merge -o creates the folder it writes into; parse names the file once', ()
   const p = kickbench(['parse', bad]);
   assert.equal(p.status, 1);
   assert.equal(p.stderr.split(bad).length - 1, 1, p.stderr);
+});
+
+test('run refuses a plan that can never decide, before anything boots', () => {
+  const out = join(tmp, 'never-created');
+  const r = kickbench(['run', 'doorbell', '-n', '3', '--out', out]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^power check: doorbell .*n=3 per arm.*NO verdict is reachable; needs n >= 4 per arm/m);
+  assert.match(r.stderr, /^kickbench: refusing a plan that can never decide \(doorbell\)/m);
+  assert.equal(existsSync(out), false, 'nothing was written, nothing booted');
+  const seq = kickbench(['run', 'seed', '-n', '6', '--until-decided']);
+  assert.equal(seq.status, 2);
+  assert.match(seq.stderr, /--until-decided needs --max-n/);
 });

@@ -49,7 +49,8 @@ test('compare refuses an old-semantics exit against a new one unless --allow-mix
     '--format',
     'json',
   ]);
-  assert.ok(allowed.status === 0 || allowed.status === 1, allowed.stderr);
+  // Any gate outcome (0 pass, 1 regression, 3 cannot judge: n=5 is too few for this primary family), not a usage error.
+  assert.ok([0, 1, 3].includes(allowed.status ?? -1), allowed.stderr);
   const comparison = JSON.parse(allowed.stdout) as { groups: { arm: string }[] };
   assert.ok(comparison.groups.some((g) => g.arm === 'exit'));
 
@@ -58,7 +59,7 @@ test('compare refuses an old-semantics exit against a new one unless --allow-mix
   base.hosts = { 'synthetic-fixture': syntheticHost('emulating') };
   writeResultsAtomic(join(dir, 'base.json'), base);
   const same = kickbench(['compare', join(dir, 'base.json'), join(dir, 'head.json'), '--format', 'json']);
-  assert.ok(same.status === 0 || same.status === 1, same.stderr);
+  assert.ok([0, 1, 3].includes(same.status ?? -1), same.stderr);
 });
 
 test('merge refuses to mix old- and new-semantics exit arms, with one line', (t) => {
