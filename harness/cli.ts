@@ -8,6 +8,8 @@ import { hideBin } from 'yargs/helpers';
 import { doctorCommand } from './commands/doctor.js';
 import { setupCommand } from './commands/setup.js';
 import { runCommand } from './commands/run.js';
+import { abCommand } from './commands/ab.js';
+import { historyCommand } from './commands/history.js';
 import { parseCommand } from './commands/parse.js';
 import { reportCommand } from './commands/report.js';
 import { compareCommand } from './commands/compare.js';
@@ -40,12 +42,14 @@ const cli = yargs(hideBin(process.argv))
   .command(doctorCommand)
   .command(setupCommand)
   .command(runCommand)
+  .command(abCommand)
   .command(parseCommand)
   .command(reportCommand)
   .command(compareCommand)
   .command(mergeCommand)
   .command(microCommand)
   .command(listCommand)
+  .command(historyCommand)
   .command(ocCommand)
   .version(packageVersion())
   .demandCommand(1, 'Name a command (kickbench --help lists them).')

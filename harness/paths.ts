@@ -27,8 +27,16 @@ export function packageVersion(): string {
   return cachedVersion;
 }
 
+let kickvmmOverride: string | null = null;
+
+/** `--kickvmm PATH`: use a prebuilt kickvmm instead of this checkout's build (run, ab, doctor). */
+export function useKickvmm(path: string): void {
+  kickvmmOverride = resolve(path);
+}
+
 export const paths = {
-  kickvmm: (): string => process.env.KICKBENCH_KICKVMM ?? join(repoRoot(), 'build/Release/kickvmm'),
+  // KICKBENCH_KICKVMM is kept for old scripts; --kickvmm is the documented way.
+  kickvmm: (): string => kickvmmOverride ?? process.env.KICKBENCH_KICKVMM ?? join(repoRoot(), 'build/Release/kickvmm'),
   addon: (): string => join(repoRoot(), 'build/Release/kickvmm_addon.node'),
   probeGuest: (): string => join(repoRoot(), 'build/probe.elf'),
   nativeUnitTests: (): string => join(repoRoot(), 'build/Release/native_unit_tests'),

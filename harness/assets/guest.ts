@@ -54,7 +54,14 @@ export interface GuestConsoleResult {
   markersFound: boolean;
   /** lines the init reported as "@@KICKBENCH ERROR ...@@" */
   errors: string[];
+  /** the guest's MemTotal (the RAM bonnie++ and the page cache see), KiB; null if not reported */
+  memTotalKiB: number | null;
+  /** the kb.check=1 data check across vCPUs: "ok cpus=2 files=2" or "mismatch ..."; null if it did not run */
+  smpCheck: string | null;
 }
+
+/** The kernel parameter that makes the guest check data written and read back from every vCPU after bonnie++. */
+export const SMP_CHECK_PARAM = 'kb.check=1';
 
 function normalizeNewlines(text: string): string {
   return text.replace(/\r+\n/g, '\n');
@@ -71,7 +78,13 @@ export function parseGuestConsole(text: string): GuestConsoleResult {
     panicMessage: panicMatch ? panicMatch[0].trim() : null,
     markersFound: false,
     errors,
+    memTotalKiB: null,
+    smpCheck: null,
   };
+  const mem = /^@@KICKBENCH MEMTOTAL-KB (\d+)@@$/m.exec(t);
+  if (mem) result.memTotalKiB = Number(mem[1]);
+  const check = /^@@KICKBENCH SMP-CHECK ([^\n]*?)@@$/m.exec(t);
+  if (check) result.smpCheck = check[1];
   // A marker counts only as a whole line, so bonnie++ output can never end it early.
   const lineAt = (marker: string, from: number): number => {
     let at = t.indexOf(marker, from);

@@ -30,6 +30,7 @@ export {
   innerBonnieCmdline,
   INNER_CMDLINE_BASE,
   parseGuestConsole,
+  SMP_CHECK_PARAM,
   type GuestConsoleResult,
 } from './guest.js';
 export { freshDisk, fsckDisk, sparseFile } from './disk.js';
@@ -181,6 +182,12 @@ export async function ensureAssets(opts: EnsureAssetsOptions = {}): Promise<Gues
   if (cached) {
     log(`guest assets: cached in ${dir}`);
     return cached;
+  }
+  if (process.env.KICKBENCH_OFFLINE) {
+    throw new Error(
+      `guest assets for this checkout are not in ${cacheRoot} and KICKBENCH_OFFLINE is set (no downloads here): ` +
+        'build them on a machine with network first (kickbench setup), or point KICKBENCH_CACHE at a cache that has them',
+    );
   }
   mkdirSync(cacheRoot, { recursive: true });
   const tmp = join(cacheRoot, `.build-${hash}-${process.pid}-${randomBytes(4).toString('hex')}`);

@@ -10,11 +10,13 @@ import type { ResultSet } from '../results/schema.js';
 import { Progress } from '../runner/progress.js';
 import { decidePlace, detectHost, requestedPlace, PLACE_REQUESTS, type PlaceRequest } from '../launch/index.js';
 import { renderReport } from '../report/index.js';
-import { paths } from '../paths.js';
+import { paths, useKickvmm } from '../paths.js';
+import { existsSync } from 'node:fs';
 import { CliError } from './errors.js';
+import { MIN_LINUX_GUEST_MIB, SizingError } from '../scenarios/sizing.js';
 import { plannedLooks, powerCheck, powerLine } from '../stats/power.js';
 
-interface RunArgs {
+export interface RunArgs {
   scenario: string[];
   out?: string;
   repetitions?: number;
@@ -23,19 +25,22 @@ interface RunArgs {
   seed?: number;
   aa?: string;
   force: boolean;
+  cpus?: number;
+  mem?: number;
   resume?: string;
   where: PlaceRequest;
   'vmm-label'?: string;
   quiet: boolean;
   'keep-disks': boolean;
   'rig-batch': number;
+  kickvmm?: string;
   'allow-underpowered': boolean;
   'until-decided': boolean;
   'max-n'?: number;
 }
 
 /** "default" means the mission's own benchmark where it can run at full size, else the quick one. */
-async function defaultScenario(where: PlaceRequest): Promise<{ name: string; why: string }> {
+export async function defaultScenario(where: PlaceRequest): Promise<{ name: string; why: string }> {
   const host = await detectHost();
   // Both are Linux-guest (bonnie++) scenarios: the same rule places them.
   const place = decidePlace(host, 'linux', requestedPlace(where));
@@ -109,6 +114,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: 8,
         describe: 'nested rig only: samples per outer-guest boot (each sample is still a fresh VM)',
       })
+      .option('kickvmm', {
+        type: 'string',
+        describe: "a prebuilt kickvmm binary to measure instead of this checkout's build/Release/kickvmm",
+      })
+      .option('cpus', {
+        type: 'number',
+        describe: "Linux guests' vCPUs, instead of the scenario's (recorded in results.json)",
+      })
+      .option('mem', {
+        type: 'number',
+        describe: "Linux guests' RAM in MiB, instead of the scenario's (recorded in results.json)",
+      })
       .option('force', {
         type: 'boolean',
         default: false,
@@ -125,6 +142,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run --resume results/ci', 'finish a run that was interrupted')
       .example('$0 run seed -n 6 --until-decided --max-n 12', 'start at 6 per mode, add rounds only if undecided'),
   handler: async (argv) => {
+    if (argv.kickvmm !== undefined) {
+      if (!existsSync(argv.kickvmm)) throw new CliError(`--kickvmm ${argv.kickvmm}: no such file`, 2);
+      useKickvmm(argv.kickvmm);
+    }
     const progress = new Progress(process.stderr, argv.quiet);
     const opts = argv.resume !== undefined ? resumeOptions(argv) : await newRunOptions(argv, progress);
     if (!opts) return;
@@ -134,6 +155,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       rs = await runScenarios({ ...opts, progress });
     } catch (e) {
       if (e instanceof OutDirError) throw new CliError(e.message, e.exitCode);
+      if (e instanceof SizingError) throw new CliError(e.message, 2);
       throw e;
     }
     process.stdout.write(await renderReport(rs, { format: 'text', resultsDir: opts.outDir }));
@@ -166,12 +188,14 @@ async function newRunOptions(argv: RunArgs, progress: Progress): Promise<Omit<Ru
     if (!isKickMode(argv.aa)) throw new CliError(`--aa takes a mode: ${KICK_MODES.join(', ')}`, 2);
     aaMode = argv.aa;
   }
-  for (const [flag, v, min] of [
-    ['--repetitions', argv.repetitions, 1],
-    ['--warmup', argv.warmup, 0],
+  for (const [flag, v, min, max] of [
+    ['--repetitions', argv.repetitions, 1, Infinity],
+    ['--warmup', argv.warmup, 0, Infinity],
+    ['--cpus', argv.cpus, 1, 32],
+    ['--mem', argv.mem, MIN_LINUX_GUEST_MIB, 3072],
   ] as const) {
-    if (v !== undefined && (!Number.isInteger(v) || v < min))
-      throw new CliError(`${flag} must be an integer >= ${min}`, 2);
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max))
+      throw new CliError(`${flag} must be an integer ${max === Infinity ? `>= ${min}` : `from ${min} to ${max}`}`, 2);
   }
   if (argv['until-decided']) {
     const maxN = argv['max-n'];
@@ -226,6 +250,8 @@ async function newRunOptions(argv: RunArgs, progress: Progress): Promise<Omit<Ru
     keepDisks: argv['keep-disks'],
     rigBatch: argv['rig-batch'],
     force: argv.force,
+    guestCpus: argv.cpus,
+    guestMemMiB: argv.mem,
     untilDecided: argv['until-decided'] ? { maxN: argv['max-n']! } : undefined,
   };
 }
@@ -241,6 +267,8 @@ function resumeOptions(argv: RunArgs): Omit<RunOptions, 'progress'> | null {
     argv.seed !== undefined && '--seed',
     argv.aa !== undefined && '--aa',
     argv.force && '--force',
+    argv.cpus !== undefined && '--cpus',
+    argv.mem !== undefined && '--mem',
   ].filter(Boolean);
   if (given.length) throw new CliError(`--resume takes the plan from its folder: drop ${given.join(', ')}`, 2);
   const outDir = resolve(argv.resume!);
@@ -270,6 +298,18 @@ function resumeOptions(argv: RunArgs): Omit<RunOptions, 'progress'> | null {
     vmmLabel: m.vmmLabel,
     keepDisks: m.keepDisks,
     rigBatch: m.rigBatch,
+    ...resumedGuestOverrides(rs),
     resume: rs,
   };
+}
+
+/** The --cpus/--mem the interrupted run was given, as its hosts' guest sizing recorded them. */
+function resumedGuestOverrides(rs: ResultSet): { guestCpus?: number; guestMemMiB?: number } {
+  for (const env of Object.values(rs.hosts)) {
+    for (const sizing of Object.values(env.guestSizing ?? {})) {
+      const o = sizing.overrides as { cpus?: number; memMiB?: number } | undefined;
+      if (o) return { guestCpus: o.cpus, guestMemMiB: o.memMiB };
+    }
+  }
+  return {};
 }

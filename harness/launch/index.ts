@@ -2,7 +2,14 @@
 export type { VmJob, VmJobResult, ConsoleListener } from './job.js';
 export { kickvmmArgs, KICKVMM_EXIT } from './job.js';
 export { runLocal, type RunLocalOptions } from './local.js';
-export { runInRig, type RunInRigOptions, RIG_MAX_JOBS_PER_BATCH, L1_CMDLINE } from './rig.js';
+export {
+  runInRig,
+  rigL1Cpus,
+  type RunInRigOptions,
+  RIG_L1_MIN_MEM_MIB,
+  RIG_MAX_JOBS_PER_BATCH,
+  L1_CMDLINE,
+} from './rig.js';
 export {
   decidePlace,
   requestedPlace,

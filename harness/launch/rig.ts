@@ -13,7 +13,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus as hostCpus, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { buildCpio, type CpioEntry } from '../assets/cpio.js';
 import { resolveRuntimeFiles } from '../assets/elf.js';
@@ -48,11 +48,21 @@ export interface RunInRigOptions {
   onConsole?: ConsoleListener;
   /** host page-cache mode for the job disks (QEMU -drive cache=); default writeback */
   diskCache?: 'writeback' | 'unsafe' | 'none' | 'directsync' | 'writethrough';
-  /** L1 vCPUs (default 2) */
+  /** L1 vCPUs (default rigL1Cpus(): as many as this host has online) */
   l1Cpus?: number;
   qemu?: string;
   /** called with each job's result as soon as it ends in L1 */
   onResult?: (result: VmJobResult) => void;
+}
+
+/** L1 never gets less memory than this (more when a batch's files need it). */
+export const RIG_L1_MIN_MEM_MIB = 2048;
+/** TCG runs one host thread per L1 vCPU; more than this buys nothing for one guest at a time. */
+const RIG_L1_MAX_CPUS = 16;
+
+/** L1's vCPUs: every online CPU of this host, up to RIG_L1_MAX_CPUS, so guests sized from L1 see them too. */
+export function rigL1Cpus(): number {
+  return Math.max(1, Math.min(hostCpus().length, RIG_L1_MAX_CPUS));
 }
 
 /** PC slots left for disks after the host bridge, ISA bridge and IDE. */
@@ -244,12 +254,13 @@ function prepareL1(jobs: VmJob[], opts: RunInRigOptions, nonce: string) {
     // Linux unpacks concatenated archives in order; the batch part adds /init and the jobs.
     writeFileSync(initrd, Buffer.concat([base, batch.cpio]));
     const archiveMiB = Math.ceil(statSync(initrd).size / (1024 * 1024));
-    const memMiB = opts.l1MemMiB ?? Math.max(2048, 1024 + 2 * archiveMiB + Math.max(...jobs.map((j) => j.memMiB)));
+    const memMiB =
+      opts.l1MemMiB ?? Math.max(RIG_L1_MIN_MEM_MIB, 1024 + 2 * archiveMiB + Math.max(...jobs.map((j) => j.memMiB)));
     const args = qemuArgs({
       kernel: opts.assets.l1.kernel,
       initrd,
       memMiB,
-      cpus: opts.l1Cpus ?? 2,
+      cpus: opts.l1Cpus ?? rigL1Cpus(),
       disks: jobs.map((j) => ({ path: j.disk, readonly: j.readonly })),
       cache: opts.diskCache ?? 'writeback',
     });

@@ -6,6 +6,7 @@ import type { HostEnvironment, ResultSet, Sample, Place } from '../results/schem
 import type { VmmStats } from '../results/vmm-stats.js';
 import { placesOf } from '../launch/place.js';
 import { usableSamples } from '../results/usable.js';
+import { describeSizing, type GuestSizing } from '../scenarios/sizing.js';
 import { BONNIE_METRICS, type BonnieRun, type Metric, type MetricName } from '../bonnie/types.js';
 import { armSemanticsOf } from '../results/arms.js';
 import { PORT_CLASS_LABELS, splitIoExits, type PortClass } from '../results/io-ports.js';
@@ -79,6 +80,8 @@ export function environmentRows(env: HostEnvironment | undefined, rs: ResultSet,
     add('node', env.nodeVersion);
     add('git commit', env.gitCommit ? `${env.gitCommit}${env.gitDirty ? ' (dirty)' : ''}` : null);
     for (const [k, v] of Object.entries(env.guest ?? {})) add(`guest ${k}`, v);
+    for (const [name, sizing] of Object.entries(env.guestSizing ?? {}))
+      add(`guest of ${name}`, describeSizing(sizing as GuestSizing));
     const known = new Set([
       'hostname',
       'hostKernel',

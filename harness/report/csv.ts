@@ -4,6 +4,7 @@
 
 import { stringify } from 'csv-stringify/sync';
 import type { ResultSet } from '../results/schema.js';
+import { cacheCheckOf } from './cache.js';
 import { armSemanticsOf } from '../results/arms.js';
 
 export const CSV_COLUMNS = [
@@ -29,6 +30,12 @@ export const CSV_COLUMNS = [
   'latency_us',
   'wall_seconds',
   'started_at',
+  // cache honesty of a bonnie++ run (empty for other samples): see cache.ts
+  'guest_mem_mib',
+  'guest_memtotal_mib',
+  'file_size_mib',
+  'file_ge_2x_ram',
+  'cache_affected',
 ] as const;
 
 type Cell = string | number | boolean | null;
@@ -37,6 +44,7 @@ export function renderCsv(rs: ResultSet): string {
   const rows: Cell[][] = [];
   const armSemantics = armSemanticsOf(rs);
   for (const s of rs.samples) {
+    const cache = cacheCheckOf(rs, s);
     const base = {
       host: s.host,
       where: s.where,
@@ -53,6 +61,11 @@ export function renderCsv(rs: ResultSet): string {
       error: s.error ?? null,
       wall_seconds: s.wallSeconds,
       started_at: s.startedAt,
+      guest_mem_mib: cache?.guestMemMiB ?? null,
+      guest_memtotal_mib: cache?.guestMemTotalMiB ?? null,
+      file_size_mib: cache?.fileMiB ?? null,
+      file_ge_2x_ram: cache?.fileAtLeastTwiceRam ?? null,
+      cache_affected: cache && cache.fileAtLeastTwiceRam !== null ? !cache.fileAtLeastTwiceRam : null,
     };
     const metrics = Object.entries(s.metrics);
     if (metrics.length === 0) {

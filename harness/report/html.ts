@@ -4,6 +4,7 @@
 import type { ResultSet, Sample } from '../results/schema.js';
 import type { ChartImage } from './charts.js';
 import { fmtNum } from './common.js';
+import { CACHE_AFFECTED, CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
 import {
   buildReportModel,
   roleLabel,
@@ -44,6 +45,7 @@ th,td{border:1px solid #d4d4d4;padding:3px 8px;text-align:right;white-space:nowr
 td.l,th.l{text-align:left}
 pre{background:#f7f7f7;border:1px solid #e0e0e0;padding:8px;overflow-x:auto;font:12.5px/1.35 ui-monospace,"DejaVu Sans Mono",monospace;margin:4px 0 12px}
 pre.bonnie{font-size:11.5px}
+.cache-affected{color:#8e0000;font-weight:700}
 .warn{background:#fdecea;border:2px solid #c62828;color:#8e0000;padding:10px 14px;font-weight:700;margin:10px 0}
 .note{background:#eef4fb;border:1px solid #90b4e0;padding:8px 12px;margin:8px 0}
 .v-improved{background:#e3f4e1;color:#1b5e20;font-weight:700}.v-regressed{background:#fbe1e1;color:#b71c1c;font-weight:700}
@@ -141,6 +143,17 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
       out.push(
         `<p class="muted">Not measured: ${escapeHtml(sec.tooFast.join(', '))}: bonnie++ printed +++++ (under 0.5 s) in every run.</p>`,
       );
+    if (sec.cache.length) {
+      const warn = cacheWarning(sec.scenario, sec.cache);
+      if (warn) out.push(`<div class="warn">${escapeHtml(warn)}</div>`);
+      out.push(
+        `<div class="cache"><p class="muted">Disk or page cache (bonnie++ writes one file of the -s size):</p>${table(
+          CACHE_HEADER,
+          cacheRows(sec.cache),
+          { left: [0, 3, 4], cellClass: (_r, c, v) => (c === 4 && v === CACHE_AFFECTED ? 'cache-affected' : '') },
+        )}</div>`,
+      );
+    }
   }
   for (const cmp of sec.comparisons) {
     const base = escapeHtml(cmp.baselineArm);

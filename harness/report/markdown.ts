@@ -19,6 +19,7 @@ import {
   verdictLine,
 } from './rows.js';
 import { mdEscape, mdTable } from './table.js';
+import { CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
 
 const EMOJI: Record<string, string> = {
   improved: '\u2705',
@@ -54,6 +55,12 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
         `Not measured: ${sec.tooFast.map((m) => `\`${m}\``).join(', ')}: bonnie++ printed \`+++++\` (under 0.5 s) in every run.`,
         '',
       );
+    if (sec.cache.length) {
+      const warn = cacheWarning(sec.scenario, sec.cache);
+      if (warn) out.push('> [!WARNING]', `> **${mdEscape(warn)}**`, '');
+      out.push('Disk or page cache (bonnie++ writes one file of the `-s` size):', '');
+      out.push(mdTable(CACHE_HEADER, cacheRows(sec.cache), ['left', 'right', 'right', 'left', 'left']));
+    }
   }
   for (const cmp of sec.comparisons) {
     if (sec.kind === 'bonnie' && cmp.notCompared.length)

@@ -13,6 +13,7 @@ import {
 } from '../stats/index.js';
 import { completionNote, completionOf } from '../results/completion.js';
 import { formatBonnieTable } from '../bonnie/format.js';
+import { cacheChecks, type CacheCheck } from './cache.js';
 import { BASELINE_ARM, armDescription, armSemanticsOf } from '../results/arms.js';
 import {
   armsOf,
@@ -69,6 +70,8 @@ export interface ScenarioSection {
   failed: Sample[];
   /** why there is no comparison at all (a single arm, or no baseline) */
   problem: string | null;
+  /** per bonnie++ run: guest RAM, file size, file >= 2x RAM (cache.ts); empty for probe scenarios */
+  cache: CacheCheck[];
 }
 
 export interface HostSection {
@@ -219,6 +222,7 @@ export function buildReportModel(rs: ResultSet, options: ModelOptions = {}): Rep
         samples,
         failed: samples.filter((s) => s.status === 'failed'),
         problem,
+        cache: cacheChecks(part.rs, samples),
       });
     }
     hosts.push({

@@ -93,6 +93,13 @@ export const SampleSchema = object({
   error: str().optional().describe("one line, when status is 'failed'"),
   startedAt: str(),
   wallSeconds: finite(0),
+  guest: object({
+    memMiB: int(1),
+    cpus: int(1),
+    memTotalMiB: int(1).optional().describe('the RAM the guest kernel reported (MemTotal): what bonnie++ and the page cache see'),
+  })
+    .optional()
+    .describe("the guest this sample's VM had (its sizing rule is in the host's guestSizing)"),
   metrics: z
     .record(z.string(), MetricSampleSchema, expected('an object'))
     .describe('metric name -> value; names as in METRICS or scenario-specific'),
@@ -120,6 +127,14 @@ export const HostEnvironmentSchema = looseObject({
     .record(z.string(), strOrNull(), expected('an object'))
     .optional()
     .describe('guest kernel version, asset hashes, bonnie++ version, QEMU version for the rig'),
+  guestSizing: z
+    .record(
+      z.string(),
+      looseObject({ cpus: int(1), memMiB: int(1), rule: str(), notes: array(str()) }),
+      expected('an object'),
+    )
+    .optional()
+    .describe('per scenario: the vCPUs and RAM its guest got, the rule that chose them and any --cpus/--mem (scenarios/sizing.ts)'),
 });
 export type HostEnvironment = z.infer<typeof HostEnvironmentSchema>;
 
@@ -161,6 +176,10 @@ export const ResultSetSchema = object({
   }),
   order: str().describe("how the run was ordered: 'abba' or 'random:<seed>'"),
   aa: bool().optional().describe('true for an A/A (noise floor) run: both arms use the same mode'),
+  builds: z
+    .record(z.string(), looseObject({ rev: str(), commit: str() }), expected('an object'))
+    .optional()
+    .describe('kickbench ab: each sample vmm label (base, head) -> the git revision its kickvmm was built at'),
   seed: finite().optional().describe("the run's --seed: orders random runs and seeds every resampling in its reports"),
   completion: CompletionSchema.optional().describe('how much of the plan was measured; absent in older files'),
   sequential: SequentialRecordSchema.optional().describe('run --until-decided: the planned looks and where it stopped'),

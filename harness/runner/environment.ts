@@ -7,6 +7,7 @@ import { cpus, hostname, release, totalmem } from 'node:os';
 import type { HostEnvironment, Place } from '../results/schema.js';
 import { repoRoot } from '../paths.js';
 import type { GuestAssets } from '../assets/index.js';
+import type { GuestSizing } from '../scenarios/sizing.js';
 
 function readTrimmed(path: string): string | null {
   try {
@@ -53,10 +54,25 @@ export interface HostFacts {
   qemuVersion?: string | null;
 }
 
-export function describeHost(facts: HostFacts, guest: Record<string, string | null> = {}): HostEnvironment {
+/**
+ * The host's name for reports: its hostname, or (a machine without one, such as
+ * a bare initramfs, reports "(none)") "unnamed host" and its machine id.
+ */
+export function hostName(): string {
+  const name = hostname().trim();
+  if (name && name !== '(none)' && name !== 'localhost') return name;
+  const id = readTrimmed('/etc/machine-id') ?? readTrimmed('/proc/sys/kernel/random/boot_id');
+  return id ? `unnamed-host-${id.replace(/-/g, '').slice(0, 8)}` : 'unnamed-host';
+}
+
+export function describeHost(
+  facts: HostFacts,
+  guest: Record<string, string | null> = {},
+  guestSizing: Record<string, GuestSizing> = {},
+): HostEnvironment {
   const status = git(['status', '--porcelain', '--untracked-files=no']);
   return {
-    hostname: hostname(),
+    hostname: hostName(),
     hostKernel: release(),
     cpuModel: cpuModel(),
     cpus: cpus().length,
@@ -71,6 +87,7 @@ export function describeHost(facts: HostFacts, guest: Record<string, string | nu
     gitDirty: status === null ? null : status.length > 0,
     qemuVersion: facts.qemuVersion ?? null,
     guest,
+    ...(Object.keys(guestSizing).length ? { guestSizing } : {}),
   };
 }
 

@@ -15,9 +15,17 @@ export interface Arm {
   mode: KickMode;
 }
 
+/** One kickvmm build in an A/B of two builds (kickbench ab): its label and binary. */
+export interface VmmBuild {
+  label: string;
+  kickvmm: string;
+}
+
 export interface PlannedSample {
   scenario: Scenario;
   arm: Arm;
+  /** kickbench ab: which build runs this sample (otherwise the run's one kickvmm) */
+  build?: VmmBuild;
   /** repetition index within (scenario, arm); warm-ups count separately from 0 */
   index: number;
   warmup: boolean;
@@ -72,5 +80,19 @@ export function planRun(scenarios: Scenario[], opts: PlanOptions): PlannedSample
       }
     });
   }
+  return out;
+}
+
+/**
+ * Every planned sample once per build, the builds alternating (base head, head
+ * base, ...) inside the arms' own interleaving, so host drift lands on base and
+ * head alike as it does on the arms.
+ */
+export function interleaveBuilds(plan: PlannedSample[], builds: VmmBuild[]): PlannedSample[] {
+  const out: PlannedSample[] = [];
+  plan.forEach((p, i) => {
+    const turn = i % 2 === 0 ? builds : [...builds].reverse();
+    for (const build of turn) out.push({ ...p, build, order: out.length });
+  });
   return out;
 }

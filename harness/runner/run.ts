@@ -3,6 +3,7 @@
 // results.json is rewritten atomically after every sample, so an interrupted
 // or failed run never loses what was already measured.
 import { mkdirSync, rmSync } from 'node:fs';
+import { cpus as hostCpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseBonnie, bonnieFailureReason } from '../bonnie/parse.js';
 import { writeResultsAtomic } from '../results/io.js';
@@ -18,6 +19,7 @@ import {
 } from '../results/schema.js';
 import { ARM_SEMANTICS_VERSION, statsArmSemantics } from '../results/arms.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import { describeSizing, sizeGuest, type GuestSizing, type SizingBasis } from '../scenarios/sizing.js';
 import {
   ensureAssets,
   freshDisk,
@@ -33,13 +35,15 @@ import {
   requestedPlace,
   placeWords,
   PlaceError,
+  rigL1Cpus,
+  RIG_L1_MIN_MEM_MIB,
   type PlaceRequest,
   type VmJob,
   type VmJobResult,
 } from '../launch/index.js';
 import { packageVersion, paths } from '../paths.js';
-import { describeAssets, describeHost, gitCommit } from './environment.js';
-import { planRun, type PlannedSample } from './plan.js';
+import { describeAssets, describeHost, gitCommit, hostName } from './environment.js';
+import { interleaveBuilds, planRun, type PlannedSample, type VmmBuild } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
 import { Progress } from './progress.js';
@@ -65,12 +69,23 @@ export interface RunOptions {
   keepDisks?: boolean;
   /** samples per outer-guest boot in the nested rig (default 8) */
   rigBatch?: number;
+  /** kickbench ab: run every sample once per build, interleaved; each sample's vmm is its build's label */
+  builds?: VmmBuild[];
   /** replace the results already in outDir */
   force?: boolean;
   /** continue this interrupted run (read from outDir) with the same plan */
   resume?: ResultSet;
   /** `--until-decided --max-n N`: add rounds at pre-planned looks (one scenario only) */
   untilDecided?: SequentialOptions;
+  /** --cpus / --mem: the Linux guests' vCPUs and RAM, whatever the scenarios say */
+  guestCpus?: number;
+  guestMemMiB?: number;
+}
+
+/** The machine a guest is sized for: this host, or the rig's L1 when it runs nested. */
+export function sizingBasis(where: Place): SizingBasis {
+  if (where === 'nested') return { machine: "the rig's L1", onlineCpus: rigL1Cpus(), memMiB: RIG_L1_MIN_MEM_MIB };
+  return { machine: 'this host', onlineCpus: hostCpus().length, memMiB: Math.floor(totalmem() / (1024 * 1024)) };
 }
 
 const BONNIE_PHASES: [RegExp, string][] = [
@@ -85,11 +100,13 @@ const BONNIE_PHASES: [RegExp, string][] = [
 ];
 
 function sampleId(p: PlannedSample): string {
-  return `${p.scenario.name}/${p.arm.name}/${p.warmup ? 'warmup' : 'run'}${p.index}`;
+  const build = p.build ? `${p.build.label}/` : '';
+  return `${p.scenario.name}/${build}${p.arm.name}/${p.warmup ? 'warmup' : 'run'}${p.index}`;
 }
 
 function sampleLabel(p: PlannedSample): string {
-  return `${p.scenario.name} ${p.arm.name}${p.arm.name !== p.arm.mode ? ` (${p.arm.mode})` : ''} ${p.warmup ? 'warm-up' : 'run'} ${p.index + 1}`;
+  const arm = `${p.arm.name}${p.arm.name !== p.arm.mode ? ` (${p.arm.mode})` : ''}`;
+  return `${p.scenario.name} ${p.build ? `${p.build.label} ` : ''}${arm} ${p.warmup ? 'warm-up' : 'run'} ${p.index + 1}`;
 }
 
 function fileSafe(id: string): string {
@@ -106,7 +123,13 @@ function firstLine(s: string): string {
 }
 
 /** Build the VM job for one sample and give it its own fresh disk. */
-async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets: GuestAssets | null): Promise<VmJob> {
+async function prepareJob(
+  p: PlannedSample,
+  id: string,
+  diskDir: string,
+  assets: GuestAssets | null,
+  size: GuestSizing,
+): Promise<VmJob> {
   const s = p.scenario;
   const disk = join(diskDir, `${fileSafe(id)}.img`);
   // A new file, never a truncated old one: a VM that still had the old image keeps its own inode.
@@ -114,8 +137,8 @@ async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets:
   const base = {
     id: fileSafe(id),
     mode: p.arm.mode,
-    memMiB: s.guest.memMiB,
-    cpus: s.guest.cpus,
+    memMiB: size.memMiB,
+    cpus: size.cpus,
     timeoutSec: s.timeoutSec,
     disk,
     boot: s.guest.boot,
@@ -133,6 +156,12 @@ async function prepareJob(p: PlannedSample, id: string, diskDir: string, assets:
   // Probe guest: a sparse scratch disk of the requested size.
   sparseFile(disk, s.workload.diskMiB * 1024 * 1024);
   return { ...base, kernel: paths.probeGuest(), cmdline: s.workload.cmdline, boot: 'auto' };
+}
+
+/** The guest a sample ran in, with the MemTotal its kernel reported when it is a Linux guest. */
+function guestOf(job: VmJob, r: VmJobResult | undefined): NonNullable<Sample['guest']> {
+  const kib = r ? parseGuestConsole(r.console).memTotalKiB : null;
+  return { memMiB: job.memMiB, cpus: job.cpus, ...(kib ? { memTotalMiB: Math.floor(kib / 1024) } : {}) };
 }
 
 /** Turn one VM's outcome into a sample: metrics, or a one-line failure with the logs kept. */
@@ -230,13 +259,28 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
       'timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only',
     );
 
+  // Each scenario's guest: its own numbers or its sizing rule for the machine it runs in, then --cpus/--mem.
+  const sizes = new Map<string, GuestSizing>();
+  for (const s of opts.scenarios) {
+    const linux = s.workload.kind === 'bonnie';
+    const size = sizeGuest(
+      s.guest,
+      sizingBasis(places.get(s.name)!),
+      linux ? { cpus: opts.guestCpus, memMiB: opts.guestMemMiB } : {},
+      s.workload.kind === 'bonnie' ? s.workload.args : undefined,
+    );
+    sizes.set(s.name, size);
+    progress.note(`${s.name}: guest ${describeSizing(size)}`);
+  }
+
   const needsAssets = opts.scenarios.some((s) => s.workload.kind === 'bonnie' || places.get(s.name) === 'nested');
   const assets = needsAssets ? await ensureAssets({ log: (l) => progress.note(l) }) : null;
 
-  const hostId = (await import('node:os')).hostname();
+  const hostId = hostName();
   const hostRecord = describeHost(
     { kvmKind: host.kvmKind, where, qemuVersion: host.qemu ?? null },
     assets ? describeAssets(assets) : {},
+    Object.fromEntries(sizes),
   );
   const rs: ResultSet = opts.resume ?? {
     schema: RESULTS_SCHEMA_ID,
@@ -260,13 +304,14 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     rs.order = `random:${opts.seed}`;
   const resultsPath = join(opts.outDir, 'results.json');
 
-  const plan = planRun(opts.scenarios, {
+  const armsPlan = planRun(opts.scenarios, {
     seed: opts.seed,
     order: opts.order,
     aaMode: opts.aaMode,
     repetitions: opts.repetitions,
     warmup: opts.warmup,
   });
+  const plan = opts.builds?.length ? interleaveBuilds(armsPlan, opts.builds) : armsPlan;
   const planned = new Set(plan.map(sampleId));
   const recorded = new Set(rs.samples.map((s) => s.id));
   for (const id of recorded)
@@ -326,6 +371,7 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
       opts,
       progress,
       places,
+      sizes,
       assets,
       logDir,
       diskDir,
@@ -376,6 +422,8 @@ interface PlanContext {
   opts: RunOptions;
   progress: Progress;
   places: Map<string, Place>;
+  /** each scenario's guest (sizing.ts) */
+  sizes: Map<string, GuestSizing>;
   assets: GuestAssets | null;
   logDir: string;
   diskDir: string;
@@ -400,12 +448,19 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
     const place = places.get(plan[first].scenario.name)!;
     const size = place === 'nested' ? rigBatch : 1;
     let last = first;
-    while (last < plan.length && last - first < size && places.get(plan[last].scenario.name) === place) last++;
+    // A rig batch runs one kickvmm binary: with ab's builds, a batch ends where the build changes.
+    while (
+      last < plan.length &&
+      last - first < size &&
+      places.get(plan[last].scenario.name) === place &&
+      plan[last].build?.kickvmm === plan[first].build?.kickvmm
+    )
+      last++;
     const batch: { p: PlannedSample; id: string; job: VmJob; startedAt: Date; recorded: boolean }[] = [];
     for (const p of plan.slice(first, last)) {
       await haltIfStopping();
       const id = sampleId(p);
-      const job = await prepareJob(p, id, c.diskDir, c.assets);
+      const job = await prepareJob(p, id, c.diskDir, c.assets, c.sizes.get(p.scenario.name)!);
       c.inFlight.add(job.disk);
       batch.push({ p, id, job, startedAt: new Date(), recorded: false });
     }
@@ -434,7 +489,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
       const sample: Sample = {
         id: b.id,
         scenario: b.p.scenario.name,
-        vmm: opts.vmmLabel ?? b.p.scenario.vmm,
+        vmm: b.p.build?.label ?? opts.vmmLabel ?? b.p.scenario.vmm,
         mode: b.p.arm.mode,
         arm: b.p.arm.name,
         index: b.p.index,
@@ -444,6 +499,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
         host: c.hostId,
         startedAt: b.startedAt.toISOString(),
         wallSeconds: result?.wallSeconds ?? 0,
+        guest: guestOf(b.job, result),
         ...outcome,
         logs: {
           console: `logs/${b.job.id}.console.log`,
@@ -465,7 +521,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
       batch.map((b) => b.job),
       {
         place,
-        kickvmm: paths.kickvmm(),
+        kickvmm: plan[first].build?.kickvmm ?? paths.kickvmm(),
         assets: c.assets,
         logDir: c.logDir,
         onConsole: (jobId: string, chunk: string) => {

@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { BONNIE_METRICS } from '../bonnie/types.js';
 import { DEFAULT_ARMS, KICK_MODES, isKickMode, type KickMode } from '../results/arms.js';
 import { repoRoot } from '../paths.js';
+import { KVMTOOL_2011, type SizingRule } from './sizing.js';
 import { checkProbeCmdline } from './probe-cmdline.js';
 
 export interface BonnieWorkload {
@@ -34,7 +35,17 @@ export interface Scenario {
   repetitions: number;
   /** discarded samples per mode, run first */
   warmup: number;
-  guest: { memMiB: number; cpus: number; kernel: 'vmlinux' | 'bzImage'; boot: 'auto' | 'pvh' | 'linux64' };
+  /**
+   * memMiB and cpus as the scenario file gives them, or `sizing` (a rule applied
+   * to the machine the guest runs in, see sizing.ts) instead of both.
+   */
+  guest: {
+    memMiB?: number;
+    cpus?: number;
+    sizing?: SizingRule;
+    kernel: 'vmlinux' | 'bzImage';
+    boot: 'auto' | 'pvh' | 'linux64';
+  };
   vmm: string;
   /** per-VM limit; a sample that exceeds it fails with its console kept */
   timeoutSec: number;
@@ -176,11 +187,22 @@ export function validateScenario(raw: unknown, where: string): Scenario {
 
   const g = o.guest === undefined ? {} : o.guest;
   need(isPlainObject(g), where, 'guest must be an object');
-  onlyKnownKeys(g, ['memMiB', 'cpus', 'kernel', 'boot'], where, 'guest.');
-  const memMiB = g.memMiB ?? 256;
-  need(isInt(memMiB, 16, 3 * 1024), where, 'guest.memMiB must be an integer from 16 to 3072');
-  const cpus = g.cpus ?? 1;
-  need(isInt(cpus, 1, 64), where, 'guest.cpus must be an integer from 1 to 64');
+  onlyKnownKeys(g, ['memMiB', 'cpus', 'sizing', 'kernel', 'boot'], where, 'guest.');
+  const sizing = g.sizing;
+  need(
+    sizing === undefined || sizing === KVMTOOL_2011,
+    where,
+    `guest.sizing must be "${KVMTOOL_2011}" (or left out for guest.memMiB and guest.cpus)`,
+  );
+  need(
+    sizing === undefined || (g.memMiB === undefined && g.cpus === undefined),
+    where,
+    'guest.sizing computes memMiB and cpus: give either the rule or the numbers',
+  );
+  const memMiB = sizing ? undefined : (g.memMiB ?? 256);
+  need(memMiB === undefined || isInt(memMiB, 16, 3 * 1024), where, 'guest.memMiB must be an integer from 16 to 3072');
+  const cpus = sizing ? undefined : (g.cpus ?? 1);
+  need(cpus === undefined || isInt(cpus, 1, 32), where, 'guest.cpus must be an integer from 1 to 32');
   const kernel = g.kernel ?? 'vmlinux';
   need(kernel === 'vmlinux' || kernel === 'bzImage', where, 'guest.kernel must be "vmlinux" or "bzImage"');
   const boot = g.boot ?? 'auto';
@@ -193,8 +215,8 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   const order = o.order ?? 'abba';
   need(order === 'abba' || order === 'random', where, 'order must be "abba" or "random"');
 
-  if (workload.kind === 'bonnie') {
-    const problem = checkBonnieRamRule(workload.args, memMiB as number);
+  if (workload.kind === 'bonnie' && memMiB !== undefined) {
+    const problem = checkBonnieRamRule(workload.args, memMiB);
     need(problem === null, where, problem ?? '');
   }
   const primary = validatePrimary(o.primary, workload, where);
@@ -207,8 +229,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     repetitions: repetitions as number,
     warmup: warmup as number,
     guest: {
-      memMiB: memMiB as number,
-      cpus: cpus as number,
+      ...(sizing ? { sizing: KVMTOOL_2011 } : { memMiB, cpus }),
       kernel: kernel as 'vmlinux' | 'bzImage',
       boot: boot as 'auto' | 'pvh' | 'linux64',
     },

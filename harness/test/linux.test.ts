@@ -1,7 +1,9 @@
 // Debian's kernel in kickvmm running bonnie++ on a 1 GiB ext4 virtio-blk
-// disk, in all three kick arms, through the same runner code `kickbench run`
-// uses. Where this host has no hardware KVM (these CI machines), it runs in
-// the nested rig: one QEMU outer guest for the whole batch.
+// disk, in every kick arm, through the same runner code `kickbench run`
+// uses: the quick scenario's own arguments and guest, with 2 vCPUs, then a
+// data check from every vCPU at once. Where this host has no hardware KVM
+// (these CI machines), it runs in the nested rig: one QEMU outer guest for
+// the whole batch.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -13,20 +15,29 @@ import {
   fsckDisk,
   innerBonnieCmdline,
   parseGuestConsole,
+  SMP_CHECK_PARAM,
   type GuestAssets,
 } from '../assets/index.js';
 import { decidePlace, detectHost, requestedPlace, runJobs, type Place, type VmJob } from '../launch/index.js';
 import { parseBonnie } from '../bonnie/parse.js';
 import { sampleFromResult } from '../runner/run.js';
 import { planRun } from '../runner/plan.js';
-import { validateScenario } from '../scenarios/scenario.js';
+import { resolveScenario } from '../scenarios/scenario.js';
 import { paths } from '../paths.js';
+import { RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION, type ResultSet, type Sample } from '../results/schema.js';
+import { renderReport } from '../report/index.js';
+import { cacheChecks } from '../report/cache.js';
 import { VmBatch } from './vm-batch.js';
 import { KICK_MODES, type KickMode } from '../results/arms.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
 const work = mkdtempSync(join(tmpdir(), 'kb-linux-'));
-const QUICK = ['-d', 'temp', '-s', '64', '-r', '32', '-f', '-n', '1', '-u', '0'];
+const quick = resolveScenario('quick');
+if (quick.workload.kind !== 'bonnie') throw new Error('scenarios/quick.json must be a bonnie++ scenario');
+const QUICK = quick.workload.args;
+/** The SMP case: at least two vCPUs, and bonnie++ -c 2 as in the kvmtool commit. */
+const QUICK_CPUS = Math.max(2, quick.guest.cpus ?? 1);
+const quickGuest = { memMiB: quick.guest.memMiB ?? 128, cpus: QUICK_CPUS };
 const jobs: Record<string, VmJob> = {};
 const batch = new VmBatch(work);
 let where: Place = 'nested';
@@ -45,7 +56,13 @@ before(async () => {
   }
   const assets: GuestAssets = await ensureAssets();
   const base = assets.innerCmdlineBase;
-  const job = async (id: string, mode: KickMode, cmdline: string, timeoutSec = 600): Promise<void> => {
+  const job = async (
+    id: string,
+    mode: KickMode,
+    cmdline: string,
+    timeoutSec = 600,
+    guest = { memMiB: 256, cpus: 1 },
+  ): Promise<void> => {
     const disk = join(work, `${id}.img`);
     await freshDisk(assets, disk);
     jobs[id] = {
@@ -55,12 +72,12 @@ before(async () => {
       cmdline,
       disk,
       mode,
-      memMiB: 256,
-      cpus: 1,
+      ...guest,
       timeoutSec,
     };
   };
-  for (const mode of KICK_MODES) await job(`bonnie-${mode}`, mode, innerBonnieCmdline(QUICK, base));
+  for (const mode of KICK_MODES)
+    await job(`bonnie-${mode}`, mode, `${innerBonnieCmdline(QUICK, base)} ${SMP_CHECK_PARAM}`, 600, quickGuest);
   // bonnie++ refuses: 64 MiB files are not twice 256 MiB of RAM and there is no -r.
   await job('bonnie-fails', 'ioeventfd', innerBonnieCmdline(['-d', 'temp', '-s', '64', '-n', '0', '-u', '0'], base));
   // No init at that path: the kernel panics.
@@ -76,37 +93,93 @@ before(async () => {
   batch.record(out);
 });
 
-const quickScenario = validateScenario(
-  { name: 'quick', workload: { kind: 'bonnie', args: QUICK }, guest: { memMiB: 256 }, modes: [...KICK_MODES] },
-  'quick.json',
-);
 const planned = (mode: KickMode) =>
-  planRun([quickScenario], { seed: 1, repetitions: 1, warmup: 0 }).find((p) => p.arm.mode === mode)!;
+  planRun([{ ...quick, modes: [...KICK_MODES] }], { seed: 1, repetitions: 1, warmup: 0 }).find(
+    (p) => p.arm.mode === mode,
+  )!;
+const quickSamples: Sample[] = [];
 
 for (const mode of KICK_MODES) {
-  test(`bonnie++ completes on ext4 over virtio-blk in ${mode} mode; its CSV is parsed; the image is clean`, async (t) => {
+  const title =
+    `quick's bonnie++ -c 2 on ${QUICK_CPUS} vCPUs in ${mode} mode: block write, rewrite and read measured; ` +
+    'data from every vCPU checked; the image is clean';
+  test(title, async (t) => {
     const r = batch.ran(t, `bonnie-${mode}`);
     if (!r) return;
     assert.equal(r.exitCode, 0, `kickvmm: ${r.stderr}\n${r.console.slice(-3000)}`);
+    assert.deepEqual(QUICK.slice(QUICK.indexOf('-c'), QUICK.indexOf('-c') + 2), ['-c', '2'], 'quick runs -c 2');
     const g = parseGuestConsole(r.console);
     assert.equal(g.bonnieExit, 0, r.console.slice(-3000));
     const runs = parseBonnie(g.bonnieStdout ?? '', 'guest');
     assert.equal(runs.length, 1);
     assert.match(runs[0].version, /^2\.00/);
     assert.equal(runs[0].source, 'text+csv', 'both the text table and the CSV line were captured');
-    for (const m of ['put_block', 'rewrite', 'get_block'])
-      assert.notEqual(runs[0].metrics[m as 'put_block'].status, 'not_run', m);
+    // Measured numbers: not +++++ (too fast, i.e. the page cache) and not blank.
+    for (const m of ['put_block', 'rewrite', 'get_block'] as const)
+      assert.equal(runs[0].metrics[m].status, 'ok', `${m}: ${runs[0].metrics[m].status}`);
     assert.equal(runs[0].metrics.putc.status, 'not_run', '-f skips the per-char tests');
+    assert.equal(g.smpCheck, `ok cpus=${QUICK_CPUS} files=${QUICK_CPUS}`, r.console.slice(-2000));
+    assert.ok(g.memTotalKiB !== null && g.memTotalKiB > 0, 'the guest reports its MemTotal');
     const sample = sampleFromResult(planned(mode), r);
     assert.equal(sample.status, 'ok', sample.error);
+    quickSamples.push({
+      ...sample,
+      id: `quick/${mode}/run0`,
+      scenario: 'quick',
+      vmm: 'kickvmm',
+      mode,
+      arm: mode,
+      index: 0,
+      order: quickSamples.length,
+      warmup: false,
+      where: r.where,
+      host: 'test-host',
+      startedAt: new Date().toISOString(),
+      wallSeconds: r.wallSeconds,
+      guest: { memMiB: quickGuest.memMiB, cpus: QUICK_CPUS, memTotalMiB: Math.floor(g.memTotalKiB! / 1024) },
+      logs: {},
+    });
     const fsck = await fsckDisk(jobs[`bonnie-${mode}`].disk);
     assert.ok(fsck.clean, `e2fsck -fn:\n${fsck.output}`);
     t.diagnostic(
-      `${where}: put_block ${runs[0].metrics.put_block.value ?? runs[0].metrics.put_block.status} KiB/s, ` +
+      `${where}: block write ${runs[0].metrics.put_block.value} rewrite ${runs[0].metrics.rewrite.value} ` +
+        `block read ${runs[0].metrics.get_block.value} KiB/s; MemTotal ${Math.floor(g.memTotalKiB! / 1024)} MiB; ` +
         `wall ${r.wallSeconds.toFixed(1)} s (not hardware numbers)`,
     );
   });
 }
+
+test('the report of those quick runs marks none cache-affected, in every format', async (t) => {
+  if (!batch.ran(t, 'bonnie-exit')) return;
+  assert.equal(quickSamples.length, KICK_MODES.length, 'every quick run produced a sample');
+  const { file: _f, ...definition } = quick;
+  const rs: ResultSet = {
+    schema: RESULTS_SCHEMA_ID,
+    version: RESULTS_SCHEMA_VERSION,
+    createdAt: new Date().toISOString(),
+    tool: { name: 'kickbench', version: 'test' },
+    order: 'abba',
+    scenarios: [{ name: 'quick', definition: definition as unknown as Record<string, unknown> }],
+    hosts: {},
+    samples: quickSamples,
+  };
+  const checks = cacheChecks(rs, rs.samples);
+  assert.equal(checks.length, KICK_MODES.length);
+  for (const c of checks) assert.equal(c.fileAtLeastTwiceRam, true, JSON.stringify(c));
+  // The words a cache-affected run gets in each format (HTML's stylesheet names the class either way).
+  const marks = {
+    text: /cache-affected/i,
+    md: /cache-affected/i,
+    html: />cache-affected<|CACHE-AFFECTED/,
+    csv: /,true\r?$/m,
+  };
+  for (const format of ['text', 'md', 'html', 'csv'] as const) {
+    const out = await renderReport(rs, { format });
+    assert.doesNotMatch(out, marks[format], format);
+  }
+  const csv = await renderReport(rs, { format: 'csv' });
+  assert.match(csv, /,false\r?\n/, 'the CSV says cache_affected=false');
+});
 
 test('exit and inline show kicks as io exits, serviced on the I/O thread and the vCPU; ioeventfd shows eventfd wake-ups and few io exits', (t) => {
   const e = batch.ran(t, 'bonnie-exit');
