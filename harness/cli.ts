@@ -21,11 +21,18 @@ import { CliError } from './commands/errors.js';
 import { haltIfStopping, installShutdown, stopNow } from './lifecycle/shutdown.js';
 import { watchNpmParent } from './lifecycle/npm-parent.js';
 import { isNoSpace } from './lifecycle/write-errors.js';
+import { packageVersion } from './paths.js';
 
 // Children die with kickbench, whatever ends it; started by npm/npx, kickbench
 // also ends when npm does (npm's shell does not pass signals on).
 installShutdown();
 watchNpmParent((what) => void stopNow('SIGHUP', `stopping: ${what}`));
+
+// Output piped into `head` and the like: a closed pipe ends us quietly, without a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('kickbench')
@@ -44,10 +51,11 @@ const cli = yargs(hideBin(process.argv))
   .command(listCommand)
   .command(historyCommand)
   .command(ocCommand)
+  .version(packageVersion())
   .demandCommand(1, 'Name a command (kickbench --help lists them).')
   .strict()
   .recommendCommands()
-  .wrap(Math.min(100, process.stdout.columns ?? 100))
+  .wrap(null)
   .epilog(
     'Results say where they ran: hardware KVM, an instruction-emulating KVM, or the nested rig.\nOnly hardware-KVM timings are hardware numbers.',
   )

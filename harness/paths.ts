@@ -1,7 +1,7 @@
 // Where things live, resolved from this file so the CLI works from any cwd.
 // Compiled code sits in dist/harness/, sources in harness/: both are two
 // levels below the repository root only for dist, so walk up to package.json.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,14 @@ export function repoRoot(): string {
   }
   cachedRoot = dir;
   return dir;
+}
+
+let cachedVersion: string | null = null;
+
+/** kickbench's version: package.json's, the one place it is written. */
+export function packageVersion(): string {
+  cachedVersion ??= (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return cachedVersion;
 }
 
 let kickvmmOverride: string | null = null;

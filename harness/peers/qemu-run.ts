@@ -52,7 +52,7 @@ const TICKS = 100; // USER_HZ on Linux x86
 export function qemuThreadCpu(pid: number): { vcpu: number; other: number } {
   let vcpu = 0;
   let other = 0;
-  let tasks: string[] = [];
+  let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
   } catch {

@@ -42,7 +42,8 @@ export class QmpClient {
         await c.execute('qmp_capabilities', undefined, deadline - Date.now());
         return c;
       } catch (e) {
-        if (Date.now() >= deadline) throw new Error(`cannot open QMP at ${path}: ${(e as Error).message}`);
+        if (Date.now() >= deadline)
+          throw new Error(`cannot open QMP at ${path}: ${(e as Error).message}`, { cause: e });
         await new Promise((r) => setTimeout(r, 50));
       }
     }

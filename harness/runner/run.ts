@@ -41,7 +41,7 @@ import {
   type VmJob,
   type VmJobResult,
 } from '../launch/index.js';
-import { paths } from '../paths.js';
+import { packageVersion, paths } from '../paths.js';
 import { runPeerJob } from '../peers/job.js';
 import { findQemu } from '../peers/qemu-run.js';
 import { describeAssets, describeHost, gitCommit, hostName } from './environment.js';
@@ -323,7 +323,7 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     schema: RESULTS_SCHEMA_ID,
     version: RESULTS_SCHEMA_VERSION,
     createdAt: new Date().toISOString(),
-    tool: { name: 'kickbench', version: '0.1.0', gitCommit: gitCommit() },
+    tool: { name: 'kickbench', version: packageVersion(), gitCommit: gitCommit() },
     order: opts.order ?? (opts.scenarios.every((s) => s.order === 'abba') ? 'abba' : 'per-scenario'),
     aa: Boolean(opts.aaMode),
     seed: opts.seed,
