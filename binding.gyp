@@ -28,6 +28,15 @@
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"]
     },
     {
+      # The probe's block phases run directly on the host (kickbench's "host" peer).
+      "target_name": "hostio",
+      "type": "executable",
+      "sources": ["native/hostio/hostio.c", "native/guest/pattern.c"],
+      "include_dirs": ["native/guest"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
+      "libraries": ["-lpthread"]
+    },
+    {
       "target_name": "native_unit_tests",
       "type": "executable",
       "dependencies": ["kickvmm_core"],

@@ -12,8 +12,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Prettier wraps code at 120 columns but not strings; this catches what it leaves.
-      'max-len': ['error', { code: 160, ignoreUrls: false }],
+      // Prettier wraps code at 120; only string, template and regex literals it cannot break may run longer.
+      'max-len': [
+        'error',
+        { code: 160, ignoreUrls: false, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
+      ],
     },
   },
 );

@@ -8,6 +8,8 @@ import { hideBin } from 'yargs/helpers';
 import { doctorCommand } from './commands/doctor.js';
 import { setupCommand } from './commands/setup.js';
 import { runCommand } from './commands/run.js';
+import { abCommand } from './commands/ab.js';
+import { historyCommand } from './commands/history.js';
 import { parseCommand } from './commands/parse.js';
 import { reportCommand } from './commands/report.js';
 import { compareCommand } from './commands/compare.js';
@@ -19,11 +21,18 @@ import { CliError } from './commands/errors.js';
 import { haltIfStopping, installShutdown, stopNow } from './lifecycle/shutdown.js';
 import { watchNpmParent } from './lifecycle/npm-parent.js';
 import { isNoSpace } from './lifecycle/write-errors.js';
+import { packageVersion } from './paths.js';
 
 // Children die with kickbench, whatever ends it; started by npm/npx, kickbench
 // also ends when npm does (npm's shell does not pass signals on).
 installShutdown();
 watchNpmParent((what) => void stopNow('SIGHUP', `stopping: ${what}`));
+
+// Output piped into `head` and the like: a closed pipe ends us quietly, without a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('kickbench')
@@ -33,17 +42,20 @@ const cli = yargs(hideBin(process.argv))
   .command(doctorCommand)
   .command(setupCommand)
   .command(runCommand)
+  .command(abCommand)
   .command(parseCommand)
   .command(reportCommand)
   .command(compareCommand)
   .command(mergeCommand)
   .command(microCommand)
   .command(listCommand)
+  .command(historyCommand)
   .command(ocCommand)
+  .version(packageVersion())
   .demandCommand(1, 'Name a command (kickbench --help lists them).')
   .strict()
   .recommendCommands()
-  .wrap(Math.min(100, process.stdout.columns ?? 100))
+  .wrap(null)
   .epilog(
     'Results say where they ran: hardware KVM, an instruction-emulating KVM, or the nested rig.\nOnly hardware-KVM timings are hardware numbers.',
   )

@@ -1,7 +1,7 @@
 // Where things live, resolved from this file so the CLI works from any cwd.
 // Compiled code sits in dist/harness/, sources in harness/: both are two
 // levels below the repository root only for dist, so walk up to package.json.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,10 +19,27 @@ export function repoRoot(): string {
   return dir;
 }
 
+let cachedVersion: string | null = null;
+
+/** kickbench's version: package.json's, the one place it is written. */
+export function packageVersion(): string {
+  cachedVersion ??= (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return cachedVersion;
+}
+
+let kickvmmOverride: string | null = null;
+
+/** `--kickvmm PATH`: use a prebuilt kickvmm instead of this checkout's build (run, ab, doctor). */
+export function useKickvmm(path: string): void {
+  kickvmmOverride = resolve(path);
+}
+
 export const paths = {
-  kickvmm: (): string => process.env.KICKBENCH_KICKVMM ?? join(repoRoot(), 'build/Release/kickvmm'),
+  // KICKBENCH_KICKVMM is kept for old scripts; --kickvmm is the documented way.
+  kickvmm: (): string => kickvmmOverride ?? process.env.KICKBENCH_KICKVMM ?? join(repoRoot(), 'build/Release/kickvmm'),
   addon: (): string => join(repoRoot(), 'build/Release/kickvmm_addon.node'),
   probeGuest: (): string => join(repoRoot(), 'build/probe.elf'),
+  hostio: (): string => join(repoRoot(), 'build/Release/hostio'),
   nativeUnitTests: (): string => join(repoRoot(), 'build/Release/native_unit_tests'),
   /** shared/reference sits beside the repository in CI and in the workplace */
   sharedReference: (): string => resolve(repoRoot(), '..', 'shared', 'reference'),

@@ -18,7 +18,10 @@ export { BonnieParseError } from './types.js';
 export type { BonnieRun, Metric, MetricName } from './types.js';
 
 export function parseBonnie(text: string, source?: string): BonnieRun[] {
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  // Every carriage return before a line end goes, not just one: a guest console
+  // gets one CR per tty it crosses (the nested rig's give "\r\r\n"), and a CR
+  // left on a row would glue itself to its last cell ('+++\r').
+  const lines = text.split('\n').map((l) => l.replace(/\r+$/, ''));
   const prefix = source ? `${source}:` : 'line ';
   const where = (i: number): string => `${prefix}${i + 1}`;
 

@@ -1,26 +1,12 @@
-// Where the bonnie++ reference samples live for tests: shared/ beside the
-// repository (CI clones it there as well). Tests skip, saying why, without it.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The bonnie++ outputs the parser and formatter tests read: committed beside
+// the tests in harness/bonnie/fixtures/ (see its README.md for how each was
+// made), so a fresh clone runs every parser test.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../paths.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('repository root not found above the test file');
-    dir = up;
-  }
-  return dir;
-}
-
-export const SAMPLES = resolve(repoRoot(), '..', 'shared', 'reference', 'bonnie-samples');
-
-/** false when the samples are there, else the reason to skip */
-export const skipWithoutSamples: false | string = existsSync(SAMPLES)
-  ? false
-  : `bonnie samples not found at ${SAMPLES} (shared/ is not beside the repository)`;
+export const FIXTURES = join(repoRoot(), 'harness', 'bonnie', 'fixtures');
 
 export function sample(name: string): string {
-  return readFileSync(join(SAMPLES, name), 'utf8');
+  return readFileSync(join(FIXTURES, name), 'utf8');
 }

@@ -67,7 +67,7 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
   describe: 'Show what this host can do (KVM kind, capabilities, QEMU, assets, disk space) and what kickbench will use',
   builder: (y) =>
     y
-      .option('json', { type: 'boolean', default: false })
+      .option('json', { type: 'boolean', default: false, describe: 'print the findings as one JSON object' })
       .example('$0 doctor', '')
       .example('$0 doctor --json', 'for scripts'),
   handler: async (argv) => {

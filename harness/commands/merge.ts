@@ -1,5 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { join } from 'node:path';
 import { readResults, writeResultsAtomic } from '../results/io.js';
 import { mergeResults } from '../results/merge.js';
 
@@ -33,6 +34,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
       dedupe: argv.dedupe,
       warn: (m) => process.stderr.write(`kickbench: warning: ${m}\n`),
     });
+    mkdirSync(dirname(resolve(argv.out)), { recursive: true });
     writeResultsAtomic(argv.out, merged);
     process.stderr.write(
       `merged ${sets.length} file(s), ${merged.samples.length} samples, ${Object.keys(merged.hosts).length} host(s) into ${argv.out}\n`,

@@ -58,7 +58,7 @@ export const microCommand: CommandModule<object, MicroArgs> = {
         default: 'auto' as PlaceRequest,
         describe: 'local KVM in-process, or the nested rig',
       })
-      .option('json', { type: 'boolean', default: false })
+      .option('json', { type: 'boolean', default: false, describe: 'print the measurements as JSON' })
       .example('$0 micro', 'in-process when this host has KVM, else in the nested rig; progress goes to stderr'),
   handler: async (argv) => {
     if (!positiveInt(argv.kicks)) throw new CliError('--kicks must be a positive integer', 2);

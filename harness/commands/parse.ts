@@ -36,7 +36,8 @@ export const parseCommand: CommandModule<object, ParseArgs> = {
       try {
         runs.push(...parseBonnie(text, file));
       } catch (e) {
-        if (e instanceof BonnieParseError) throw new CliError(`${file}: ${e.message}`);
+        // The parser's message already starts with the file name (and line).
+        if (e instanceof BonnieParseError) throw new CliError(e.message);
         throw e;
       }
     }

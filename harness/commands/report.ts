@@ -5,7 +5,7 @@ import { readResults } from '../results/io.js';
 import { renderReport } from '../report/index.js';
 import { CliError } from './errors.js';
 
-type Format = 'text' | 'md' | 'html' | 'csv' | 'png';
+type Format = 'text' | 'md' | 'html' | 'csv' | 'png' | 'json';
 interface ReportArgs {
   results: string;
   format: Format;
@@ -18,6 +18,7 @@ const FILE_NAMES: Record<Exclude<Format, 'png'>, string> = {
   md: 'report.md',
   html: 'report.html',
   csv: 'samples.csv',
+  json: 'report.json',
 };
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
@@ -32,7 +33,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       })
       .option('format', {
         alias: 'f',
-        choices: ['text', 'md', 'html', 'csv', 'png'] as const,
+        choices: ['text', 'md', 'html', 'csv', 'png', 'json'] as const,
         default: 'text' as const,
       })
       .option('out', {

@@ -10,12 +10,13 @@ import type { ResultSet } from '../results/schema.js';
 import { Progress } from '../runner/progress.js';
 import { decidePlace, detectHost, requestedPlace, PLACE_REQUESTS, type PlaceRequest } from '../launch/index.js';
 import { renderReport } from '../report/index.js';
-import { paths } from '../paths.js';
+import { paths, useKickvmm } from '../paths.js';
+import { existsSync } from 'node:fs';
 import { CliError } from './errors.js';
 import { MIN_LINUX_GUEST_MIB, SizingError } from '../scenarios/sizing.js';
 import { plannedLooks, powerCheck, powerLine } from '../stats/power.js';
 
-interface RunArgs {
+export interface RunArgs {
   scenario: string[];
   out?: string;
   repetitions?: number;
@@ -32,13 +33,14 @@ interface RunArgs {
   quiet: boolean;
   'keep-disks': boolean;
   'rig-batch': number;
+  kickvmm?: string;
   'allow-underpowered': boolean;
   'until-decided': boolean;
   'max-n'?: number;
 }
 
 /** "default" means the mission's own benchmark where it can run at full size, else the quick one. */
-async function defaultScenario(where: PlaceRequest): Promise<{ name: string; why: string }> {
+export async function defaultScenario(where: PlaceRequest): Promise<{ name: string; why: string }> {
   const host = await detectHost();
   // Both are Linux-guest (bonnie++) scenarios: the same rule places them.
   const place = decidePlace(host, 'linux', requestedPlace(where));
@@ -112,6 +114,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: 8,
         describe: 'nested rig only: samples per outer-guest boot (each sample is still a fresh VM)',
       })
+      .option('kickvmm', {
+        type: 'string',
+        describe: "a prebuilt kickvmm binary to measure instead of this checkout's build/Release/kickvmm",
+      })
       .option('cpus', {
         type: 'number',
         describe: "Linux guests' vCPUs, instead of the scenario's (recorded in results.json)",
@@ -136,6 +142,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run --resume results/ci', 'finish a run that was interrupted')
       .example('$0 run seed -n 6 --until-decided --max-n 12', 'start at 6 per mode, add rounds only if undecided'),
   handler: async (argv) => {
+    if (argv.kickvmm !== undefined) {
+      if (!existsSync(argv.kickvmm)) throw new CliError(`--kickvmm ${argv.kickvmm}: no such file`, 2);
+      useKickvmm(argv.kickvmm);
+    }
     const progress = new Progress(process.stderr, argv.quiet);
     const opts = argv.resume !== undefined ? resumeOptions(argv) : await newRunOptions(argv, progress);
     if (!opts) return;

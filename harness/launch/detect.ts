@@ -59,7 +59,6 @@ export function detectHost(opts: { kickvmm?: string; refresh?: boolean } = {}): 
 }
 
 async function defaultKickvmm(): Promise<string> {
-  if (process.env.KICKBENCH_KICKVMM) return process.env.KICKBENCH_KICKVMM;
   const { paths } = await import('../paths.js');
   return paths.kickvmm();
 }

@@ -2,6 +2,7 @@
 // KVM, or inside the nested rig. kickvmm's CLI is the only interface to the VMM.
 import type { KickMode } from '../results/arms.js';
 import { parseVmmStats, type VmmStats } from '../results/vmm-stats.js';
+import type { PeerStats } from '../peers/peer-stats.js';
 import type { Place } from './place.js';
 
 export interface VmJob {
@@ -34,6 +35,8 @@ export interface VmJobResult {
   stderr: string;
   /** kickvmm's --stats JSON; null when it wrote none (or none that is valid) */
   stats: VmmStats | null;
+  /** a peer's sample (QEMU, the host): what was read instead of kickvmm's stats */
+  peerStats?: PeerStats;
   timedOut: boolean;
   wallSeconds: number;
   where: Place;

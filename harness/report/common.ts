@@ -5,6 +5,7 @@
 import type { HostEnvironment, ResultSet, Sample, Place } from '../results/schema.js';
 import type { VmmStats } from '../results/vmm-stats.js';
 import { placesOf } from '../launch/place.js';
+import { usableSamples } from '../results/usable.js';
 import { describeSizing, type GuestSizing } from '../scenarios/sizing.js';
 import { BONNIE_METRICS, type BonnieRun, type Metric, type MetricName } from '../bonnie/types.js';
 import { armSemanticsOf } from '../results/arms.js';
@@ -49,10 +50,8 @@ export function splitByHost(rs: ResultSet): { host: string; env: HostEnvironment
 export { median } from '../stats/descriptive.js';
 import { median } from '../stats/descriptive.js';
 
-/** Samples that count: measured (not warm-up) and successful. */
-export function measured(samples: Sample[]): Sample[] {
-  return samples.filter((s) => !s.warmup && s.status === 'ok');
-}
+/** Samples that count: measured (not warm-up) and successful (results/usable.ts). */
+export const measured = usableSamples;
 
 /** The arms of a scenario in report order: exit (the baseline) first, then ioeventfd, inline, A, B, others. */
 export function armsOf(samples: Sample[]): string[] {

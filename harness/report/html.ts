@@ -1,6 +1,7 @@
 // One self-contained HTML file: no external URL of any kind; charts are PNG
 // data: URIs. It opens from a CI artifact, an e-mail or a laptop offline.
 
+import { peersHtml, peerTables } from './peers.js';
 import type { ResultSet, Sample } from '../results/schema.js';
 import type { ChartImage } from './charts.js';
 import { fmtNum } from './common.js';
@@ -213,6 +214,7 @@ async function hostHtml(h: HostSection, model: ReportModel, multiHost: boolean):
     const mine = images.filter((img) => img.scenario === sec.scenario);
     out.push(scenarioHtml(sec, model, mine));
   }
+  out.push(peersHtml(peerTables(h.rs, model)));
   return out.join('\n');
 }
 

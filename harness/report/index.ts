@@ -7,8 +7,9 @@ import { renderHtmlModel } from './html.js';
 import { renderMarkdownModel } from './markdown.js';
 import { buildReportModel } from './model.js';
 import { renderTextModel } from './text.js';
+import { renderReportJson } from './json.js';
 
-export type ReportFormat = 'text' | 'md' | 'html' | 'csv' | 'png';
+export type ReportFormat = 'text' | 'md' | 'html' | 'csv' | 'png' | 'json';
 
 export interface RenderOptions extends AnalyzeOptions {
   format: ReportFormat;
@@ -42,6 +43,8 @@ export async function renderReport(rs: ResultSet, opts: RenderOptions): Promise<
       return renderMarkdownModel(model);
     case 'html':
       return renderHtmlModel(model);
+    case 'json':
+      return renderReportJson(model);
     case 'png': {
       if (!outDir) throw new Error('png charts need an output directory (--out DIR)');
       const written: string[] = [];

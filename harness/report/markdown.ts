@@ -1,6 +1,7 @@
 // GitHub-flavoured Markdown: the text report's content for a CI job summary
 // or a PR comment. Emoji only decorate; the verdict word is always there.
 
+import { peersMarkdown, peerTables } from './peers.js';
 import type { ResultSet } from '../results/schema.js';
 import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
 import {
@@ -123,6 +124,7 @@ export function renderMarkdownModel(model: ReportModel): string {
       '',
     );
     for (const sec of h.scenarios) out.push(scenarioMd(sec, model));
+    out.push(peersMarkdown(peerTables(h.rs, model)));
   }
   return (
     out

@@ -1,6 +1,7 @@
 // Terminal report. Plain text unless colour is asked for (a TTY); the words
 // always carry the meaning, colour only repeats it.
 
+import { peersText, peerTables } from './peers.js';
 import type { ResultSet } from '../results/schema.js';
 import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
 import {
@@ -116,6 +117,7 @@ export function renderTextModel(model: ReportModel, opts: { color?: boolean } = 
     for (const w of h.warnings) out.push(banner(w, color));
     out.push(textTable(['environment', ''], h.environment, { align: ['left', 'left'] }));
     for (const sec of h.scenarios) out.push(scenarioText(sec, model, color));
+    out.push(peersText(peerTables(h.rs, model)));
   }
   return (
     out

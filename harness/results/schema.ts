@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ARM_SEMANTICS_VERSION, KICK_MODES } from './arms.js';
 import { PLACES } from '../launch/place.js';
 import { vmmStatsSchema } from './vmm-stats.js';
+import { peerStatsSchema } from '../peers/peer-stats.js';
 
 export const RESULTS_SCHEMA_ID = 'kickbench/results';
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -82,7 +83,7 @@ export const SampleSchema = object({
   id: str().describe('unique within the file, e.g. "quick/ioeventfd/2"'),
   scenario: str(),
   vmm: str().describe('the VMM under test, e.g. "kickvmm" (or a label given with --vmm-label for commit A/B)'),
-  mode: KickModeSchema.describe('the kick path the VMM ran with'),
+  mode: KickModeSchema.nullable().describe('the kick path the VMM ran with; null for the host peer (no VM, no kick)'),
   arm: str().describe("the comparison arm: normally equal to mode; 'A' / 'B' in an A/A run"),
   index: int(0).describe('repetition index within (scenario, arm), from 0'),
   order: int(0).describe('global position in the run order (0-based), to see drift and interleaving'),
@@ -104,6 +105,9 @@ export const SampleSchema = object({
     .record(z.string(), MetricSampleSchema, expected('an object'))
     .describe('metric name -> value; names as in METRICS or scenario-specific'),
   vmmStats: vmmStatsSchema.optional().describe("kickvmm's --stats JSON, verbatim (results/vmm-stats.ts)"),
+  peerStats: peerStatsSchema
+    .optional()
+    .describe("a peer's record (QEMU's KVM counters, version and arguments; the host run): peers/peer-stats.ts"),
   logs: object({ console: str().optional(), stats: str().optional(), stderr: str().optional() }).describe(
     'paths relative to the results.json directory',
   ),
@@ -176,6 +180,10 @@ export const ResultSetSchema = object({
   }),
   order: str().describe("how the run was ordered: 'abba' or 'random:<seed>'"),
   aa: bool().optional().describe('true for an A/A (noise floor) run: both arms use the same mode'),
+  builds: z
+    .record(z.string(), looseObject({ rev: str(), commit: str() }), expected('an object'))
+    .optional()
+    .describe('kickbench ab: each sample vmm label (base, head) -> the git revision its kickvmm was built at'),
   seed: finite().optional().describe("the run's --seed: orders random runs and seeds every resampling in its reports"),
   completion: CompletionSchema.optional().describe('how much of the plan was measured; absent in older files'),
   sequential: SequentialRecordSchema.optional().describe('run --until-decided: the planned looks and where it stopped'),

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { paths } from '../paths.js';
+import { paths, repoRoot } from '../paths.js';
 import { parseVmmStats, vmmStatsProblem, vmmStatsSchema, zeroVmmStats } from './vmm-stats.js';
 
 /** Every key path a zod schema declares ("exits.io"); a record is one leaf; optional ones apart. */
@@ -97,4 +97,14 @@ test('fields a newer kickvmm adds are kept verbatim, the known optional ones che
   };
   assert.deepEqual(parseVmmStats(JSON.stringify(newer)), newer);
   assert.match(vmmStatsProblem({ ...newer, requestsServicedOn: { vcpu: 1 } }) ?? '', /^requestsServicedOn\.ioThread: /);
+});
+
+test('stats kickvmm wrote for real VMs in the nested rig read through the contract', () => {
+  const dir = join(repoRoot(), 'harness', 'results', 'fixtures', 'vmm-stats');
+  for (const mode of ['exit', 'ioeventfd'] as const) {
+    const s = parseVmmStats(readFileSync(join(dir, `rig-bonnie-${mode}.json`), 'utf8'), mode);
+    assert.equal(s.mode, mode);
+    assert.equal(s.exitReason, 'clean');
+    assert.ok(s.kicks > 0 && s.requests.total > 0 && s.bytesWritten > 0);
+  }
 });

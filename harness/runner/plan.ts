@@ -6,18 +6,32 @@
 //           rounds every arm's run positions add up to the same sum, so a linear
 //           drift cancels exactly (an even number of rounds balances fully)
 //   random: each rep's arms shuffled with a seeded PRNG (reproducible from the seed)
-import type { KickMode } from '../results/arms.js';
+import { BASELINE_ARM, type KickMode } from '../results/arms.js';
+import { peerArms, type VmmName } from '../peers/arms.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { mulberry32 } from '../stats/random.js';
 
 export interface Arm {
   name: string;
+  /** the kick path; for the host peer (no VM) the job's mode is unused */
   mode: KickMode;
+  /** who runs the sample: kickvmm unless the arm belongs to a peer (harness/peers) */
+  vmm: VmmName;
+  /** QEMU ioeventfd arm with a dedicated iothread */
+  iothread?: boolean;
+}
+
+/** One kickvmm build in an A/B of two builds (kickbench ab): its label and binary. */
+export interface VmmBuild {
+  label: string;
+  kickvmm: string;
 }
 
 export interface PlannedSample {
   scenario: Scenario;
   arm: Arm;
+  /** kickbench ab: which build runs this sample (otherwise the run's one kickvmm) */
+  build?: VmmBuild;
   /** repetition index within (scenario, arm); warm-ups count separately from 0 */
   index: number;
   warmup: boolean;
@@ -28,10 +42,16 @@ export interface PlannedSample {
 export function armsFor(scenario: Scenario, aaMode?: KickMode): Arm[] {
   if (aaMode)
     return [
-      { name: 'A', mode: aaMode },
-      { name: 'B', mode: aaMode },
+      { name: 'A', mode: aaMode, vmm: 'kickvmm' },
+      { name: 'B', mode: aaMode, vmm: 'kickvmm' },
     ];
-  return scenario.modes.map((m) => ({ name: m, mode: m }));
+  const peers = peerArms(scenario.modes, scenario.peers ?? []).map((a) => ({
+    name: a.name,
+    mode: a.mode ?? BASELINE_ARM,
+    vmm: a.vmm,
+    iothread: a.iothread,
+  }));
+  return [...scenario.modes.map((m): Arm => ({ name: m, mode: m, vmm: 'kickvmm' })), ...peers];
 }
 
 export interface PlanOptions {
@@ -72,5 +92,19 @@ export function planRun(scenarios: Scenario[], opts: PlanOptions): PlannedSample
       }
     });
   }
+  return out;
+}
+
+/**
+ * Every planned sample once per build, the builds alternating (base head, head
+ * base, ...) inside the arms' own interleaving, so host drift lands on base and
+ * head alike as it does on the arms.
+ */
+export function interleaveBuilds(plan: PlannedSample[], builds: VmmBuild[]): PlannedSample[] {
+  const out: PlannedSample[] = [];
+  plan.forEach((p, i) => {
+    const turn = i % 2 === 0 ? builds : [...builds].reverse();
+    for (const build of turn) out.push({ ...p, build, order: out.length });
+  });
   return out;
 }

@@ -41,9 +41,11 @@ import {
   type VmJob,
   type VmJobResult,
 } from '../launch/index.js';
-import { paths } from '../paths.js';
+import { packageVersion, paths } from '../paths.js';
+import { runPeerJob } from '../peers/job.js';
+import { findQemu } from '../peers/qemu-run.js';
 import { describeAssets, describeHost, gitCommit, hostName } from './environment.js';
-import { planRun, type PlannedSample } from './plan.js';
+import { interleaveBuilds, planRun, type PlannedSample, type VmmBuild } from './plan.js';
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
 import { Progress } from './progress.js';
@@ -69,6 +71,8 @@ export interface RunOptions {
   keepDisks?: boolean;
   /** samples per outer-guest boot in the nested rig (default 8) */
   rigBatch?: number;
+  /** kickbench ab: run every sample once per build, interleaved; each sample's vmm is its build's label */
+  builds?: VmmBuild[];
   /** replace the results already in outDir */
   force?: boolean;
   /** continue this interrupted run (read from outDir) with the same plan */
@@ -98,11 +102,13 @@ const BONNIE_PHASES: [RegExp, string][] = [
 ];
 
 function sampleId(p: PlannedSample): string {
-  return `${p.scenario.name}/${p.arm.name}/${p.warmup ? 'warmup' : 'run'}${p.index}`;
+  const build = p.build ? `${p.build.label}/` : '';
+  return `${p.scenario.name}/${build}${p.arm.name}/${p.warmup ? 'warmup' : 'run'}${p.index}`;
 }
 
 function sampleLabel(p: PlannedSample): string {
-  return `${p.scenario.name} ${p.arm.name}${p.arm.name !== p.arm.mode ? ` (${p.arm.mode})` : ''} ${p.warmup ? 'warm-up' : 'run'} ${p.index + 1}`;
+  const arm = `${p.arm.name}${p.arm.name !== p.arm.mode ? ` (${p.arm.mode})` : ''}`;
+  return `${p.scenario.name} ${p.build ? `${p.build.label} ` : ''}${arm} ${p.warmup ? 'warm-up' : 'run'} ${p.index + 1}`;
 }
 
 function fileSafe(id: string): string {
@@ -139,6 +145,8 @@ async function prepareJob(
     disk,
     boot: s.guest.boot,
   };
+  // The host peer runs no VM: it makes its own files (peers/host-run.ts).
+  if (p.arm.vmm === 'host') return { ...base, kernel: '', cmdline: '' };
   if (s.workload.kind === 'bonnie') {
     if (!assets) throw new Error('guest assets are required for bonnie++ scenarios');
     await freshDisk(assets, disk);
@@ -168,9 +176,33 @@ export function sampleFromResult(
   const stats = r.stats ?? undefined;
   const metrics: Record<string, MetricSample> = {};
   const fail = (error: string) => ({ status: 'failed' as const, error, metrics, vmmStats: stats });
-  const vmmFailed = () => fail(firstLine(r.stderr) || `kickvmm exited with status ${r.exitCode}`);
+  const program = p.arm.vmm === 'kickvmm' ? 'kickvmm' : p.arm.vmm === 'qemu' ? 'QEMU' : 'the host run';
+  const vmmFailed = () => fail(firstLine(r.stderr) || `${program} exited with status ${r.exitCode}`);
   if (r.timedOut) return fail(`timed out after ${p.scenario.timeoutSec} s (console kept)`);
-  if (p.scenario.workload.kind === 'bonnie') {
+  const bonnieMetrics = (stdout: string, source: string) => {
+    const runs = parseBonnie(stdout, source);
+    if (runs.length !== 1) return `expected one bonnie++ run in the ${source}, found ${runs.length}`;
+    for (const [name, m] of Object.entries(runs[0].metrics)) {
+      metrics[name] = {
+        value: m.value,
+        status: m.status,
+        unit: metricInfo(name).unit,
+        cpu: m.cpu,
+        latency_us: m.latency_us,
+      };
+      if (m.latency_us !== null) metrics[`${name}_latency`] = { value: m.latency_us, status: 'ok', unit: 'us' };
+    }
+    return null;
+  };
+  if (p.scenario.workload.kind === 'bonnie' && p.arm.vmm === 'host') {
+    // bonnie++ ran on the host itself: its own output, no guest around it.
+    if (r.exitCode !== 0) {
+      const why = bonnieFailureReason(`${r.console}\n${r.stderr}`);
+      return fail(`bonnie++ on the host exited with status ${r.exitCode}${why ? `: ${why}` : ''}`);
+    }
+    const problem = bonnieMetrics(r.console, 'host bonnie++ output');
+    if (problem) return fail(problem);
+  } else if (p.scenario.workload.kind === 'bonnie') {
     const g = parseGuestConsole(r.console);
     if (g.panicked) return fail(`guest kernel panicked: ${g.panicMessage ?? 'see the console log'}`);
     if (g.errors.length) return fail(`guest init: ${g.errors[0]}`);
@@ -182,18 +214,8 @@ export function sampleFromResult(
       const why = bonnieFailureReason(`${g.bonnieStdout ?? ''}\n${r.console}`);
       return fail(`bonnie++ exited with status ${g.bonnieExit}${why ? `: ${why}` : ''}`);
     }
-    const runs = parseBonnie(g.bonnieStdout ?? '', 'guest console');
-    if (runs.length !== 1) return fail(`expected one bonnie++ run in the guest output, found ${runs.length}`);
-    for (const [name, m] of Object.entries(runs[0].metrics)) {
-      metrics[name] = {
-        value: m.value,
-        status: m.status,
-        unit: metricInfo(name).unit,
-        cpu: m.cpu,
-        latency_us: m.latency_us,
-      };
-      if (m.latency_us !== null) metrics[`${name}_latency`] = { value: m.latency_us, status: 'ok', unit: 'us' };
-    }
+    const problem = bonnieMetrics(g.bonnieStdout ?? '', 'guest console');
+    if (problem) return fail(problem);
   } else {
     const report = parseProbeConsole(r.console);
     if (report.errors.length) return fail(`probe guest: ${report.errors[0]}`);
@@ -203,9 +225,12 @@ export function sampleFromResult(
         report.endStatus === 'fail' ? 'probe guest reported status=fail' : 'probe guest ended without its end marker',
       );
     }
-    Object.assign(metrics, probeMetrics(report, stats?.tscKhz ?? 0));
+    const tscKhz = p.arm.vmm === 'kickvmm' ? (stats?.tscKhz ?? 0) : (r.peerStats?.tscKhz ?? 0);
+    Object.assign(metrics, probeMetrics(report, tscKhz));
   }
   if (r.exitCode !== 0) return vmmFailed();
+  // A peer's own record (QEMU's KVM counters, the host run) is kept beside the sample as peerStats.
+  if (p.arm.vmm !== 'kickvmm') return { status: 'ok', metrics, vmmStats: undefined };
   if (!stats) return fail('kickvmm ended cleanly but left no valid --stats JSON (its stats log is kept)');
   Object.assign(metrics, vmmMetrics(stats));
   return { status: 'ok', metrics, vmmStats: stats };
@@ -255,6 +280,22 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
       'timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only',
     );
 
+  // Peers run on this host: QEMU needs a local KVM (the rig's L1 does not ship QEMU yet).
+  const localPlace: Place = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
+  for (const s of opts.scenarios) {
+    const qemu = (s.peers ?? []).some((p) => p.startsWith('qemu'));
+    if (qemu && (places.get(s.name) === 'nested' || host.kvmKind === 'none')) {
+      throw new PlaceError(
+        `scenario ${s.name}: QEMU peers run on a local KVM, and ${s.name} runs in the nested rig here ` +
+          '(QEMU is not shipped into the rig yet); drop "qemu" from its peers or run it where /dev/kvm works',
+      );
+    }
+    if (qemu) {
+      const q = findQemu();
+      if ('missing' in q) throw new PlaceError(`scenario ${s.name}: ${q.missing}`);
+    }
+  }
+
   // Each scenario's guest: its own numbers or its sizing rule for the machine it runs in, then --cpus/--mem.
   const sizes = new Map<string, GuestSizing>();
   for (const s of opts.scenarios) {
@@ -282,7 +323,7 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     schema: RESULTS_SCHEMA_ID,
     version: RESULTS_SCHEMA_VERSION,
     createdAt: new Date().toISOString(),
-    tool: { name: 'kickbench', version: '0.1.0', gitCommit: gitCommit() },
+    tool: { name: 'kickbench', version: packageVersion(), gitCommit: gitCommit() },
     order: opts.order ?? (opts.scenarios.every((s) => s.order === 'abba') ? 'abba' : 'per-scenario'),
     aa: Boolean(opts.aaMode),
     seed: opts.seed,
@@ -300,13 +341,14 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     rs.order = `random:${opts.seed}`;
   const resultsPath = join(opts.outDir, 'results.json');
 
-  const plan = planRun(opts.scenarios, {
+  const armsPlan = planRun(opts.scenarios, {
     seed: opts.seed,
     order: opts.order,
     aaMode: opts.aaMode,
     repetitions: opts.repetitions,
     warmup: opts.warmup,
   });
+  const plan = opts.builds?.length ? interleaveBuilds(armsPlan, opts.builds) : armsPlan;
   const planned = new Set(plan.map(sampleId));
   const recorded = new Set(rs.samples.map((s) => s.id));
   for (const id of recorded)
@@ -386,6 +428,7 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
         writeResultsAtomic(resultsPath, rs);
       },
       hostId,
+      localPlace,
     };
     await runPlan(todo, context);
     // Sequential sampling: at the end of each planned look, decide, or run the next look's rounds.
@@ -428,6 +471,8 @@ interface PlanContext {
   total: number;
   record: (sample: Sample) => void;
   hostId: string;
+  /** where a peer's sample (QEMU, the host) runs: this host's own KVM kind */
+  localPlace: Place;
 }
 
 /** Runs the samples still to do, in plan order; each is recorded the moment its VM ends. */
@@ -441,9 +486,20 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
     // share one outer-guest boot (each is still its own fresh kickvmm VM on its
     // own disk), which saves an L1 boot per sample.
     const place = places.get(plan[first].scenario.name)!;
-    const size = place === 'nested' ? rigBatch : 1;
+    // A peer's sample (QEMU, the host) runs on its own, on this host.
+    const peer = plan[first].arm.vmm !== 'kickvmm';
+    const size = place === 'nested' && !peer ? rigBatch : 1;
     let last = first;
-    while (last < plan.length && last - first < size && places.get(plan[last].scenario.name) === place) last++;
+    // A rig batch runs one kickvmm binary: with ab's builds, a batch ends where the build changes.
+    while (
+      last < plan.length &&
+      last - first < size &&
+      places.get(plan[last].scenario.name) === place &&
+      plan[last].arm.vmm === 'kickvmm' &&
+      plan[last].build?.kickvmm === plan[first].build?.kickvmm
+    )
+      last++;
+    if (last === first) last = first + 1;
     const batch: { p: PlannedSample; id: string; job: VmJob; startedAt: Date; recorded: boolean }[] = [];
     for (const p of plan.slice(first, last)) {
       await haltIfStopping();
@@ -477,8 +533,8 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
       const sample: Sample = {
         id: b.id,
         scenario: b.p.scenario.name,
-        vmm: opts.vmmLabel ?? b.p.scenario.vmm,
-        mode: b.p.arm.mode,
+        vmm: b.p.arm.vmm !== 'kickvmm' ? b.p.arm.vmm : (b.p.build?.label ?? opts.vmmLabel ?? b.p.scenario.vmm),
+        mode: b.p.arm.vmm === 'host' ? null : b.p.arm.mode,
         arm: b.p.arm.name,
         index: b.p.index,
         order: b.p.order,
@@ -489,6 +545,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
         wallSeconds: result?.wallSeconds ?? 0,
         guest: guestOf(b.job, result),
         ...outcome,
+        ...(result?.peerStats ? { peerStats: result.peerStats } : {}),
         logs: {
           console: `logs/${b.job.id}.console.log`,
           stats: `logs/${b.job.id}.stats.json`,
@@ -504,26 +561,36 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
       }
       progress.note(`  ${sampleLabel(b.p)}: ${sample.status === 'ok' ? 'ok' : `FAILED: ${sample.error}`}`);
     };
-    if (place !== 'nested') startJob(batch[0].job.id);
-    const results = await runJobs(
-      batch.map((b) => b.job),
-      {
-        place,
-        kickvmm: paths.kickvmm(),
-        assets: c.assets,
-        logDir: c.logDir,
-        onConsole: (jobId: string, chunk: string) => {
-          if (jobId !== current) startJob(jobId);
-          for (const [re, name] of BONNIE_PHASES) {
-            if (re.test(chunk) && name !== phase) {
-              phase = name;
-              progress.phase(phase);
-            }
-          }
-        },
-        onResult: (r) => record(byJob.get(r.id)!, r),
-      },
-    );
+    if (place !== 'nested' || peer) startJob(batch[0].job.id);
+    const results = peer
+      ? [
+          await runPeerJob(
+            batch[0].p.arm,
+            batch[0].job,
+            batch[0].p.scenario,
+            { logDir: c.logDir, workDir: c.diskDir },
+            c.localPlace,
+          ),
+        ]
+      : await runJobs(
+          batch.map((b) => b.job),
+          {
+            place,
+            kickvmm: plan[first].build?.kickvmm ?? paths.kickvmm(),
+            assets: c.assets,
+            logDir: c.logDir,
+            onConsole: (jobId: string, chunk: string) => {
+              if (jobId !== current) startJob(jobId);
+              for (const [re, name] of BONNIE_PHASES) {
+                if (re.test(chunk) && name !== phase) {
+                  phase = name;
+                  progress.phase(phase);
+                }
+              }
+            },
+            onResult: (r) => record(byJob.get(r.id)!, r),
+          },
+        );
     if (current) progress.end('ran');
     for (const b of batch)
       record(

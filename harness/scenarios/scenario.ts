@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { BONNIE_METRICS } from '../bonnie/types.js';
 import { DEFAULT_ARMS, KICK_MODES, isKickMode, type KickMode } from '../results/arms.js';
 import { repoRoot } from '../paths.js';
+import { PEERS, isPeer, type Peer } from '../peers/arms.js';
 import { KVMTOOL_2011, type SizingRule } from './sizing.js';
 import { checkProbeCmdline } from './probe-cmdline.js';
 
@@ -47,6 +48,8 @@ export interface Scenario {
     boot: 'auto' | 'pvh' | 'linux64';
   };
   vmm: string;
+  /** peers run beside kickvmm in the same run: QEMU (both arms, or with an iothread) and the host itself */
+  peers: Peer[];
   /** per-VM limit; a sample that exceeds it fails with its console kept */
   timeoutSec: number;
   /** 'abba' (default) or 'random' (seeded) */
@@ -118,6 +121,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     'warmup',
     'guest',
     'vmm',
+    'peers',
     'timeoutSec',
     'order',
     'primary',
@@ -210,6 +214,16 @@ export function validateScenario(raw: unknown, where: string): Scenario {
 
   const vmm = o.vmm ?? 'kickvmm';
   need(vmm === 'kickvmm', where, 'vmm must be "kickvmm" (the only VMM kickbench drives today)');
+  const peers = (o.peers ?? []) as unknown[];
+  need(Array.isArray(peers), where, `peers must be a list of [${PEERS.join(', ')}]`);
+  const badPeer = peers.find((p) => !isPeer(p));
+  need(badPeer === undefined, where, `peers: ${JSON.stringify(badPeer)} is not a peer (peers: ${PEERS.join(', ')})`);
+  need(new Set(peers).size === peers.length, where, 'peers: a peer is listed twice');
+  need(
+    !peers.includes('qemu-iothread') || (modes as KickMode[]).includes('ioeventfd'),
+    where,
+    'peers: qemu-iothread is an ioeventfd arm, so modes must include ioeventfd',
+  );
   const timeoutSec = o.timeoutSec ?? 600;
   need(isInt(timeoutSec, 5, 24 * 3600), where, 'timeoutSec must be an integer from 5 to 86400');
   const order = o.order ?? 'abba';
@@ -234,6 +248,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
       boot: boot as 'auto' | 'pvh' | 'linux64',
     },
     vmm: vmm as string,
+    peers: peers as Peer[],
     timeoutSec: timeoutSec as number,
     order: order as 'abba' | 'random',
     primary,

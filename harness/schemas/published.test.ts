@@ -1,22 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import type { ValidateFunction } from 'ajv';
 import { PUBLISHED_SCHEMAS, committedSchema, schemaText } from './published.js';
+import { committedValidator } from './validator.js';
 import { syntheticResultSet } from '../results/synthetic.js';
-
-// ajv is CommonJS; its 2020-12 build is a subpath without ESM typings.
-const require = createRequire(import.meta.url);
-const Ajv2020 = require('ajv/dist/2020').default as new (opts: object) => {
-  compile: (schema: object) => ValidateFunction;
-};
-
-/** A validator for one committed schema file, by an independent JSON Schema implementation. */
-export function committedValidator(file: string): ValidateFunction {
-  const published = PUBLISHED_SCHEMAS.find((s) => s.file === file);
-  assert.ok(published, `no published schema ${file}`);
-  return new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(committedSchema(published)));
-}
 
 for (const s of PUBLISHED_SCHEMAS) {
   test(`schemas/${s.file} is what the zod schema generates (regenerate: node dist/harness/schemas/published.js --write)`, () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { repoRoot } from '../paths.js';
+import { REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION, ReportJsonSchema } from '../report/json.js';
 import { RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION, ResultSetSchema } from '../results/schema.js';
 
 export interface PublishedSchema {
@@ -36,6 +37,10 @@ export const PUBLISHED_SCHEMAS: PublishedSchema[] = [
   {
     file: 'results.schema.json',
     build: () => toPublishedJsonSchema(ResultSetSchema, RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION),
+  },
+  {
+    file: 'report.schema.json',
+    build: () => toPublishedJsonSchema(ReportJsonSchema, REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION),
   },
 ];
 

@@ -14,6 +14,7 @@ import type { RatioCI } from './bootstrap.js';
 import { mean, median, sd } from './descriptive.js';
 import { hodgesLehmannShift } from './hodges-lehmann.js';
 import { holm } from './holm.js';
+import { isUsable } from '../results/usable.js';
 import { pairedEstimate, type PairedEstimate, type RoundValue } from './paired.js';
 import { detectableEffect, powerCheck, type PowerCheck } from './power.js';
 import { rankSumTest } from './ranks.js';
@@ -244,7 +245,7 @@ function measuredNames(samples: Sample[]): string[] {
 
 function usable(rs: ResultSet, scenario: string, arm: string): Sample[] {
   return rs.samples
-    .filter((s) => s.scenario === scenario && s.arm === arm && s.status === 'ok' && !s.warmup)
+    .filter((s) => s.scenario === scenario && s.arm === arm && isUsable(s))
     .sort((a, b) => a.order - b.order);
 }
 

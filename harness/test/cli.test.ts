@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../paths.js';
@@ -148,6 +148,55 @@ test('compare: exit 0 pass, 1 regression, 2 input error, 3 cannot judge; merge c
   const csv = kickbench(['report', merged, '--format', 'csv']);
   assert.equal(csv.status, 0, csv.stderr);
   assert.match(csv.stdout.split('\n')[0], /host.*where.*scenario.*vmm.*mode.*metric.*value.*unit/);
+});
+
+test('help text: whole words, one example per line, every option described', () => {
+  const top = kickbench(['--help']).stdout;
+  assert.ok(top.includes('with bonnie++ in a Linux guest'), 'the usage line is not broken mid-word');
+  const report = kickbench(['report', '--help']).stdout;
+  assert.match(report, /^ {2}kickbench report \S+ --format md >> "\$GITHUB_STEP_SUMMARY"\s+a CI job summary$/m);
+  for (const c of ['doctor', 'micro', 'parse', 'list']) {
+    const json = kickbench([c, '--help'])
+      .stdout.split('\n')
+      .find((l) => l.trimStart().startsWith('--json'));
+    assert.ok(json, `${c} has --json`);
+    assert.match(json, /--json\s+\S.*\[boolean\]/, `${c} --json says what it does`);
+  }
+});
+
+test('output into a closed pipe ends quietly', () => {
+  const r = spawnSync(
+    'sh',
+    ['-c', `"${process.execPath}" "${cliPath}" parse --help | head -c 1 >/dev/null; echo "status=$?"`],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  const big = spawnSync(
+    'sh',
+    [
+      '-c',
+      `for i in $(seq 200); do cat "${join(repoRoot(), 'harness/bonnie/fixtures/a-default.stdout')}"; done > "${tmp}/many.txt"; ` +
+        `"${process.execPath}" "${cliPath}" parse "${tmp}/many.txt" 2>"${tmp}/pipe.err" | head -n 1 >/dev/null; ` +
+        'echo "status=${PIPESTATUS:-0}"',
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(r.status, 0);
+  assert.equal(big.status, 0, big.stderr);
+  assert.equal(readFileSync(join(tmp, 'pipe.err'), 'utf8'), '', 'no EPIPE stack trace');
+});
+
+test('merge -o creates the folder it writes into; parse names the file once', () => {
+  const a = join(tmp, 'm-a.json');
+  writeResultsAtomic(a, syntheticResultSet({ seed: 5, n: 2 }));
+  const out = join(tmp, 'new', 'deeper', 'all.json');
+  const r = kickbench(['merge', a, '-o', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(existsSync(out));
+  const bad = join(tmp, 'bad.out');
+  writeFileSync(bad, 'nothing here\n');
+  const p = kickbench(['parse', bad]);
+  assert.equal(p.status, 1);
+  assert.equal(p.stderr.split(bad).length - 1, 1, p.stderr);
 });
 
 test('run refuses a plan that can never decide, before anything boots', () => {

@@ -69,7 +69,8 @@ function startRun(name: string, args: string[], via: 'direct' | 'npx' = 'direct'
   const tmp = join(base, 'tmp');
   mkdirSync(tmp, { recursive: true });
   const out = join(base, 'out');
-  const argv = ['run', ...args, '--out', out];
+  // Short plans on purpose: these runs are about faults, not verdicts.
+  const argv = ['run', ...args, '--allow-underpowered', '--out', out];
   const env = { ...process.env, TMPDIR: tmp, CI: 'true' };
   const proc =
     via === 'npx'
@@ -269,7 +270,7 @@ test('ENOSPC: a full --out folder gives one line and exit 2, and an interrupted 
     const env = { ...process.env, TMPDIR: join(work, 'resume', 'tmp'), CI: 'true' };
     const fresh = spawnSync(
       process.execPath,
-      [cli, 'run', join(work, 'resume', 'short.json'), '-q', '--out', join(mnt, 'new')],
+      [cli, 'run', join(work, 'resume', 'short.json'), '-q', '--allow-underpowered', '--out', join(mnt, 'new')],
       { encoding: 'utf8', env, timeout: 120_000 },
     );
     assert.equal(fresh.status, 2, fresh.stderr);

@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "atomic_file.h"
 #include "measure/floor_bench.h"
 #include "measure/kvm_probe.h"
 #include "vm.h"
@@ -92,23 +93,6 @@ struct ConsoleBuffer {
     if (text.size() > kLimit) text.erase(0, text.size() - kLimit / 2);
   }
 };
-
-bool write_file_atomic(const std::string& path, const std::string& body, std::string* error) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f) {
-    *error = "cannot write stats " + tmp + ": " + std::strerror(errno);
-    return false;
-  }
-  bool ok = std::fwrite(body.data(), 1, body.size(), f) == body.size();
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = "cannot write stats " + path + ": " + std::strerror(errno);
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
-}
 
 // ---- probe() ------------------------------------------------------------------
 

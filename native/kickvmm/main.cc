@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "atomic_file.h"
 #include "measure/floor_bench.h"
 #include "measure/kvm_probe.h"
 #include "vm.h"
@@ -54,25 +55,6 @@ bool parse_seconds(const std::string& s, double* out) {
   double v = std::strtod(s.c_str(), &end);
   if (s.empty() || *end != '\0' || errno != 0 || !(v >= 0) || v > 1e7) return false;
   *out = v;
-  return true;
-}
-
-bool write_file_atomic(const std::string& path, const std::string& text, std::string* error) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f) {
-    *error = "cannot write stats " + tmp + ": " + std::strerror(errno);
-    return false;
-  }
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = (std::fflush(f) == 0) && ok;
-  ok = (fsync(fileno(f)) == 0) && ok;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = "cannot write stats " + path + ": " + std::strerror(errno);
-    std::remove(tmp.c_str());
-    return false;
-  }
   return true;
 }
 
