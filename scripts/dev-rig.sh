@@ -23,7 +23,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (D
 kb_cache=${KICKBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kickbench}
 cache=${DEVRIG_CACHE:-/tmp/kickbench-devrig}
 # Bump when L1's initramfs (its /init below) changes, so a cached one is rebuilt.
-devrig_version=2
+devrig_version=3
 mem=${DEVRIG_MEM:-4096}
 timeout_s=${DEVRIG_TIMEOUT:-900}
 mkdir -p "$cache"
@@ -61,6 +61,9 @@ arg() { sed -n "s/.*$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 [ "$(arg devrig_work)" = 1 ] && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 work /host/work
 mount -t proc proc /host/proc; mount -t sysfs sys /host/sys; mount -t devtmpfs dev /host/dev
 mount -t tmpfs tmp /host/tmp
+# The checkout itself, wherever it is (a clone under /tmp would be hidden by the tmpfs above).
+repo=$(arg devrig_repo)
+[ -n "$repo" ] && mkdir -p "/host$repo" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 repo "/host$repo"
 share=$(arg devrig_share)
 mkdir -p "/host$share" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 share "/host$share"
 hostname "$(arg devrig_host)"
@@ -96,7 +99,8 @@ work=0
 # L1 gets every online CPU (as the product rig does), and a name that says what it is.
 cpus=$(nproc); [ "$cpus" -gt 16 ] && cpus=16
 l1_name=$(hostname 2>/dev/null | tr -c 'A-Za-z0-9.\n-' '-')
-append="console=ttyS0 quiet loglevel=1 panic=-1 devrig_share=$share devrig_work=$work devrig_host=${l1_name:-host}-devrig-l1"
+case "$PWD" in *[!A-Za-z0-9._/-]*) die "the checkout's path $PWD: use letters, digits and ._/- only" ;; esac
+append="console=ttyS0 quiet loglevel=1 panic=-1 devrig_share=$share devrig_repo=$PWD devrig_work=$work devrig_host=${l1_name:-host}-devrig-l1"
 out=$(mktemp)
 set +e
 timeout "$timeout_s" qemu-system-x86_64 -accel tcg -M pc -cpu EPYC,+svm,+npt -smp "$cpus" -m "$mem" \
@@ -104,6 +108,7 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg -M pc -cpu EPYC,+svm,+npt -sm
   -kernel "$cache/vmlinuz" -initrd "$cache/initramfs.cpio" -append "$append" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$share,mount_tag=share,security_model=none,multidevs=remap" \
+  -virtfs "local,path=$PWD,mount_tag=repo,security_model=none,multidevs=remap" \
   "${extra[@]}" 2> >(grep -v "TCG doesn.t support" >&2) | tr -d '\r' | tee "$out" | grep -v '^DEVRIG-EXIT='
 qrc=${PIPESTATUS[0]}
 set -e
