@@ -41,8 +41,6 @@ export const paths = {
   probeGuest: (): string => join(repoRoot(), 'build/probe.elf'),
   hostio: (): string => join(repoRoot(), 'build/Release/hostio'),
   nativeUnitTests: (): string => join(repoRoot(), 'build/Release/native_unit_tests'),
-  /** shared/reference sits beside the repository in CI and in the workplace */
-  sharedReference: (): string => resolve(repoRoot(), '..', 'shared', 'reference'),
   results: (): string => join(repoRoot(), 'results'),
   reports: (): string => join(repoRoot(), 'reports'),
 };
