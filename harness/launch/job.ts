@@ -25,6 +25,14 @@ export interface VmJob {
    * Locally the floor is measured in-process through the addon instead.
    */
   floor?: { kicks: number; repeats: number };
+  /**
+   * Who runs the guest: kickvmm (default), or QEMU as a peer (harness/peers).
+   * Locally QEMU jobs go through peers/job.ts; in the nested rig they share L1
+   * boots with kickvmm's jobs (peers/qemu-rig.ts).
+   */
+  vmm?: 'kickvmm' | 'qemu';
+  /** QEMU's ioeventfd arm only: a dedicated iothread services the queue */
+  iothread?: boolean;
 }
 
 export interface VmJobResult {
@@ -57,6 +65,8 @@ export function validateJob(job: VmJob): void {
   ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`job ${job.id}: ${k} must be a positive integer`);
   }
+  if (job.vmm === 'qemu' && (job.mode === 'inline' || job.floor))
+    throw new Error(`job ${job.id}: QEMU runs guests in the exit and ioeventfd arms only (no inline arm, no floor)`);
 }
 
 /** kickvmm's argument list for a job, with the disk and stats paths of the place it runs. */

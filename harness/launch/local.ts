@@ -40,6 +40,7 @@ export async function runLocal(job: VmJob, opts: RunLocalOptions): Promise<VmJob
     throw new Error(
       `job ${job.id}: floor jobs run in the nested rig; locally kickbench micro measures the floor in-process`,
     );
+  if (job.vmm === 'qemu') throw new Error(`job ${job.id}: a local QEMU job runs through peers/job.ts, not kickvmm`);
   if (!existsSync(opts.kickvmm))
     throw new Error(`kickvmm not found at ${opts.kickvmm} (build it: npm run build:native)`);
   mkdirSync(opts.logDir, { recursive: true });

@@ -36,6 +36,7 @@ import { startVmChild, type ChildExit } from './child.js';
 import { logPaths } from './local.js';
 import { LogFile } from './log-file.js';
 import { RigDemux, type RigJobTranscript, type RigTranscript } from './rig-protocol.js';
+import { qemuRigEntries, qemuRigJobScript, qemuRigStats } from '../peers/qemu-rig.js';
 
 export interface RunInRigOptions {
   assets: Pick<GuestAssets, 'l1'>;
@@ -95,8 +96,11 @@ interface BatchFiles {
   inputBytes: number;
 }
 
-/** The per-batch archive: /init, kickvmm + its libraries, the jobs and their inputs. */
-export function buildBatchArchive(jobs: VmJob[], kickvmm: string, nonce: string): BatchFiles {
+/**
+ * The per-batch archive: /init, kickvmm + its libraries, the jobs and their
+ * inputs; and QEMU (`qemu`: the host's binary) when a job runs under it.
+ */
+export function buildBatchArchive(jobs: VmJob[], kickvmm: string, nonce: string, qemu?: string): BatchFiles {
   const entries: CpioEntry[] = [
     {
       kind: 'file',
@@ -108,6 +112,10 @@ export function buildBatchArchive(jobs: VmJob[], kickvmm: string, nonce: string)
   ];
   for (const f of resolveRuntimeFiles('/', kickvmm)) {
     entries.push({ kind: 'file', path: f.guestPath, data: readFileSync(f.hostPath), mode: 0o755 });
+  }
+  if (jobs.some((j) => j.vmm === 'qemu')) {
+    if (!qemu) throw new Error('a QEMU job in the rig needs the QEMU binary to ship into L1');
+    entries.push(...qemuRigEntries(qemu, new Set(entries.map((e) => e.path))));
   }
   // Inner kernels and initrds, stored once each however many jobs share them.
   const stored = new Map<string, string>();
@@ -128,15 +136,18 @@ export function buildBatchArchive(jobs: VmJob[], kickvmm: string, nonce: string)
   const lines: string[] = [];
   jobs.forEach((job, i) => {
     const dev = virtioDiskName(i);
-    const args = kickvmmArgs(job, {
+    const where = {
       kernel: store(job.kernel),
       initrd: job.initrd ? store(job.initrd) : undefined,
       disk: `/dev/${dev}`,
       statsPath: `/tmp/stats.${i}.json`,
-    });
-    const script = job.floor
-      ? floorCommand(job, '/kick/kickvmm')
-      : `exec /kick/kickvmm ${args.map(shellQuote).join(' ')}\n`;
+    };
+    const script =
+      job.vmm === 'qemu'
+        ? qemuRigJobScript(job, { ...where, qmpPipe: `/tmp/qmp.${i}` })
+        : job.floor
+          ? floorCommand(job, '/kick/kickvmm')
+          : `exec /kick/kickvmm ${kickvmmArgs(job, where).map(shellQuote).join(' ')}\n`;
     entries.push({ kind: 'file', path: `batch/job${i}.sh`, data: script });
     lines.push(`${i} ${dev} ${job.timeoutSec + JOB_GUARD_EXTRA_SEC}`);
   });
@@ -240,8 +251,8 @@ interface BatchCall {
 }
 
 /** The scratch folder for one L1 boot: its initramfs (base + this batch's archive). */
-function prepareL1(jobs: VmJob[], opts: RunInRigOptions, nonce: string) {
-  const batch = buildBatchArchive(jobs, opts.kickvmm, nonce);
+function prepareL1(jobs: VmJob[], opts: RunInRigOptions, nonce: string, qemu: string) {
+  const batch = buildBatchArchive(jobs, opts.kickvmm, nonce, qemu);
   const base = readFileSync(opts.assets.l1.baseInitramfs);
   const work = mkdtempSync(join(tmpdir(), 'kickbench-rig-'));
   const forget = onCleanup(() => rmSync(work, { recursive: true, force: true }));
@@ -317,7 +328,7 @@ class L1Watchdog {
 
 async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions, call: BatchCall): Promise<BatchOutcome> {
   const nonce = randomBytes(8).toString('hex');
-  const l1 = prepareL1(jobs, opts, nonce);
+  const l1 = prepareL1(jobs, opts, nonce, qemu);
   try {
     return await bootL1(jobs, qemu, opts, call, nonce, l1);
   } finally {
@@ -457,7 +468,11 @@ function jobResult(
   o: { began: bigint | null; ended: bigint | null; l1Problem: string | null; note?: string; hostKilled?: boolean },
 ): VmJobResult {
   const p = logPaths(logDir, job.id);
-  if (t.stats !== null) writeFileSync(p.stats, t.stats);
+  const wallSeconds = o.began !== null && o.ended !== null ? Number(o.ended - o.began) / 1e9 : 0;
+  // A QEMU job's stats are the driver's lines (peers/qemu-rig.ts), kept as the peer's record.
+  const peerStats = job.vmm === 'qemu' ? qemuRigStats(t.stats, job) : null;
+  if (peerStats) peerStats.wallSeconds = wallSeconds;
+  if (t.stats !== null) writeFileSync(p.stats, peerStats ? JSON.stringify(peerStats, null, 2) + '\n' : t.stats);
   let stderr = (o.note ?? '') + t.stderr;
   if (!t.begun) stderr += `kickbench rig: job not started${o.l1Problem ? `: ${o.l1Problem}` : ''}\n`;
   else if (!t.ended) stderr += `kickbench rig: job did not finish${o.l1Problem ? `: ${o.l1Problem}` : ''}\n`;
@@ -469,10 +484,11 @@ function jobResult(
     exitCode: t.ended && !guardFired ? t.status : null,
     console: t.console,
     stderr,
-    stats: parseStatsJson(t.stats),
+    stats: peerStats ? null : parseStatsJson(t.stats),
+    ...(peerStats ? { peerStats } : {}),
     timedOut:
       (t.ended && t.status === KICKVMM_EXIT.timeout) || guardFired || (t.begun && !t.ended && Boolean(o.hostKilled)),
-    wallSeconds: o.began !== null && o.ended !== null ? Number(o.ended - o.began) / 1e9 : 0,
+    wallSeconds,
     where: 'nested',
   };
 }

@@ -19,6 +19,8 @@ export const peerStatsSchema = z.looseObject({
   /** QEMU: its version line and the full argument list it ran with */
   qemu: z.object({ version: z.string().nullable(), args: z.array(z.string()) }).optional(),
   exitReason: z.string().optional(),
+  /** what could not be read for this sample, and why (e.g. QEMU's counters inside the rig's L1) */
+  missing: z.array(z.string()).optional(),
 });
 
 export type PeerStats = z.infer<typeof peerStatsSchema>;

@@ -23,11 +23,15 @@ export interface QemuJob {
   /** ioeventfd arm only: service the queue in a dedicated iothread (poll-max-ns=0) */
   iothread?: boolean;
   /** QMP control socket (unix path): kickbench reads QEMU's KVM counters through it */
-  qmpSocket: string;
+  qmpSocket?: string;
+  /** instead of a socket, a pipe pair <path>.in/<path>.out (the rig's L1 has no socket tools) */
+  qmpPipe?: string;
   /** where the guest's serial console goes */
   consoleFile: string;
   /** firmware: qboot starts in a fraction of SeaBIOS's time on slow hosts */
   bios?: string;
+  /** the folder QEMU loads firmware and option ROMs from (-L), when not its built-in one */
+  firmwareDir?: string;
   /** accelerator; kvm for every measured run (TCG's ioeventfd is emulated in userspace) */
   accel?: 'kvm' | 'tcg';
 }
@@ -82,6 +86,10 @@ export function qemuArgs(job: QemuJob): string[] {
   if (job.iothread && job.arm !== 'ioeventfd') {
     throw new Error('QEMU refuses an iothread with ioeventfd=off: iothread is an option of the ioeventfd arm');
   }
+  if (Boolean(job.qmpSocket) === Boolean(job.qmpPipe)) throw new Error('QEMU job: give a QMP socket or a QMP pipe');
+  const qmp = job.qmpSocket
+    ? ['-qmp', `unix:${optionValue('QMP socket', job.qmpSocket)},server=on,wait=off`]
+    : ['-chardev', `pipe,id=qmp,path=${optionValue('QMP pipe', job.qmpPipe!)}`, '-mon', 'chardev=qmp,mode=control'];
   const args = [
     '-accel',
     job.accel ?? 'kvm',
@@ -106,13 +114,13 @@ export function qemuArgs(job: QemuJob): string[] {
     // kickbench can read the counters over QMP before it tells QEMU to quit.
     '-action',
     'reboot=shutdown,shutdown=pause',
-    '-qmp',
-    `unix:${job.qmpSocket},server=on,wait=off`,
+    ...qmp,
     '-kernel',
     job.kernel,
     '-append',
     job.cmdline,
   ];
+  if (job.firmwareDir) args.push('-L', job.firmwareDir);
   if (job.bios) args.push('-bios', job.bios);
   if (job.initrd) args.push('-initrd', job.initrd);
   const drive = [

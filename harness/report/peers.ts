@@ -9,6 +9,7 @@ import { analyze, median, type MetricComparison } from '../stats/index.js';
 import { peerComparisons, vmmOfArm, type PeerComparison } from '../peers/arms.js';
 import { QEMU_NOT_SETTABLE } from '../peers/qemu-args.js';
 import { mdEscape, mdTable, textTable } from './table.js';
+import { placeWords } from '../launch/place.js';
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -84,7 +85,7 @@ export function peerTables(rs: ResultSet, opts: { thresholdPct?: number; alpha?:
         return { comparison, rows: [], problem: (e as Error).message };
       }
     });
-    const notes: string[] = [];
+    const notes = cannotCompare(samples, arms);
     if (arms.some((a) => vmmOfArm(a) === 'qemu')) {
       notes.push(...QEMU_NOT_SETTABLE);
       const qemuArgs = samples.find((s) => s.peerStats?.qemu)?.peerStats?.qemu;
@@ -99,6 +100,31 @@ export function peerTables(rs: ResultSet, opts: { thresholdPct?: number; alpha?:
     out.push({ scenario, arms, medians, comparisons, notes });
   }
   return out;
+}
+
+/**
+ * What a reader must not miss: an arm with no measured sample (and the first
+ * reason), arms that ran in different places (a rig sample against a host run
+ * is not like for like), and QEMU counters that could not be read.
+ */
+function cannotCompare(samples: Sample[], arms: string[]): string[] {
+  const notes: string[] = [];
+  for (const arm of arms) {
+    const runs = samples.filter((s) => s.arm === arm && !s.warmup);
+    if (runs.some((s) => s.status === 'ok')) continue;
+    const why = runs.find((s) => s.error)?.error ?? 'no sample recorded';
+    notes.push(`${arm}: cannot run here, no sample of ${runs.length} succeeded: ${why}`);
+  }
+  const placeOf = new Map<string, Set<string>>();
+  for (const s of samples) placeOf.set(s.arm, (placeOf.get(s.arm) ?? new Set()).add(placeWords(s.where)));
+  const places = new Set([...placeOf.values()].map((p) => [...p].sort().join(' + ')));
+  if (places.size > 1)
+    notes.push(
+      `the arms ran in different places: ${[...placeOf].map(([a, p]) => `${a} on ${[...p].sort().join(' + ')}`).join('; ')}`,
+    );
+  const missing = new Set(samples.flatMap((s) => s.peerStats?.missing ?? []));
+  for (const m of missing) notes.push(`QEMU: not read in some samples: ${m}`);
+  return notes;
 }
 
 function order(arm: string): number {

@@ -144,6 +144,8 @@ async function prepareJob(
     timeoutSec: s.timeoutSec,
     disk,
     boot: s.guest.boot,
+    // QEMU runs the same job; locally through peers/job.ts, in the rig beside kickvmm's jobs
+    ...(p.arm.vmm === 'qemu' ? { vmm: 'qemu' as const, iothread: p.arm.iothread } : {}),
   };
   // The host peer runs no VM: it makes its own files (peers/host-run.ts).
   if (p.arm.vmm === 'host') return { ...base, kernel: '', cmdline: '' };
@@ -280,19 +282,14 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
       'timings from rig or emulator runs are not hardware numbers: trust correctness and the direction of large effects only',
     );
 
-  // Peers run on this host: QEMU needs a local KVM (the rig's L1 does not ship QEMU yet).
+  // The host peer runs on this host. QEMU runs where the scenario's kickvmm jobs
+  // run: on this host's KVM, or in the nested rig's L1 (which ships QEMU along).
   const localPlace: Place = host.kvmKind === 'hardware' ? 'hardware' : 'emulating';
   for (const s of opts.scenarios) {
-    const qemu = (s.peers ?? []).some((p) => p.startsWith('qemu'));
-    if (qemu && (places.get(s.name) === 'nested' || host.kvmKind === 'none')) {
-      throw new PlaceError(
-        `scenario ${s.name}: QEMU peers run on a local KVM, and ${s.name} runs in the nested rig here ` +
-          '(QEMU is not shipped into the rig yet); drop "qemu" from its peers or run it where /dev/kvm works',
-      );
-    }
-    if (qemu) {
+    if ((s.peers ?? []).some((p) => p.startsWith('qemu'))) {
       const q = findQemu();
       if ('missing' in q) throw new PlaceError(`scenario ${s.name}: ${q.missing}`);
+      if (places.get(s.name) === 'nested') progress.note(`${s.name}: QEMU runs in the rig's L1 on its nested KVM`);
     }
   }
 
@@ -486,8 +483,11 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
     // share one outer-guest boot (each is still its own fresh kickvmm VM on its
     // own disk), which saves an L1 boot per sample.
     const place = places.get(plan[first].scenario.name)!;
-    // A peer's sample (QEMU, the host) runs on its own, on this host.
-    const peer = plan[first].arm.vmm !== 'kickvmm';
+    // A peer's sample runs on its own on this host: the host run always, QEMU
+    // when the scenario runs here; in the rig QEMU's jobs share L1 boots with kickvmm's.
+    const onHost = (p: PlannedSample) =>
+      p.arm.vmm === 'host' || (p.arm.vmm === 'qemu' && places.get(p.scenario.name) !== 'nested');
+    const peer = onHost(plan[first]);
     const size = place === 'nested' && !peer ? rigBatch : 1;
     let last = first;
     // A rig batch runs one kickvmm binary: with ab's builds, a batch ends where the build changes.
@@ -495,7 +495,7 @@ async function runPlan(plan: PlannedSample[], c: PlanContext): Promise<void> {
       last < plan.length &&
       last - first < size &&
       places.get(plan[last].scenario.name) === place &&
-      plan[last].arm.vmm === 'kickvmm' &&
+      !onHost(plan[last]) &&
       plan[last].build?.kickvmm === plan[first].build?.kickvmm
     )
       last++;
