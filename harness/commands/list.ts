@@ -25,7 +25,7 @@ export const listCommand: CommandModule<object, { json: boolean }> = {
       const what =
         s.workload.kind === 'bonnie' ? `bonnie++ ${s.workload.args.join(' ')}` : `probe: ${s.workload.cmdline}`;
       process.stdout.write(
-        `${s.name.padEnd(width)}  ${s.modes.join('/')} x${s.repetitions}${s.warmup ? ` (+${s.warmup} warm-up)` : ''}, ` +
+        `${s.name.padEnd(width)}  ${s.modes.join('/')}${s.peers?.length ? ` + ${s.peers.join('/')}` : ''} x${s.repetitions}${s.warmup ? ` (+${s.warmup} warm-up)` : ''}, ` +
           `${s.guest.sizing ? `sized by the ${s.guest.sizing} rule` : `${s.guest.memMiB} MiB, ${s.guest.cpus} vCPU`}  ${what}\n`,
       );
     }

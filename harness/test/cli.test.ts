@@ -106,6 +106,7 @@ test('list prints every scenario', () => {
   const r = kickbench(['list']);
   assert.equal(r.status, 0);
   for (const s of ['seed', 'quick', 'doorbell', 'block-phases']) assert.match(r.stdout, new RegExp(`^${s} `, 'm'));
+  assert.match(r.stdout, /^peers-quick +exit\/ioeventfd \+ qemu\/host x6, /m, 'the peers a scenario runs are listed');
 });
 
 test('compare: exit 0 pass, 1 regression, 2 input error, 3 cannot judge; merge combines hosts', () => {
