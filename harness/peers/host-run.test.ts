@@ -7,11 +7,14 @@ import { hostBonnieArgs, runHostProbe } from './host-run.js';
 import { parseProbeConsole } from '../runner/probe-output.js';
 
 test('host bonnie++ keeps the scenario arguments, writes into its own folder and sizes by the guest RAM', () => {
+  // no -s: bonnie++ sizes its file from -r, as from the guest's RAM inside the guest
+  assert.deepEqual(hostBonnieArgs(['-d', 'temp', '-u', '0'], '/w', 512), ['-d', '/w', '-r', '512', '-u', '0']);
+  // -s 768 passed the twice-RAM rule in a 512 MiB guest (MemTotal is lower): -r 384 passes it on the host
   assert.deepEqual(hostBonnieArgs(['-d', 'temp', '-c', '2', '-s', '768', '-u', '0'], '/run/x', 512), [
     '-d',
     '/run/x',
     '-r',
-    '512',
+    '384',
     '-c',
     '2',
     '-s',
@@ -24,11 +27,14 @@ test('host bonnie++ keeps the scenario arguments, writes into its own folder and
     '-d',
     '/w',
     '-r',
-    '112',
+    '32',
     '-s',
     '64',
     '-f',
   ]);
+  assert.equal(hostBonnieArgs(['-s', '1g'], '/w', 4096)[3], '512');
+  assert.equal(hostBonnieArgs(['-s', '96m:4k'], '/w', 92)[3], '48');
+  assert.equal(hostBonnieArgs(['-s', '2048'], '/w', 92)[3], '92', 'a large file keeps the guest RAM');
 });
 
 test('the host probe run reports probe lines and removes its file', async (t) => {

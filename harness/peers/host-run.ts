@@ -33,7 +33,22 @@ export function findHostBonnie(): { path: string } | { missing: string } {
   };
 }
 
-/** The scenario's bonnie++ arguments for a host run: -d into `dir`, -r = the guest's RAM. */
+/** bonnie++'s -s size in MiB ("96", "96m", "1g", "768:8k"); null when absent or unreadable. */
+function fileSizeMiB(args: string[]): number | null {
+  const i = args.indexOf('-s');
+  const m = i >= 0 ? /^(\d+)([kmg]?)(?::|$)/i.exec(args[i + 1] ?? '') : null;
+  if (!m) return null;
+  const unit = m[2].toLowerCase();
+  return Math.floor(Number(m[1]) * (unit === 'g' ? 1024 : unit === 'k' ? 1 / 1024 : 1));
+}
+
+/**
+ * The scenario's bonnie++ arguments for a host run: -d into `dir`, and -r as
+ * the guest's bonnie++ sees its RAM. Inside the guest that is MemTotal, below
+ * the guest's RAM (the kernel keeps the rest), and the scenario's -s passes the
+ * twice-RAM rule there; so -r is the guest's RAM, or half the file size when
+ * that is smaller, so the same -s passes on the host too.
+ */
 export function hostBonnieArgs(args: string[], dir: string, guestMemMiB: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -43,7 +58,9 @@ export function hostBonnieArgs(args: string[], dir: string, guestMemMiB: number)
     }
     out.push(args[i]);
   }
-  return ['-d', dir, '-r', String(guestMemMiB), ...out];
+  const size = fileSizeMiB(args);
+  const ram = size === null ? guestMemMiB : Math.max(1, Math.min(guestMemMiB, Math.floor(size / 2)));
+  return ['-d', dir, '-r', String(ram), ...out];
 }
 
 function runProgram(
