@@ -19,7 +19,7 @@ import { buildCpio, type CpioEntry } from '../assets/cpio.js';
 import { resolveRuntimeFiles } from '../assets/elf.js';
 import { findTool } from '../assets/exec.js';
 import { shellQuote } from '../assets/guest.js';
-import type { GuestAssets } from '../assets/index.js';
+import type { GuestAssets } from '../assets/cache.js';
 import { sourceFile } from '../assets/source-file.js';
 import { floorCommand, kickvmmArgs, kickvmmOutcome, logPaths, requireKickvmm, validateJob } from './job.js';
 import type { ConsoleListener, VmJob, VmJobResult } from './job.js';
