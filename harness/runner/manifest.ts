@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { KickMode } from '../results/schema.js';
 import { writeJsonAtomic } from '../results/io.js';
 import { validateScenario, type Scenario } from '../scenarios/scenario.js';
+import type { PlaceRequest } from '../launch/place.js';
 
 export const MANIFEST_FILE = 'run.json';
 
@@ -18,7 +19,7 @@ export interface RunManifest {
   aaMode?: KickMode;
   repetitions?: number;
   warmup?: number;
-  where?: 'auto' | 'local' | 'nested';
+  where?: PlaceRequest;
   vmmLabel?: string;
   keepDisks?: boolean;
   rigBatch?: number;
