@@ -56,6 +56,8 @@ export function rigL1Cpus(): number {
   return Math.max(1, Math.min(hostCpus().length, RIG_L1_MAX_CPUS));
 }
 
+/** L1 boots one batch may take: the first and two retries after an L1 failure */
+export const RIG_L1_BOOTS_PER_BATCH = 3;
 /** PC slots left for disks after the host bridge, ISA bridge and IDE. */
 export const RIG_MAX_JOBS_PER_BATCH = 16;
 export const L1_CMDLINE = 'console=ttyS0 quiet loglevel=0 panic=-1 rdinit=/init';
@@ -202,26 +204,40 @@ export async function runInRig(jobs: VmJob[], opts: RunInRigOptions): Promise<Vm
   };
   for (let at = 0; at < jobs.length; at += RIG_MAX_JOBS_PER_BATCH) {
     const part = jobs.slice(at, at + RIG_MAX_JOBS_PER_BATCH);
-    // Jobs an L1 failure cut short (TCG's nested SVM occasionally wedges L1) are
-    // not results about kickvmm: run them once more in a fresh L1, and say so.
-    const first = await runBatch(part, qemu, opts, { deliver, lastTry: false });
-    if (first.cutShort.length)
-      await runBatch(first.cutShort, qemu, opts, {
-        deliver,
-        lastTry: true,
-        note: `kickbench rig: retried in a fresh L1 after: ${first.l1Problem}\n`,
-      });
+    await withL1Retries(part, (pending, call) => runBatch(pending, qemu, opts, { deliver, ...call }));
   }
   return jobs.map((j) => results.get(j.id)!);
 }
 
-interface BatchOutcome {
+/**
+ * Jobs an L1 failure cut short are not results about kickvmm: TCG's nested SVM
+ * wedges L1 now and then, mostly as an L2 VM starts or stops (5 of 13 L1 boots
+ * in one afternoon here). They run again in a fresh L1, which says why, up to
+ * RIG_L1_BOOTS_PER_BATCH boots; the last boot delivers whatever it cuts short.
+ */
+export async function withL1Retries(
+  jobs: VmJob[],
+  boot: (pending: VmJob[], call: Omit<BatchCall, 'deliver'>) => Promise<BatchOutcome>,
+): Promise<void> {
+  let pending = jobs;
+  const problems: string[] = [];
+  for (let n = 0; n < RIG_L1_BOOTS_PER_BATCH && pending.length; n++) {
+    const outcome = await boot(pending, {
+      lastTry: n === RIG_L1_BOOTS_PER_BATCH - 1,
+      note: problems.length ? `kickbench rig: retried in a fresh L1 after: ${problems.join('; then ')}\n` : undefined,
+    });
+    pending = outcome.cutShort;
+    if (outcome.l1Problem) problems.push(outcome.l1Problem);
+  }
+}
+
+export interface BatchOutcome {
   /** jobs an L1 failure cut short (never began, or never ended), not yet delivered */
   cutShort: VmJob[];
   l1Problem: string | null;
 }
 
-interface BatchCall {
+export interface BatchCall {
   deliver: (r: VmJobResult) => void;
   /** deliver cut-short jobs as failures instead of handing them back for a retry */
   lastTry: boolean;

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KickMode } from '../results/schema.js';
+import type { SequentialOptions } from './sequential.js';
 import { writeJsonAtomic } from '../results/io.js';
 import { validateScenario, type Scenario } from '../scenarios/scenario.js';
 import type { PlaceRequest } from '../launch/place.js';
@@ -23,6 +24,8 @@ export interface RunManifest {
   vmmLabel?: string;
   keepDisks?: boolean;
   rigBatch?: number;
+  /** `--until-decided`: a resumed run keeps taking its looks */
+  untilDecided?: SequentialOptions;
 }
 
 export function writeManifest(outDir: string, m: RunManifest): void {

@@ -336,11 +336,22 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     rs.order = `random:${opts.seed}`;
   const resultsPath = join(opts.outDir, 'results.json');
 
+  const sequential = opts.untilDecided
+    ? new SequentialPlan(opts.scenarios[0], {
+        ...opts.untilDecided,
+        n0: opts.repetitions ?? opts.scenarios[0].repetitions,
+        seed: opts.seed,
+        warmup: opts.warmup,
+        aaMode: opts.aaMode,
+      })
+    : null;
+  // A resumed sequential run picks up at the look its recorded samples reached.
+  if (sequential && opts.resume) sequential.resumeAt(opts.resume);
   const armsPlan = planRun(opts.scenarios, {
     seed: opts.seed,
     order: opts.order,
     aaMode: opts.aaMode,
-    repetitions: opts.repetitions,
+    repetitions: sequential?.plannedN ?? opts.repetitions,
     warmup: opts.warmup,
   });
   const plan = opts.builds?.length ? interleaveBuilds(armsPlan, opts.builds) : armsPlan;
@@ -367,6 +378,7 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
       vmmLabel: opts.vmmLabel,
       keepDisks: opts.keepDisks,
       rigBatch: opts.rigBatch,
+      untilDecided: opts.untilDecided,
     });
   }
   const completion = (state: 'complete' | 'interrupted' | 'running') => {
@@ -388,15 +400,6 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     writeResultsAtomic(resultsPath, rs);
     return `${rs.samples.length} of ${plan.length} sample(s) done, saved in ${resultsPath}; kickbench run --resume ${opts.outDir} finishes the run`;
   });
-  const sequential = opts.untilDecided
-    ? new SequentialPlan(opts.scenarios[0], {
-        ...opts.untilDecided,
-        n0: opts.repetitions ?? opts.scenarios[0].repetitions,
-        seed: opts.seed,
-        warmup: opts.warmup,
-        aaMode: opts.aaMode,
-      })
-    : null;
   if (sequential) rs.sequential = sequential.record;
   try {
     const context: PlanContext = {
