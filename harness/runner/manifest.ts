@@ -7,6 +7,7 @@ import type { KickMode } from '../results/schema.js';
 import type { SequentialOptions } from './sequential.js';
 import { writeJsonAtomic } from '../results/io.js';
 import { validateScenario, type Scenario } from '../scenarios/scenario.js';
+import type { PlaceRequest } from '../launch/place.js';
 
 export const MANIFEST_FILE = 'run.json';
 
@@ -19,7 +20,7 @@ export interface RunManifest {
   aaMode?: KickMode;
   repetitions?: number;
   warmup?: number;
-  where?: 'auto' | 'local' | 'nested';
+  where?: PlaceRequest;
   vmmLabel?: string;
   keepDisks?: boolean;
   rigBatch?: number;

@@ -20,14 +20,9 @@ import {
 import { ARM_SEMANTICS_VERSION, statsArmSemantics } from '../results/arms.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { describeSizing, sizeGuest, type GuestSizing, type SizingBasis } from '../scenarios/sizing.js';
-import {
-  ensureAssets,
-  freshDisk,
-  sparseFile,
-  innerBonnieCmdline,
-  parseGuestConsole,
-  type GuestAssets,
-} from '../assets/index.js';
+import { ensureAssets, type GuestAssets } from '../assets/cache.js';
+import { freshDisk, sparseFile } from '../assets/disk.js';
+import { innerBonnieCmdline, parseGuestConsole } from '../assets/guest.js';
 import {
   runJobs,
   detectHost,
