@@ -246,9 +246,11 @@ test('a guest that hangs is stopped by the timeout, with the console kept', (t) 
 });
 
 test("quick's bonnie++ under QEMU (ioeventfd=on) beside kickvmm: block figures measured, the image clean, QEMU's version, arguments and counters recorded", async (t) => {
+  // jobs is filled unless the whole batch skipped (then batch.ran says why)
+  if (Object.keys(jobs).length && !jobs['qemu-ioeventfd'])
+    return t.skip('qemu-system-x86_64 is not installed: no QEMU job ran');
   const r = batch.ran(t, 'qemu-ioeventfd');
   if (!r) return;
-  if (!jobs['qemu-ioeventfd']) return t.skip('QEMU is not installed here');
   assert.equal(r.exitCode, 0, `QEMU: ${r.stderr}\n${r.console.slice(-3000)}`);
   const sample = sampleFromResult(qemuPlanned, r);
   assert.equal(sample.status, 'ok', sample.error);
