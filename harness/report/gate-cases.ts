@@ -22,6 +22,7 @@ export interface GateCase {
   detail: string;
 }
 
+/** A comparison's verdict re-read at this threshold (same rule as the statistics module). */
 export function verdictAt(m: MetricComparison, thresholdPct: number, alpha: number): MetricComparison['verdict'] {
   if (m.status !== 'ok') return null;
   return verdict({
