@@ -9,7 +9,7 @@
 //                   or too many failed samples: no verdict, never a pass
 // The first line names the outcome and why; it never says "OK".
 
-import type { MetricComparison, RunComparison } from '../stats/index.js';
+import { verdictAt, type MetricComparison, type RunComparison } from '../stats/index.js';
 import { powerCheck, powerLine, type PowerCheck } from '../stats/power.js';
 import type { ResultSet, Place } from '../results/schema.js';
 import { completionOf, failureCount } from '../results/completion.js';
@@ -17,7 +17,6 @@ import { fmtNum, fmtP, fmtPct, pEq } from './numbers.js';
 import { whereNote } from './place-notes.js';
 import { ciPctRange } from './model.js';
 import { metricName } from './rows.js';
-import { verdictAt } from './gate-cases.js';
 import { columns, mdTable, textTable, type Align } from './table.js';
 
 export const GATE_EXIT = { pass: 0, regression: 1, usage: 2, cannotJudge: 3 } as const;
