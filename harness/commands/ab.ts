@@ -20,6 +20,7 @@ import { renderCompactMarkdown } from '../report/compact-md.js';
 import { paths, repoRoot } from '../paths.js';
 import { defaultScenario } from './run.js';
 import { CliError } from './errors.js';
+import { PLACE_REQUESTS, type PlaceRequest } from '../launch/place.js';
 
 interface AbArgs {
   scenario: string[];
@@ -33,7 +34,7 @@ interface AbArgs {
   repetitions?: number;
   warmup?: number;
   seed: number;
-  where: 'auto' | 'local' | 'nested';
+  where: PlaceRequest;
   threshold: number;
   alpha: number;
   format: 'text' | 'md' | 'json' | 'junit';
@@ -82,7 +83,11 @@ export const abCommand: CommandModule<object, AbArgs> = {
       .option('repetitions', { alias: 'n', type: 'number', describe: 'samples per build and mode' })
       .option('warmup', { alias: 'w', type: 'number', describe: 'discarded warm-up samples per build and mode' })
       .option('seed', { type: 'number', default: 1, describe: 'seed for the bootstrap' })
-      .option('where', { choices: ['auto', 'local', 'nested'] as const, default: 'auto' as const })
+      .option('where', {
+        choices: PLACE_REQUESTS,
+        default: 'auto' as PlaceRequest,
+        describe: 'local KVM, or the nested rig',
+      })
       .option('threshold', { type: 'number', default: 5, describe: 'regressions smaller than this (%) pass' })
       .option('alpha', { type: 'number', default: 0.05, describe: 'significance level after Holm correction' })
       .option('format', { choices: ['text', 'md', 'json', 'junit'] as const, default: 'text' as const })

@@ -1,10 +1,10 @@
 // What this host can do and what kickbench will use, in one screen (or JSON).
-import { existsSync, readdirSync, statSync, statfsSync, mkdirSync } from 'node:fs';
+import { existsSync, statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { decidePlace, detectHost, placeWords, requestedPlace, type GuestKind, type HostInfo } from '../launch/index.js';
-import { defaultAssetCacheDir } from '../assets/index.js';
+import { assetsStatus } from '../assets/cache.js';
 import { paths, repoRoot } from '../paths.js';
 import { cpuModel } from '../runner/environment.js';
 
@@ -27,17 +27,6 @@ function freeGiB(dir: string): number | null {
   } catch {
     return null;
   }
-}
-
-/** Cached asset builds, newest last (without building or asking apt anything: doctor must be quick). */
-function assetsStatus(): { ready: boolean; dir: string | null; cacheDir: string } {
-  const cacheDir = defaultAssetCacheDir();
-  const builds = existsSync(cacheDir)
-    ? readdirSync(cacheDir)
-        .filter((d) => !d.startsWith('.') && existsSync(join(cacheDir, d, 'manifest.json')))
-        .sort((a, b) => statSync(join(cacheDir, a)).mtimeMs - statSync(join(cacheDir, b)).mtimeMs)
-    : [];
-  return { ready: builds.length > 0, dir: builds.length ? join(cacheDir, builds[builds.length - 1]) : null, cacheDir };
 }
 
 /** Where `kickbench run` would put this guest kind (the same rule, KICKBENCH_WHERE included), or why it cannot. */

@@ -10,6 +10,7 @@ import { defaultHistoryFile, History, HistoryError } from '../history/store.js';
 import { trends } from '../history/trend.js';
 import { renderHistoryHtml, renderHistoryText } from '../history/render.js';
 import { CliError } from './errors.js';
+import { PLACES } from '../launch/place.js';
 
 interface HistoryArgs {
   action: 'add' | 'show';
@@ -58,7 +59,7 @@ export const historyCommand: CommandModule<object, HistoryArgs> = {
       })
       .option('metric', { type: 'string', describe: 'show: the metric (default: the first primary one recorded)' })
       .option('scenario', { type: 'string', describe: 'show: only this scenario' })
-      .option('where', { choices: ['hardware', 'emulating', 'nested'], describe: 'show: only this place' })
+      .option('where', { choices: PLACES, describe: 'show: only this place' })
       .option('html', { type: 'string', describe: 'show: also write an HTML page with the trend charts here' })
       .example('$0 history add results/q', 'record a run (commit, host, place, every sample)')
       .example(

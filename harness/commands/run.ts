@@ -298,6 +298,7 @@ function resumeOptions(argv: RunArgs): Omit<RunOptions, 'progress'> | null {
     vmmLabel: m.vmmLabel,
     keepDisks: m.keepDisks,
     rigBatch: m.rigBatch,
+    untilDecided: m.untilDecided,
     ...resumedGuestOverrides(rs),
     resume: rs,
   };

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { ensureAssets } from '../assets/index.js';
+import { ensureAssets } from '../assets/cache.js';
 import { describeAssets } from '../runner/environment.js';
 
 export const setupCommand: CommandModule<object, { quiet: boolean }> = {

@@ -1,9 +1,9 @@
 // history show: a table per (scenario, host, place) with a text chart of the
 // ratio's CI per commit, and a self-contained HTML page with SVG trend charts.
 
-import { fmtNum } from '../report/common.js';
-import { whereNote } from '../report/common.js';
-import type { Place as Where } from '../results/schema.js';
+import { fmtNum } from '../report/numbers.js';
+import { whereNote } from '../report/place-notes.js';
+import type { Place } from '../results/schema.js';
 import type { Estimate, TrendGroup } from './trend.js';
 
 const est = (e: Estimate | null | undefined, digits = 3): string =>
@@ -32,7 +32,7 @@ export function renderHistoryText(groups: TrendGroup[], metric: string): string 
     const lo = Math.min(...ends, 1);
     const hi = Math.max(...ends, 1);
     out.push(`${metric}: ${g.scenario} on ${g.hostname} (${g.place})`);
-    const note = whereNote(g.place as Where);
+    const note = whereNote(g.place as Place);
     if (note) out.push(`  ${note}`);
     out.push(
       [
@@ -114,7 +114,7 @@ function svgChart(
 export function renderHistoryHtml(groups: TrendGroup[], metric: string): string {
   const sections = groups.map((g) => {
     const commits = g.points.map((p) => p.commit);
-    const note = whereNote(g.place as Where);
+    const note = whereNote(g.place as Place);
     return [
       `<section><h2>${esc(`${g.scenario} on ${g.hostname} (${g.place})`)}</h2>`,
       note ? `<p class="warn">${esc(note)}</p>` : '',

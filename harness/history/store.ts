@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { paths } from '../paths.js';
-import type { ResultSet, Place as Where } from '../results/schema.js';
+import type { ResultSet, Place } from '../results/schema.js';
 import { validateResults } from '../results/validate.js';
+import { usableSamples } from '../results/usable.js';
 
 export class HistoryError extends Error {
   override name = 'HistoryError';
@@ -64,7 +65,7 @@ export interface MetricRow {
   createdAt: string;
   scenario: string;
   hostname: string;
-  place: Where;
+  place: Place;
   commit: string;
   vmm: string;
   arm: string;
@@ -159,7 +160,7 @@ export class History {
           `${source}: ran on ${names.join(', ') || 'no host'}, not on ${opts.expectHost} (--host)`,
         );
     }
-    const measured = rs.samples.filter((s) => s.status === 'ok' && !s.warmup);
+    const measured = usableSamples(rs.samples);
     if (measured.length === 0) throw new HistoryError(`${source}: no successful measured sample to record`);
     const key = runKey(rs);
     const addedAt = (opts.now ?? new Date()).toISOString();

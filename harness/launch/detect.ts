@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { findTool } from '../assets/exec.js';
-import type { GuestAssets } from '../assets/index.js';
+import type { GuestAssets } from '../assets/cache.js';
 import type { ConsoleListener, VmJob, VmJobResult } from './job.js';
 import type { Place } from './place.js';
 import { runLocal } from './local.js';

@@ -1,5 +1,7 @@
 // One job description for both places a VM can run: directly on this host's
 // KVM, or inside the nested rig. kickvmm's CLI is the only interface to the VMM.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KickMode } from '../results/arms.js';
 import { parseVmmStats, type VmmStats } from '../results/vmm-stats.js';
 import type { PeerStats } from '../peers/peer-stats.js';
@@ -46,6 +48,35 @@ export interface VmJobResult {
 export const KICKVMM_EXIT = { clean: 0, badInput: 1, guestCrash: 2, timeout: 3 } as const;
 
 export type ConsoleListener = (jobId: string, chunk: string) => void;
+
+/** Where a job's console, stats and stderr logs go, wherever it ran. */
+export function logPaths(logDir: string, id: string) {
+  return {
+    console: join(logDir, `${id}.console.log`),
+    stats: join(logDir, `${id}.stats.json`),
+    stderr: join(logDir, `${id}.stderr.log`),
+  };
+}
+
+export function requireKickvmm(kickvmm: string): void {
+  if (!existsSync(kickvmm)) throw new Error(`kickvmm not found at ${kickvmm} (build it: npm run build:native)`);
+}
+
+/**
+ * What a job's end means, wherever it ran: `status` is kickvmm's exit status (null when
+ * it never reported one); `killed` says a guard (host timer, in-L1 guard) stopped it.
+ */
+export function kickvmmOutcome(
+  status: number | null,
+  statsText: string | null,
+  killed: boolean,
+): Pick<VmJobResult, 'exitCode' | 'timedOut' | 'stats'> {
+  return {
+    exitCode: killed ? null : status,
+    timedOut: killed || status === KICKVMM_EXIT.timeout,
+    stats: parseStatsJson(statsText),
+  };
+}
 
 export function validateJob(job: VmJob): void {
   if (!/^[A-Za-z0-9._-]+$/.test(job.id))

@@ -2,18 +2,10 @@
 // streamed to a log file; a host-side timer kills a hung child, so nothing the
 // VMM or guest does can take the harness down with it.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startVmChild } from './child.js';
 import { LogFile } from './log-file.js';
-import {
-  kickvmmArgs,
-  KICKVMM_EXIT,
-  parseStatsJson,
-  validateJob,
-  type ConsoleListener,
-  type VmJob,
-  type VmJobResult,
-} from './job.js';
+import { kickvmmArgs, kickvmmOutcome, logPaths, requireKickvmm, validateJob } from './job.js';
+import type { ConsoleListener, VmJob, VmJobResult } from './job.js';
 import type { Place } from './place.js';
 
 export interface RunLocalOptions {
@@ -26,22 +18,13 @@ export interface RunLocalOptions {
   graceSec?: number;
 }
 
-export function logPaths(logDir: string, id: string) {
-  return {
-    console: join(logDir, `${id}.console.log`),
-    stats: join(logDir, `${id}.stats.json`),
-    stderr: join(logDir, `${id}.stderr.log`),
-  };
-}
-
 export async function runLocal(job: VmJob, opts: RunLocalOptions): Promise<VmJobResult> {
   validateJob(job);
   if (job.floor)
     throw new Error(
       `job ${job.id}: floor jobs run in the nested rig; locally kickbench micro measures the floor in-process`,
     );
-  if (!existsSync(opts.kickvmm))
-    throw new Error(`kickvmm not found at ${opts.kickvmm} (build it: npm run build:native)`);
+  requireKickvmm(opts.kickvmm);
   mkdirSync(opts.logDir, { recursive: true });
   const logs = logPaths(opts.logDir, job.id);
   rmSync(logs.stats, { force: true });
@@ -76,11 +59,9 @@ export async function runLocal(job: VmJob, opts: RunLocalOptions): Promise<VmJob
   const statsText = existsSync(logs.stats) ? readFileSync(logs.stats, 'utf8') : null;
   return {
     id: job.id,
-    exitCode: hostKilled ? null : status.code,
+    ...kickvmmOutcome(status.code, statsText, hostKilled),
     console: consoleText,
     stderr: stderrText,
-    stats: parseStatsJson(statsText),
-    timedOut: hostKilled || status.code === KICKVMM_EXIT.timeout,
     wallSeconds: Number(process.hrtime.bigint() - started) / 1e9,
     where: opts.where ?? 'hardware',
   };

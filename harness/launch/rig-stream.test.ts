@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VmJob, VmJobResult } from './job.js';
-import { runInRig } from './rig.js';
+import { RIG_L1_BOOTS_PER_BATCH, runInRig } from './rig.js';
 
 // Reads the batch nonce from the initramfs QEMU was given, then plays two jobs.
 const FAKE_QEMU = `#!/bin/sh
@@ -93,4 +93,82 @@ test('each rig job is delivered as soon as it ends, with its logs; the scratch f
     else process.env.TMPDIR = oldTmp;
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// First boot: job 0 ends, L1 dies during job 1 (QEMU exits 1). Later boots: whatever
+// jobs they were given end cleanly, unless FAKE_ALWAYS_DIE is set.
+const DYING_QEMU = `#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = -initrd ] && initrd=$2; shift; done
+N=$(cpio -i --quiet --to-stdout batch/nonce < "$initrd")
+jobs=$(cpio -i --quiet --to-stdout batch/jobs < "$initrd" | wc -l)
+say() { printf '\\n@@KBRIG:%s:%s@@\\n' "$N" "$1"; }
+boot=$(cat "$FAKE_DIR/boots" 2>/dev/null || echo 0); echo $((boot + 1)) > "$FAKE_DIR/boots"
+say READY:kvm=1
+if [ "$boot" = 0 ] || [ -n "$FAKE_ALWAYS_DIE" ]; then
+  if [ "$jobs" = 2 ]; then say BEGIN:0; echo "job 0"; say END:0:0:1; fi
+  say BEGIN:$((jobs - 1)); echo "L1 wedged" >&2; exit 1
+fi
+i=0; while [ $i -lt "$jobs" ]; do say BEGIN:$i; echo "retry $i"; say END:$i:0:1; i=$((i + 1)); done
+say ALL-DONE
+`;
+
+async function runDying(alwaysDie: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), 'kb-rigretry-'));
+  const qemu = join(dir, 'qemu');
+  writeFileSync(qemu, DYING_QEMU);
+  chmodSync(qemu, 0o755);
+  writeFileSync(join(dir, 'kernel'), 'K');
+  writeFileSync(join(dir, 'base.cpio'), '');
+  for (const d of ['a.img', 'b.img']) writeFileSync(join(dir, d), '');
+  process.env.FAKE_DIR = dir;
+  if (alwaysDie) process.env.FAKE_ALWAYS_DIE = '1';
+  else delete process.env.FAKE_ALWAYS_DIE;
+  const job = (id: string, disk: string): VmJob => ({
+    id,
+    kernel: join(dir, 'kernel'),
+    cmdline: 'x',
+    disk: join(dir, disk),
+    mode: 'exit',
+    memMiB: 64,
+    cpus: 1,
+    timeoutSec: 30,
+  });
+  try {
+    const delivered: string[] = [];
+    const results = await runInRig([job('j0', 'a.img'), job('j1', 'b.img')], {
+      assets: { l1: { kernel: join(dir, 'kernel'), baseInitramfs: join(dir, 'base.cpio') } } as never,
+      kickvmm: '/usr/bin/ls',
+      logDir: join(dir, 'logs'),
+      qemu,
+      onResult: (r: VmJobResult) => delivered.push(r.id),
+    });
+    return { results, delivered, boots: Number(readFileSync(join(dir, 'boots'), 'utf8')) };
+  } finally {
+    delete process.env.FAKE_ALWAYS_DIE;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a job an L1 failure cut short runs once more in a fresh L1, and its result says why', async () => {
+  const { results, delivered, boots } = await runDying(false);
+  assert.equal(boots, 2);
+  assert.deepEqual(delivered, ['j0', 'j1'], 'each job delivered once');
+  const [j0, j1] = results;
+  assert.equal(j0.exitCode, 0);
+  assert.equal(j0.console, 'job 0\n');
+  assert.doesNotMatch(j0.stderr, /retried/, 'the job that ended is not retried');
+  assert.equal(j1.exitCode, 0);
+  assert.equal(j1.console, 'retry 0\n');
+  assert.match(j1.stderr, /^kickbench rig: retried in a fresh L1 after: QEMU exited with status 1: L1 wedged\n/);
+});
+
+test('a job cut short in every boot is delivered as a failure with the L1 problem, not retried again', async () => {
+  const { results, delivered, boots } = await runDying(true);
+  assert.equal(boots, RIG_L1_BOOTS_PER_BATCH, 'no boot beyond the last try');
+  assert.deepEqual(delivered, ['j0', 'j1']);
+  const j1 = results[1];
+  assert.equal(j1.exitCode, null);
+  assert.equal(j1.timedOut, false, 'L1 died; no guard stopped the job');
+  assert.match(j1.stderr, /retried in a fresh L1 after: QEMU exited with status 1/);
+  assert.match(j1.stderr, /kickbench rig: job did not finish: QEMU exited with status 1: L1 wedged\n$/);
 });

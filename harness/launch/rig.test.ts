@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { kickvmmArgs, type VmJob } from './job.js';
-import { buildBatchArchive, qemuArgs, virtioDiskName } from './rig.js';
+import { buildBatchArchive, qemuArgs, virtioDiskName, withL1Retries } from './rig.js';
 
 test('virtio-blk device names follow Linux: vda..vdz, vdaa', () => {
   assert.deepEqual([0, 1, 25, 26, 27].map(virtioDiskName), ['vda', 'vdb', 'vdz', 'vdaa', 'vdab']);
@@ -99,4 +99,36 @@ test('the batch archive holds /init, kickvmm with its libraries, each input once
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('jobs a wedged L1 cut short run again in a fresh L1, at most three boots, each retry saying why', async () => {
+  const job = (id: string) => ({ id }) as VmJob;
+  const calls: { ids: string[]; lastTry: boolean; note?: string }[] = [];
+  // Every boot wedges after its first job: j0 in boot 1, j1 in boot 2, j2 delivered cut short by boot 3.
+  await withL1Retries([job('j0'), job('j1'), job('j2'), job('j3')], async (pending, call) => {
+    calls.push({ ids: pending.map((j) => j.id), ...call });
+    return { cutShort: call.lastTry ? [] : pending.slice(1), l1Problem: `wedge ${calls.length}` };
+  });
+  assert.deepEqual(
+    calls.map((c) => c.ids),
+    [
+      ['j0', 'j1', 'j2', 'j3'],
+      ['j1', 'j2', 'j3'],
+      ['j2', 'j3'],
+    ],
+  );
+  assert.deepEqual(
+    calls.map((c) => c.lastTry),
+    [false, false, true],
+  );
+  assert.equal(calls[0].note, undefined);
+  assert.equal(calls[2].note, 'kickbench rig: retried in a fresh L1 after: wedge 1; then wedge 2\n');
+
+  // A clean first boot is the only boot.
+  let boots = 0;
+  await withL1Retries([job('a')], async () => {
+    boots++;
+    return { cutShort: [], l1Problem: null };
+  });
+  assert.equal(boots, 1);
 });

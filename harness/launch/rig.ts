@@ -19,21 +19,12 @@ import { buildCpio, type CpioEntry } from '../assets/cpio.js';
 import { resolveRuntimeFiles } from '../assets/elf.js';
 import { findTool } from '../assets/exec.js';
 import { shellQuote } from '../assets/guest.js';
-import type { GuestAssets } from '../assets/index.js';
+import type { GuestAssets } from '../assets/cache.js';
 import { sourceFile } from '../assets/source-file.js';
-import {
-  floorCommand,
-  kickvmmArgs,
-  KICKVMM_EXIT,
-  parseStatsJson,
-  validateJob,
-  type ConsoleListener,
-  type VmJob,
-  type VmJobResult,
-} from './job.js';
+import { floorCommand, kickvmmArgs, kickvmmOutcome, logPaths, requireKickvmm, validateJob } from './job.js';
+import type { ConsoleListener, VmJob, VmJobResult } from './job.js';
 import { onCleanup } from '../lifecycle/shutdown.js';
-import { startVmChild, type ChildExit } from './child.js';
-import { logPaths } from './local.js';
+import { startVmChild, type ChildExit, type VmChild } from './child.js';
 import { LogFile } from './log-file.js';
 import { RigDemux, type RigJobTranscript, type RigTranscript } from './rig-protocol.js';
 
@@ -65,6 +56,8 @@ export function rigL1Cpus(): number {
   return Math.max(1, Math.min(hostCpus().length, RIG_L1_MAX_CPUS));
 }
 
+/** L1 boots one batch may take: the first and two retries after an L1 failure */
+export const RIG_L1_BOOTS_PER_BATCH = 3;
 /** PC slots left for disks after the host bridge, ISA bridge and IDE. */
 export const RIG_MAX_JOBS_PER_BATCH = 16;
 export const L1_CMDLINE = 'console=ttyS0 quiet loglevel=0 panic=-1 rdinit=/init';
@@ -196,8 +189,7 @@ export function qemuArgs(o: {
  */
 export async function runInRig(jobs: VmJob[], opts: RunInRigOptions): Promise<VmJobResult[]> {
   const qemu = requireQemu(opts.qemu);
-  if (!existsSync(opts.kickvmm))
-    throw new Error(`kickvmm not found at ${opts.kickvmm} (build it: npm run build:native)`);
+  requireKickvmm(opts.kickvmm);
   for (const j of jobs) {
     validateJob(j);
     for (const f of [j.kernel, j.initrd, j.disk])
@@ -212,26 +204,40 @@ export async function runInRig(jobs: VmJob[], opts: RunInRigOptions): Promise<Vm
   };
   for (let at = 0; at < jobs.length; at += RIG_MAX_JOBS_PER_BATCH) {
     const part = jobs.slice(at, at + RIG_MAX_JOBS_PER_BATCH);
-    // Jobs an L1 failure cut short (TCG's nested SVM occasionally wedges L1) are
-    // not results about kickvmm: run them once more in a fresh L1, and say so.
-    const first = await runBatch(part, qemu, opts, { deliver, lastTry: false });
-    if (first.cutShort.length)
-      await runBatch(first.cutShort, qemu, opts, {
-        deliver,
-        lastTry: true,
-        note: `kickbench rig: retried in a fresh L1 after: ${first.l1Problem}\n`,
-      });
+    await withL1Retries(part, (pending, call) => runBatch(pending, qemu, opts, { deliver, ...call }));
   }
   return jobs.map((j) => results.get(j.id)!);
 }
 
-interface BatchOutcome {
+/**
+ * Jobs an L1 failure cut short are not results about kickvmm: TCG's nested SVM
+ * wedges L1 now and then, mostly as an L2 VM starts or stops (5 of 13 L1 boots
+ * in one afternoon here). They run again in a fresh L1, which says why, up to
+ * RIG_L1_BOOTS_PER_BATCH boots; the last boot delivers whatever it cuts short.
+ */
+export async function withL1Retries(
+  jobs: VmJob[],
+  boot: (pending: VmJob[], call: Omit<BatchCall, 'deliver'>) => Promise<BatchOutcome>,
+): Promise<void> {
+  let pending = jobs;
+  const problems: string[] = [];
+  for (let n = 0; n < RIG_L1_BOOTS_PER_BATCH && pending.length; n++) {
+    const outcome = await boot(pending, {
+      lastTry: n === RIG_L1_BOOTS_PER_BATCH - 1,
+      note: problems.length ? `kickbench rig: retried in a fresh L1 after: ${problems.join('; then ')}\n` : undefined,
+    });
+    pending = outcome.cutShort;
+    if (outcome.l1Problem) problems.push(outcome.l1Problem);
+  }
+}
+
+export interface BatchOutcome {
   /** jobs an L1 failure cut short (never began, or never ended), not yet delivered */
   cutShort: VmJob[];
   l1Problem: string | null;
 }
 
-interface BatchCall {
+export interface BatchCall {
   deliver: (r: VmJobResult) => void;
   /** deliver cut-short jobs as failures instead of handing them back for a retry */
   lastTry: boolean;
@@ -325,6 +331,109 @@ async function runBatch(jobs: VmJob[], qemu: string, opts: RunInRigOptions, call
   }
 }
 
+/**
+ * Each job's state while L1 runs: its console log, when it began and ended, and
+ * whether its result went out. Results go out one by one, in the order jobs end,
+ * each after its console log is closed.
+ */
+class BatchJobs {
+  private readonly consoleFiles: (LogFile | null)[];
+  private readonly began: (bigint | null)[];
+  private readonly ended: (bigint | null)[];
+  private readonly delivered: boolean[];
+  private finishing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly jobs: VmJob[],
+    private readonly opts: RunInRigOptions,
+    private readonly call: BatchCall,
+    /** told of the first problem writing a log or saving a result */
+    private readonly fail: (e: unknown) => void,
+  ) {
+    this.consoleFiles = jobs.map(() => null);
+    this.began = jobs.map(() => null);
+    this.ended = jobs.map(() => null);
+    this.delivered = jobs.map(() => false);
+  }
+
+  begin(i: number): void {
+    this.began[i] = process.hrtime.bigint();
+    const p = logPaths(this.opts.logDir, this.jobs[i].id);
+    rmSync(p.stats, { force: true });
+    this.consoleFiles[i] = new LogFile(p.console, 'w', this.fail);
+  }
+
+  console(i: number, chunk: string): void {
+    this.consoleFiles[i]?.write(chunk);
+    this.opts.onConsole?.(this.jobs[i].id, chunk);
+  }
+
+  end(i: number, t: RigJobTranscript): void {
+    this.ended[i] = process.hrtime.bigint();
+    this.finishing = this.finishing.then(async () => {
+      try {
+        await this.consoleFiles[i]?.close();
+        this.delivered[i] = true;
+        this.call.deliver(
+          jobResult(this.jobs[i], t, this.opts.logDir, {
+            began: this.began[i],
+            ended: this.ended[i],
+            l1Problem: null,
+            note: this.call.note,
+          }),
+        );
+      } catch (e) {
+        this.fail(e);
+      }
+    });
+  }
+
+  /** Once L1 is gone: waits for the results on their way out and closes every console log. */
+  async settle(): Promise<void> {
+    await this.finishing;
+    for (const f of this.consoleFiles) await f?.close().catch(this.fail);
+  }
+
+  /**
+   * Jobs without an END: handed back for a retry in a fresh L1 when L1 failed and
+   * another try is allowed, otherwise delivered as they are.
+   */
+  handOver(transcript: RigTranscript, l1: { problem: string | null; endedAt: bigint; hostKilled: boolean }): VmJob[] {
+    const cutShort: VmJob[] = [];
+    this.jobs.forEach((job, i) => {
+      if (this.delivered[i]) return;
+      if (l1.problem !== null && !this.call.lastTry) {
+        cutShort.push(job);
+        return;
+      }
+      const t = transcript.jobs[i];
+      this.call.deliver(
+        jobResult(job, t, this.opts.logDir, {
+          began: this.began[i],
+          ended: t.begun ? l1.endedAt : null,
+          l1Problem: l1.problem,
+          note: this.call.note,
+          hostKilled: l1.hostKilled,
+        }),
+      );
+    });
+    return cutShort;
+  }
+}
+
+/** QEMU's own complaints, less the CPU features TCG lists as unsupported on every boot. */
+function collectQemuStderr(child: VmChild): () => string {
+  let text = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    text += chunk
+      .split('\n')
+      .filter((l) => !/TCG doesn't support requested feature/.test(l))
+      .join('\n');
+  });
+  return () => text;
+}
+
 async function bootL1(
   jobs: VmJob[],
   qemu: string,
@@ -352,14 +461,9 @@ async function bootL1(
   };
   const l1Log = new LogFile(l1LogPath, 'a', fail);
   const watchdog = new L1Watchdog((why) => child.stop(why));
-  const consoleFiles: (LogFile | null)[] = jobs.map(() => null);
-  const began: (bigint | null)[] = jobs.map(() => null);
-  const ended: (bigint | null)[] = jobs.map(() => null);
-  const delivered = jobs.map(() => false);
+  const batch = new BatchJobs(jobs, opts, call, fail);
   const t0 = process.hrtime.bigint();
   let readyAt: bigint | null = null;
-  // Job results go out one by one, each after its console log is closed.
-  let finishing: Promise<void> = Promise.resolve();
 
   const demux = new RigDemux(nonce, jobs.length, {
     onReady: () => {
@@ -367,84 +471,42 @@ async function bootL1(
       watchdog.ready();
     },
     onBegin: (i) => {
-      began[i] = process.hrtime.bigint();
       watchdog.expect(
         jobs[i].timeoutSec + JOB_GUARD_EXTRA_SEC + L1_JOB_MARGIN_SEC,
         `L1 stopped responding during job ${jobs[i].id}`,
       );
-      const p = logPaths(opts.logDir, jobs[i].id);
-      rmSync(p.stats, { force: true });
-      consoleFiles[i] = new LogFile(p.console, 'w', fail);
+      batch.begin(i);
     },
-    onConsole: (i, chunk) => {
-      consoleFiles[i]?.write(chunk);
-      opts.onConsole?.(jobs[i].id, chunk);
-    },
+    onConsole: (i, chunk) => batch.console(i, chunk),
     onEnd: (i) => {
-      ended[i] = process.hrtime.bigint();
       watchdog.clearStep();
-      const t = demux.result.jobs[i];
-      finishing = finishing.then(async () => {
-        try {
-          await consoleFiles[i]?.close();
-          delivered[i] = true;
-          call.deliver(
-            jobResult(jobs[i], t, opts.logDir, { began: began[i], ended: ended[i], l1Problem: null, note: call.note }),
-          );
-        } catch (e) {
-          fail(e);
-        }
-      });
+      batch.end(i, demux.result.jobs[i]);
     },
   });
-
   child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
     watchdog.output();
     l1Log.write(chunk);
     demux.push(chunk);
   });
-  let qemuStderr = '';
-  child.stderr.on('data', (chunk: string) => {
-    // TCG lists CPU features it cannot emulate on every boot: not news.
-    qemuStderr += chunk
-      .split('\n')
-      .filter((l) => !/TCG doesn't support requested feature/.test(l))
-      .join('\n');
-  });
+  const qemuStderr = collectQemuStderr(child);
+
   const exit = await child.exited;
   watchdog.stop();
   const transcript = demux.finish();
-  const now = process.hrtime.bigint();
-  await finishing;
-  for (const f of consoleFiles) await f?.close().catch(fail);
-  const l1Problem = describeL1Problem(transcript, exit, qemuStderr);
+  const endedAt = process.hrtime.bigint();
+  await batch.settle();
+  const l1Problem = describeL1Problem(transcript, exit, qemuStderr());
   const secs = (t: bigint | null) => (t === null ? 'never' : `${(Number(t - t0) / 1e9).toFixed(1)} s`);
   l1Log.write(
-    `\n=== kickbench: L1 ready after ${secs(readyAt)}, QEMU ended after ${secs(now)}${l1Problem ? `; ${l1Problem}` : ''}\n`,
+    `\n=== kickbench: L1 ready after ${secs(readyAt)}, QEMU ended after ${secs(endedAt)}${l1Problem ? `; ${l1Problem}` : ''}\n`,
   );
   await l1Log.close().catch(fail);
   if (hostError) throw hostError;
-
-  // Jobs without an END: hand them back for a retry in a fresh L1, or report them as they are.
-  const cutShort: VmJob[] = [];
-  jobs.forEach((job, i) => {
-    if (delivered[i]) return;
-    if (l1Problem !== null && !call.lastTry) {
-      cutShort.push(job);
-      return;
-    }
-    const t = transcript.jobs[i];
-    call.deliver(
-      jobResult(job, t, opts.logDir, {
-        began: began[i],
-        ended: t.begun ? now : null,
-        l1Problem,
-        note: call.note,
-        hostKilled: exit.stoppedBecause !== null,
-      }),
-    );
+  const cutShort = batch.handOver(transcript, {
+    problem: l1Problem,
+    endedAt,
+    hostKilled: exit.stoppedBecause !== null,
   });
   return { cutShort, l1Problem };
 }
@@ -463,15 +525,14 @@ function jobResult(
   else if (!t.ended) stderr += `kickbench rig: job did not finish${o.l1Problem ? `: ${o.l1Problem}` : ''}\n`;
   if (!t.begun) writeFileSync(p.console, '');
   writeFileSync(p.stderr, stderr);
+  // The in-L1 guard kills a job that overran with SIGKILL (137); the host kills what L1 never ended.
   const guardFired = t.ended && t.status === 137 && (t.l1Seconds ?? 0) >= job.timeoutSec;
+  const hostKilled = t.begun && !t.ended && Boolean(o.hostKilled);
   return {
     id: job.id,
-    exitCode: t.ended && !guardFired ? t.status : null,
+    ...kickvmmOutcome(t.ended ? t.status : null, t.stats, guardFired || hostKilled),
     console: t.console,
     stderr,
-    stats: parseStatsJson(t.stats),
-    timedOut:
-      (t.ended && t.status === KICKVMM_EXIT.timeout) || guardFired || (t.begun && !t.ended && Boolean(o.hostKilled)),
     wallSeconds: o.began !== null && o.ended !== null ? Number(o.ended - o.began) / 1e9 : 0,
     where: 'nested',
   };

@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureAssets, sparseFile } from '../assets/index.js';
+import { ensureAssets } from '../assets/cache.js';
+import { sparseFile } from '../assets/disk.js';
 import { runInRig, type VmJob } from '../launch/index.js';
 import { paths } from '../paths.js';
 import { parseProbeConsole, probeMetrics } from '../runner/probe-output.js';

@@ -9,7 +9,9 @@ import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import type { ResultSet } from '../results/schema.js';
 import type { Analysis, MetricComparison, ScenarioAnalysis } from '../stats/index.js';
-import { counterRows, fmtPct, pEq, whereNote } from './common.js';
+import { counterRows } from './counters.js';
+import { fmtPct, pEq } from './numbers.js';
+import { whereNote } from './place-notes.js';
 import { ciPctRange } from './model.js';
 
 export interface ChartImage {

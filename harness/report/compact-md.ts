@@ -4,9 +4,10 @@
 // folded into <details>. Narrow cells, so GitHub's renderer shows every column
 // without a scrollbar.
 
-import type { HostEnvironment, Place as Where } from '../results/schema.js';
+import type { HostEnvironment, Place } from '../results/schema.js';
 import type { Interaction, MetricComparison, RunComparison } from '../stats/index.js';
-import { fmtNum, fmtPct, whereNote } from './common.js';
+import { fmtNum, fmtPct } from './numbers.js';
+import { whereNote } from './place-notes.js';
 import { gateCases, verdictAt, isPrimary, type GateCase } from './gate-cases.js';
 
 export interface CompactOptions {
@@ -101,7 +102,7 @@ export function renderCompactMarkdown(c: RunComparison, o: CompactOptions): stri
   const out = [headline(o, cases, thresholdPct), ''];
   for (const line of o.context ?? []) out.push(`${line}  `);
   if (o.context?.length) out.push('');
-  const places = new Set<Where>(c.groups.flatMap((g) => g.where));
+  const places = new Set<Place>(c.groups.flatMap((g) => g.where));
   for (const place of places) {
     const note = whereNote(place);
     if (note) out.push(`> [!WARNING]`, `> ${note}`, '');

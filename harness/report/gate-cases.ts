@@ -6,7 +6,7 @@
 import { metricInfo } from '../results/schema.js';
 import { verdict, type MetricComparison, type RunComparison } from '../stats/index.js';
 import { ciPctRange } from './model.js';
-import { fmtNum, fmtPct, pEq } from './common.js';
+import { fmtNum, fmtPct, pEq } from './numbers.js';
 
 export type CaseOutcome = 'passed' | 'failed' | 'skipped';
 

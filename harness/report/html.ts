@@ -4,7 +4,7 @@
 import { peersHtml, peerTables } from './peers.js';
 import type { ResultSet, Sample } from '../results/schema.js';
 import type { ChartImage } from './charts.js';
-import { fmtNum } from './common.js';
+import { fmtNum } from './numbers.js';
 import { CACHE_AFFECTED, CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
 import {
   buildReportModel,

@@ -15,18 +15,11 @@ import { completionNote, completionOf } from '../results/completion.js';
 import { formatBonnieTable } from '../bonnie/format.js';
 import { cacheChecks, type CacheCheck } from './cache.js';
 import { BASELINE_ARM, armDescription, armSemanticsOf } from '../results/arms.js';
-import {
-  armsOf,
-  counterRows,
-  environmentRows,
-  isBonnieScenario,
-  measured,
-  medianBonnieRun,
-  splitByHost,
-  tooFastEverywhere,
-  whereNote,
-  type CounterRow,
-} from './common.js';
+import { counterRows, type CounterRow } from './counters.js';
+import { environmentRows, splitByHost } from './environment.js';
+import { isBonnieScenario, medianBonnieRun, tooFastEverywhere } from './bonnie-medians.js';
+import { whereNote } from './place-notes.js';
+import { usableSamples } from '../results/usable.js';
 import { placesOf } from '../launch/place.js';
 
 export interface ArmTable {
@@ -143,6 +136,14 @@ function reportRows(sa: ScenarioAnalysis): MetricComparison[] {
   return [...ok.filter((m) => m.role === 'primary'), ...ok.filter((m) => m.role === 'secondary')];
 }
 
+/** The arms of a scenario in report order: exit (the baseline) first, then ioeventfd, inline, A, B, others. */
+function armsOf(samples: Sample[]): string[] {
+  const arms = [...new Set(samples.map((s) => s.arm))];
+  const order = ['exit', 'ioeventfd', 'inline', 'A', 'B'];
+  const rank = (a: string) => (order.includes(a) ? order.indexOf(a) : order.length);
+  return arms.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 export function buildReportModel(rs: ResultSet, options: ModelOptions = {}): ReportModel {
   const { opts, note: sequential } = sequentialOptions(rs, options);
   const hosts: HostSection[] = [];
@@ -177,7 +178,7 @@ export function buildReportModel(rs: ResultSet, options: ModelOptions = {}): Rep
       const scenarioArms = armsOf(samples);
       const arms: ArmTable[] = scenarioArms.map((arm) => {
         const armSamples = samples.filter((s) => s.arm === arm);
-        const n = measured(armSamples).length;
+        const n = usableSamples(armSamples).length;
         let bonnieTable: string | null = null;
         if (kind === 'bonnie' && n > 0) {
           // bonnie++ leaves 18 - len(size) characters for the name: keep it short, n is in the caption.

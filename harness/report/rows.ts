@@ -2,7 +2,7 @@
 
 import type { MetricComparison } from '../stats/index.js';
 import { powerLine } from '../stats/power.js';
-import { fmtNum, fmtP, fmtPct } from './common.js';
+import { fmtNum, fmtP, fmtPct } from './numbers.js';
 import {
   ciRatioRange,
   pctRange,

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, hostname, release, totalmem } from 'node:os';
 import type { HostEnvironment, Place } from '../results/schema.js';
 import { repoRoot } from '../paths.js';
-import type { GuestAssets } from '../assets/index.js';
+import type { GuestAssets } from '../assets/cache.js';
 import type { GuestSizing } from '../scenarios/sizing.js';
 
 function readTrimmed(path: string): string | null {

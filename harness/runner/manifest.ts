@@ -4,8 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KickMode } from '../results/schema.js';
+import type { SequentialOptions } from './sequential.js';
 import { writeJsonAtomic } from '../results/io.js';
 import { validateScenario, type Scenario } from '../scenarios/scenario.js';
+import type { PlaceRequest } from '../launch/place.js';
 
 export const MANIFEST_FILE = 'run.json';
 
@@ -18,10 +20,12 @@ export interface RunManifest {
   aaMode?: KickMode;
   repetitions?: number;
   warmup?: number;
-  where?: 'auto' | 'local' | 'nested';
+  where?: PlaceRequest;
   vmmLabel?: string;
   keepDisks?: boolean;
   rigBatch?: number;
+  /** `--until-decided`: a resumed run keeps taking its looks */
+  untilDecided?: SequentialOptions;
 }
 
 export function writeManifest(outDir: string, m: RunManifest): void {

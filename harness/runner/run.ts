@@ -20,14 +20,9 @@ import {
 import { ARM_SEMANTICS_VERSION, statsArmSemantics } from '../results/arms.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { describeSizing, sizeGuest, type GuestSizing, type SizingBasis } from '../scenarios/sizing.js';
-import {
-  ensureAssets,
-  freshDisk,
-  sparseFile,
-  innerBonnieCmdline,
-  parseGuestConsole,
-  type GuestAssets,
-} from '../assets/index.js';
+import { ensureAssets, type GuestAssets } from '../assets/cache.js';
+import { freshDisk, sparseFile } from '../assets/disk.js';
+import { innerBonnieCmdline, parseGuestConsole } from '../assets/guest.js';
 import {
   runJobs,
   detectHost,
@@ -341,11 +336,22 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     rs.order = `random:${opts.seed}`;
   const resultsPath = join(opts.outDir, 'results.json');
 
+  const sequential = opts.untilDecided
+    ? new SequentialPlan(opts.scenarios[0], {
+        ...opts.untilDecided,
+        n0: opts.repetitions ?? opts.scenarios[0].repetitions,
+        seed: opts.seed,
+        warmup: opts.warmup,
+        aaMode: opts.aaMode,
+      })
+    : null;
+  // A resumed sequential run picks up at the look its recorded samples reached.
+  if (sequential && opts.resume) sequential.resumeAt(opts.resume);
   const armsPlan = planRun(opts.scenarios, {
     seed: opts.seed,
     order: opts.order,
     aaMode: opts.aaMode,
-    repetitions: opts.repetitions,
+    repetitions: sequential?.plannedN ?? opts.repetitions,
     warmup: opts.warmup,
   });
   const plan = opts.builds?.length ? interleaveBuilds(armsPlan, opts.builds) : armsPlan;
@@ -372,6 +378,7 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
       vmmLabel: opts.vmmLabel,
       keepDisks: opts.keepDisks,
       rigBatch: opts.rigBatch,
+      untilDecided: opts.untilDecided,
     });
   }
   const completion = (state: 'complete' | 'interrupted' | 'running') => {
@@ -393,15 +400,6 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     writeResultsAtomic(resultsPath, rs);
     return `${rs.samples.length} of ${plan.length} sample(s) done, saved in ${resultsPath}; kickbench run --resume ${opts.outDir} finishes the run`;
   });
-  const sequential = opts.untilDecided
-    ? new SequentialPlan(opts.scenarios[0], {
-        ...opts.untilDecided,
-        n0: opts.repetitions ?? opts.scenarios[0].repetitions,
-        seed: opts.seed,
-        warmup: opts.warmup,
-        aaMode: opts.aaMode,
-      })
-    : null;
   if (sequential) rs.sequential = sequential.record;
   try {
     const context: PlanContext = {

@@ -108,3 +108,32 @@ test('a first n that is no look runs straight on to the first look', () => {
   assert.equal(more.length, 4);
   assert.match(notes[0], /n=6 is not a planned look; running up to the first look at n=8/);
 });
+
+test('a resumed run picks up at the look its recorded samples reached, and judges from there', () => {
+  const first = planRun([quick], { seed: 1, repetitions: 6 });
+  const seq = new SequentialPlan(quick, { maxN: 10, n0: 6, seed: 1 });
+  const samples = measure(first, 1.05, 0.08, 3);
+  const more = seq.next(resultSet(samples), first.length, () => {});
+  assert.equal(seq.plannedN, 8);
+  // Interrupted after the first sample of the added rounds.
+  const recorded = [...samples, ...measure(more.slice(0, 1), 1.05, 0.08, 4)];
+
+  const resumed = new SequentialPlan(quick, { maxN: 10, n0: 6, seed: 1 });
+  assert.equal(resumed.plannedN, 6);
+  resumed.resumeAt(resultSet(recorded));
+  assert.equal(resumed.plannedN, 8, 'the plan covers the look the recorded samples are in');
+  const rest = planRun([quick], { seed: 1, repetitions: resumed.plannedN })
+    .filter((p) => p.index >= 6)
+    .slice(1);
+  const notes: string[] = [];
+  resumed.next(resultSet([...recorded, ...measure(rest, 1.05, 0.08, 5)]), 16, (l) => notes.push(l));
+  assert.match(
+    notes[0],
+    new RegExp(`look ${resumed.looks.findIndex((l) => l.n === 8) + 1}/${resumed.looks.length} at n=8`),
+  );
+
+  // Interrupted before the first look: nothing changes.
+  const early = new SequentialPlan(quick, { maxN: 10, n0: 6, seed: 1 });
+  early.resumeAt(resultSet(samples.slice(0, 3)));
+  assert.equal(early.plannedN, 6);
+});

@@ -57,6 +57,27 @@ export class SequentialPlan {
     this.haveN = opts.n0;
   }
 
+  /** samples per arm the plan holds so far */
+  get plannedN(): number {
+    return this.haveN;
+  }
+
+  /**
+   * Resuming: the samples recorded so far reach some n per arm; plan up to the
+   * first look at or beyond it, and judge from that look on (earlier looks were
+   * judged, undecided, before the interruption, or the run would have stopped).
+   */
+  resumeAt(rs: ResultSet): void {
+    const measured = rs.samples.filter((s) => s.scenario === this.scenario.name && !s.warmup);
+    const reached = measured.length ? Math.max(...measured.map((s) => s.index + 1)) : 0;
+    if (reached <= this.opts.n0) return;
+    const at = this.looks.findIndex((l) => l.n >= reached);
+    if (at < 0) throw new Error(`the recorded samples reach n=${reached}, beyond this run's --max-n ${this.opts.maxN}`);
+    this.current = at;
+    this.haveN = this.looks[at].n;
+    if (rs.sequential) Object.assign(this.record, { stoppedAt: rs.sequential.stoppedAt, reason: rs.sequential.reason });
+  }
+
   /** Called when every planned sample has run: decide at this look, and return the next look's samples (or none). */
   next(rs: ResultSet, nextOrder: number, note: (line: string) => void): PlannedSample[] {
     const look = this.looks[this.current];

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectHost } from '../launch/index.js';
 import { paths, repoRoot } from '../paths.js';
-import { HARDWARE_IN_VM_NOTE } from '../report/common.js';
+import { HARDWARE_IN_VM_NOTE } from '../report/place-notes.js';
 import type { ResultSet } from '../results/schema.js';
 import { resolveScenario } from '../scenarios/scenario.js';
 import { KICK_MODES } from '../results/arms.js';

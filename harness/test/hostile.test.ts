@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { paths } from '../paths.js';
 import { VmBatch } from './vm-batch.js';
 import { parseProbeConsole } from '../runner/probe-output.js';
-import { ensureAssets, sparseFile } from '../assets/index.js';
+import { ensureAssets } from '../assets/cache.js';
+import { sparseFile } from '../assets/disk.js';
 import { decidePlace, detectHost, requestedPlace, runJobs, type VmJob } from '../launch/index.js';
 import { KICK_MODES } from '../results/arms.js';
 

@@ -9,15 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ensureAssets,
-  freshDisk,
-  fsckDisk,
-  innerBonnieCmdline,
-  parseGuestConsole,
-  SMP_CHECK_PARAM,
-  type GuestAssets,
-} from '../assets/index.js';
+import { ensureAssets, type GuestAssets } from '../assets/cache.js';
+import { freshDisk, fsckDisk } from '../assets/disk.js';
+import { innerBonnieCmdline, parseGuestConsole, SMP_CHECK_PARAM } from '../assets/guest.js';
 import { decidePlace, detectHost, requestedPlace, runJobs, type Place, type VmJob } from '../launch/index.js';
 import { parseBonnie } from '../bonnie/parse.js';
 import { sampleFromResult } from '../runner/run.js';

@@ -231,20 +231,4 @@ bool KvmVm::deassign_pio_ioeventfd(int efd, uint16_t port, uint8_t len, uint64_t
   return pio_ioeventfd(efd, port, len, datamatch, true);
 }
 
-bool KvmVm::irqfd(int efd, uint32_t gsi, bool deassign) {
-  kvm_irqfd f;
-  std::memset(&f, 0, sizeof f);
-  f.fd = uint32_t(efd);
-  f.gsi = gsi;
-  f.flags = deassign ? KVM_IRQFD_FLAG_DEASSIGN : 0;
-  return ioctl(fd_.get(), KVM_IRQFD, &f) == 0;
-}
-
-bool KvmVm::assign_irqfd(int efd, uint32_t gsi) {
-  return irqfd(efd, gsi, false);
-}
-bool KvmVm::deassign_irqfd(int efd, uint32_t gsi) {
-  return irqfd(efd, gsi, true);
-}
-
 }  // namespace kick

@@ -93,12 +93,9 @@ class KvmVm : public VmIoctls {
   bool set_irq_line(uint32_t gsi, bool level) override;
   bool assign_pio_ioeventfd(int eventfd, uint16_t port, uint8_t len, uint64_t datamatch) override;
   bool deassign_pio_ioeventfd(int eventfd, uint16_t port, uint8_t len, uint64_t datamatch) override;
-  bool assign_irqfd(int eventfd, uint32_t gsi) override;
-  bool deassign_irqfd(int eventfd, uint32_t gsi) override;
 
  private:
   bool pio_ioeventfd(int eventfd, uint16_t port, uint8_t len, uint64_t datamatch, bool deassign);
-  bool irqfd(int eventfd, uint32_t gsi, bool deassign);
   Fd fd_;
   const KvmSystem* sys_ = nullptr;
 };

@@ -47,7 +47,7 @@ std::unique_ptr<PciPlatform> PciPlatform::create(const PciPlatformConfig& cfg,
   p->kick_ = make_kick_path(cfg.mode, vm, stats, error);
   if (!p->kick_) return nullptr;
   p->blk_ = std::make_unique<VirtioBlk>(p->disk_.get(), mem, stats);
-  VirtioPciWiring w{&mem, &io, &vm, &stats, p->kick_.get(), kBlkGsi, kBlkBar0Base, cfg.use_irqfd};
+  VirtioPciWiring w{&mem, &io, &vm, &stats, p->kick_.get(), kBlkGsi, kBlkBar0Base};
   p->blk_pci_ = std::make_unique<VirtioPciLegacy>(p->blk_.get(), w);
   if (!p->blk_pci_->init(error)) return nullptr;
   if (!p->conf1_.attach(io)) {

@@ -21,7 +21,6 @@ struct PciPlatformConfig {
   std::string disk_path;  // raw image, or a block device (the nested rig uses /dev/vda)
   bool readonly = false;
   KickMode mode = KickMode::Exit;
-  bool use_irqfd = false;  // inject via KVM_IRQFD instead of KVM_IRQ_LINE (optional)
 };
 
 // One INTx route: PCI device `slot`, interrupt pin (1 = INTA) raised on `gsi`.

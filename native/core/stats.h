@@ -42,7 +42,7 @@ struct VmmStats {
   std::atomic<uint64_t> bytes_read{0}, bytes_written{0};
   // Malformed descriptor chains / queue state rejected (hostile or buggy guest).
   std::atomic<uint64_t> bad_descriptors{0}, device_needs_reset{0};
-  // Interrupts injected to the guest (INTx assertions or irqfd signals).
+  // Interrupts injected to the guest (INTx assertions).
   std::atomic<uint64_t> interrupts{0};
   // Filled in at exit by the platform.
   double wall_seconds = 0, vcpu_cpu_seconds = 0, io_thread_cpu_seconds = 0;

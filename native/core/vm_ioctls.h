@@ -15,9 +15,6 @@ class VmIoctls {
                                     uint64_t datamatch) = 0;
   virtual bool deassign_pio_ioeventfd(int eventfd, uint16_t port, uint8_t len,
                                       uint64_t datamatch) = 0;
-  // KVM_IRQFD (optional path); returns false if unsupported.
-  virtual bool assign_irqfd(int eventfd, uint32_t gsi) = 0;
-  virtual bool deassign_irqfd(int eventfd, uint32_t gsi) = 0;
 };
 
 }  // namespace kick

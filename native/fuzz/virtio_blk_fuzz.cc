@@ -53,8 +53,6 @@ struct NullVm : VmIoctls {
   bool set_irq_line(uint32_t, bool) override { return true; }
   bool assign_pio_ioeventfd(int, uint16_t, uint8_t, uint64_t) override { return true; }
   bool deassign_pio_ioeventfd(int, uint16_t, uint8_t, uint64_t) override { return true; }
-  bool assign_irqfd(int, uint32_t) override { return false; }
-  bool deassign_irqfd(int, uint32_t) override { return false; }
 };
 
 // Kicks arrive as port writes and are serviced on the calling thread (the
@@ -453,7 +451,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (m.disk->sectors() != sectors) finding("disk capacity", m.disk->sectors(), sectors);
   m.blk = std::make_unique<VirtioBlk>(m.disk.get(), m.mem, m.stats);
   m.checked = std::make_unique<CheckedBlk>(m.blk.get(), m.mem);
-  VirtioPciWiring w{&m.mem, &m.io, &m.vm, &m.stats, &m.kick, 10, kBar0, false};
+  VirtioPciWiring w{&m.mem, &m.io, &m.vm, &m.stats, &m.kick, 10, kBar0};
   m.pci = std::make_unique<VirtioPciLegacy>(m.checked.get(), w);
   if (!m.pci->init(&error)) {
     std::fprintf(stderr, "virtio_blk_fuzz: %s\n", error.c_str());

@@ -31,8 +31,6 @@ struct FakeIrq : VmIoctls {
   }
   bool assign_pio_ioeventfd(int, uint16_t, uint8_t, uint64_t) override { return false; }
   bool deassign_pio_ioeventfd(int, uint16_t, uint8_t, uint64_t) override { return false; }
-  bool assign_irqfd(int, uint32_t) override { return false; }
-  bool deassign_irqfd(int, uint32_t) override { return false; }
 };
 
 struct Recorder : PortIoDevice {

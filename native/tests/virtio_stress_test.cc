@@ -83,8 +83,6 @@ struct LockedVm : VmIoctls {
     live.erase(it);
     return true;
   }
-  bool assign_irqfd(int, uint32_t) override { return false; }
-  bool deassign_irqfd(int, uint32_t) override { return false; }
   int eventfd_at(uint16_t port) {
     std::lock_guard<std::mutex> g(lock);
     auto it = live.find({port, 0});

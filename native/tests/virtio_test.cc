@@ -65,14 +65,6 @@ struct FakeVm : VmIoctls {
     deassigns++;
     return true;
   }
-  bool irqfd_ok = false;
-  int irqfd = -1;
-  bool assign_irqfd(int fd, uint32_t gsi) override {
-    if (!irqfd_ok || gsi != 10) return false;
-    irqfd = fd;
-    return true;
-  }
-  bool deassign_irqfd(int, uint32_t) override { return false; }
 };
 
 struct BlkHdr {
@@ -92,8 +84,7 @@ struct Rig {
   uint16_t avail_idx = 0, seen_used = 0;
   KickMode mode;
 
-  explicit Rig(KickMode m, bool readonly = false, bool irqfd = false) : mode(m) {
-    vm.irqfd_ok = irqfd;
+  explicit Rig(KickMode m, bool readonly = false) : mode(m) {
     ram = static_cast<uint8_t*>(aligned_alloc(4096, kRam));
     std::memset(ram, 0, kRam);
     mem = GuestMemory(ram, kRam);
@@ -108,7 +99,6 @@ struct Rig {
     cfg.disk_path = disk;
     cfg.readonly = readonly;
     cfg.mode = m;
-    cfg.use_irqfd = irqfd;
     std::string err;
     stats.mode = m;
     pci = PciPlatform::create(cfg, mem, io, vm, stats, &err);
@@ -804,28 +794,6 @@ TEST(Virtio, virtio_blk_disk_shrunk_underneath) {
   EXPECT_EQ(r.run(), kStatusOk);
   EXPECT_TRUE(r.ram[kData] == 9 && r.ram[kData + 512] == 10);
   EXPECT_EQ(r.stats.requests_ioerr.load(), 2u);
-}
-
-// With use_irqfd the completion signals the irqfd once per ISR 0 -> set;
-// the line itself is never driven.
-TEST(Virtio, virtio_irqfd_option) {
-  Rig r(KickMode::Ioeventfd, false, true);
-  EXPECT_TRUE(r.vm.irqfd >= 0);
-  r.setup();
-  r.submit(0, 0, 512, true);
-  EXPECT_EQ(r.run(), kStatusOk);
-  r.submit(0, 1, 512, true);  // ISR still set: no second signal
-  EXPECT_EQ(r.run(), kStatusOk);
-  uint64_t count = 0;
-  EXPECT_TRUE(read(r.vm.irqfd, &count, 8) == 8);
-  EXPECT_EQ(count, 1u);
-  EXPECT_EQ(r.isr(), 1);
-  r.submit(0, 2, 512, true);
-  EXPECT_EQ(r.run(), kStatusOk);
-  EXPECT_TRUE(read(r.vm.irqfd, &count, 8) == 8);
-  EXPECT_EQ(count, 1u);
-  EXPECT_EQ(r.vm.asserts.load(), 0);
-  EXPECT_EQ(r.stats.interrupts.load(), 2u);
 }
 
 TEST(Virtio, virtio_create_errors) {

@@ -1,10 +1,6 @@
 // Legacy virtio-pci transport (see pci_legacy.h).
 #include "virtio/pci_legacy.h"
 
-#include <errno.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstring>
 
@@ -38,10 +34,6 @@ VirtioPciLegacy::VirtioPciLegacy(VirtioDevice* dev, const VirtioPciWiring& w)
   chain_.segs.reserve(2u * dev->queue_size());
 }
 
-VirtioPciLegacy::~VirtioPciLegacy() {
-  if (irqfd_ >= 0) close(irqfd_);
-}
-
 bool VirtioPciLegacy::init(std::string* error) {
   if (!declare_io_bar(0, kBarSize, w_.bar0_base, w_.io, this)) {
     char buf[96];
@@ -49,16 +41,6 @@ bool VirtioPciLegacy::init(std::string* error) {
                   w_.bar0_base, w_.bar0_base + kBarSize - 1);
     *error = buf;
     return false;
-  }
-  if (w_.use_irqfd) {
-    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (fd >= 0 && w_.vm->assign_irqfd(fd, w_.gsi)) {
-      irqfd_ = fd;
-    } else {
-      std::fprintf(stderr, "kickvmm: KVM_IRQFD unavailable (%s); using KVM_IRQ_LINE\n",
-                   std::strerror(errno));
-      if (fd >= 0) close(fd);
-    }
   }
   return true;
 }
@@ -246,16 +228,7 @@ void VirtioPciLegacy::service_queue(uint16_t q) {
 
 void VirtioPciLegacy::raise_isr(uint8_t bits) {
   std::lock_guard<std::mutex> g(irq_lock_);
-  bool was_pending = isr_ != 0;
   isr_ |= bits;
-  if (irqfd_ >= 0) {
-    // irqfd pulses the line; one pulse per ISR 0 -> non-zero is enough, the
-    // guest's ISR read then sees every bit set meanwhile.
-    if (was_pending) return;
-    uint64_t one = 1;
-    if (write(irqfd_, &one, sizeof one) == sizeof one) w_.stats->interrupts++;
-    return;
-  }
   if (line_high_) return;
   if (w_.vm->set_irq_line(w_.gsi, true)) w_.stats->interrupts++;
   line_high_ = true;

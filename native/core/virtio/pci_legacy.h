@@ -1,7 +1,7 @@
 // Legacy (0.9.5) virtio-pci transport: a PCI function whose I/O BAR0 holds
 // the register block (host/guest features, queue PFN/size/select/notify,
 // status, ISR, device config at +20) and whose interrupt is level-triggered
-// INTx (or an irqfd). Queue notifications go through a KickPath; every mode
+// INTx raised with KVM_IRQ_LINE. Queue notifications go through a KickPath; every mode
 // ends in service_queue(), the one place requests are processed and completed.
 //
 // Threads: register accesses come from vCPU threads; service_queue() runs on
@@ -45,14 +45,12 @@ struct VirtioPciWiring {
   KickPath* kick;
   uint8_t gsi;         // the INTx line, also shown as the Interrupt Line
   uint16_t bar0_base;  // initial I/O BAR0, 0x100-aligned
-  bool use_irqfd;
 };
 
 class VirtioPciLegacy : public PciFunction, public PortIoDevice, public QueueNotifyTarget {
  public:
   VirtioPciLegacy(VirtioDevice* dev, const VirtioPciWiring& w);
-  ~VirtioPciLegacy() override;
-  // Maps BAR0 and sets up the irqfd if asked (falls back to KVM_IRQ_LINE).
+  // Maps BAR0.
   bool init(std::string* error);
   // Ends service passes early: checked between requests (see PciPlatform::request_stop).
   void request_stop() { stopping_.store(true); }
@@ -92,7 +90,6 @@ class VirtioPciLegacy : public PciFunction, public PortIoDevice, public QueueNot
   std::mutex irq_lock_;
   uint8_t isr_ = 0;
   bool line_high_ = false;
-  int irqfd_ = -1;
 };
 
 }  // namespace kick
