@@ -21,6 +21,7 @@
 #include "measure/kvm_probe.h"
 #include "thread_usage.h"
 #include "vcpu_setup.h"
+#include "vcpu_state.h"
 
 namespace kick {
 
@@ -473,8 +474,13 @@ Vm::Step Vm::handle_exit(VcpuSlot& slot) {
     case KVM_EXIT_SHUTDOWN: {
       stats_.exit_shutdown.fetch_add(1, std::memory_order_relaxed);
       kvm_regs regs;
-      std::string where =
-          ioctl(slot.vcpu->fd(), KVM_GET_REGS, &regs) == 0 ? " at rip " + hex(regs.rip) : "";
+      kvm_sregs sregs;
+      std::string where;
+      if (read_vcpu_state(slot.vcpu->fd(), &regs, &sregs))
+        where =
+            is_reset_state(regs, sregs)
+                ? " (KVM had already reset that vCPU, as it does on AMD: the faulting rip is lost)"
+                : " at rip " + hex(regs.rip);
       if (console_->saw_panic())
         request_end(VmEnd::Crash, "guest kernel panic: " + console_->panic_line());
       else if (console_->saw_end_marker())
@@ -538,7 +544,26 @@ void Vm::finish() {
   if (timer_.joinable()) timer_.join();
   if (pci_) pci_->stop();
   if (console_) console_->flush();
+  if (stats_.exit_shutdown.load() > 0) record_vcpu_states();
   collect_stats();
+}
+
+// Every vCPU's state once all have left KVM_RUN: after a triple fault the
+// other vCPUs show what the guest was doing around it.
+void Vm::record_vcpu_states() {
+  end_vcpu_states_.clear();
+  for (auto& slot : vcpus_) {
+    kvm_regs regs;
+    kvm_sregs sregs;
+    std::string line = "vCPU " + std::to_string(slot->vcpu->index()) + ": ";
+    if (!read_vcpu_state(slot->vcpu->fd(), &regs, &sregs))
+      line += "state unreadable";
+    else if (is_reset_state(regs, sregs))
+      line += "in the reset state (re-initialised after its shutdown)";
+    else
+      line += describe_vcpu_state(regs, sregs);
+    end_vcpu_states_.push_back(line);
+  }
 }
 
 void Vm::collect_stats() {

@@ -112,6 +112,8 @@ class Vm {
   // e.g. between batches; finish() does it once more at the end.
   void refresh_stats() { collect_stats(); }
   uint64_t batches() const { return batches_.load(); }
+  // After a triple fault, one line per vCPU with its state at the end (from finish()).
+  const std::vector<std::string>& end_vcpu_states() const { return end_vcpu_states_; }
   // Asks every vCPU to leave KVM_RUN and the VM to end with `end` (first caller wins).
   void request_end(VmEnd end, const std::string& detail);
 
@@ -133,6 +135,7 @@ class Vm {
   void start_threads();
   void timer_main();
   void collect_stats();
+  void record_vcpu_states();
 
   VmConfig cfg_;
   KvmSystem sys_;
@@ -151,6 +154,7 @@ class Vm {
 
   std::atomic<VmEnd> end_{VmEnd::None};
   std::string end_detail_;  // guarded by kick_lock_
+  std::vector<std::string> end_vcpu_states_;
   std::mutex kick_lock_;
   std::atomic<uint64_t> batches_{0};
   bool started_ = false, finished_ = false;

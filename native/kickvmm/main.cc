@@ -222,6 +222,8 @@ int run_guest(const Args& a) {
   bool stats_ok = write_stats(vm->stats());
   if (vm->end() != VmEnd::Clean) {
     std::fprintf(stderr, "kickvmm: %s\n", vm->end_detail().c_str());
+    for (const std::string& line : vm->end_vcpu_states())
+      std::fprintf(stderr, "kickvmm:   %s\n", line.c_str());
     return vm->exit_code();
   }
   return stats_ok ? 0 : 1;
