@@ -5,10 +5,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VmJob } from '../launch/job.js';
-import { sourceFile } from '../assets/source-file.js';
 import { findTool } from '../assets/exec.js';
 import { buildBatchArchive } from '../launch/rig.js';
-import { paths } from '../paths.js';
+import { harnessFile, paths } from '../paths.js';
 import { L1_QEMU, L1_QEMU_FIRMWARE, qemuRigJobScript, qemuRigStats } from './qemu-rig.js';
 
 const job: VmJob = {
@@ -164,7 +163,7 @@ test('the L1 driver reads the counters at the guest end, and reports a QEMU that
   const fake = join(dir, 'fake-qemu');
   writeFileSync(fake, FAKE_QEMU);
   chmodSync(fake, 0o755);
-  const driver = sourceFile(import.meta.url, 'peers', 'qemu-in-l1.sh');
+  const driver = harnessFile('peers', 'qemu-in-l1.sh');
   const run = (mode: string, limit: number) => {
     const stats = join(dir, `stats.${mode}`);
     const r = spawnSync(

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CpioEntry } from '../assets/cpio.js';
 import { resolveRuntimeFiles } from '../assets/elf.js';
 import { shellQuote } from '../assets/guest.js';
-import { sourceFile } from '../assets/source-file.js';
+import { harnessFile } from '../paths.js';
 import type { VmJob } from '../launch/job.js';
 import { qemuArgs } from './qemu-args.js';
 import type { PeerStats } from './peer-stats.js';
@@ -40,7 +40,7 @@ export function qemuRigEntries(qemuBinary: string, alreadyIn: ReadonlySet<string
     {
       kind: 'file',
       path: L1_QEMU_DRIVER,
-      data: readFileSync(sourceFile(import.meta.url, 'peers', 'qemu-in-l1.sh')),
+      data: readFileSync(harnessFile('peers', 'qemu-in-l1.sh')),
       mode: 0o755,
     },
   ];
