@@ -91,7 +91,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         default: 0.05,
         describe: 'significance level, after Holm correction across metrics',
       })
-      .option('format', { choices: ['text', 'md', 'json', 'junit'] as const, default: 'text' as const })
+      .option('format', {
+        choices: ['text', 'md', 'json', 'junit'] as const,
+        default: 'text' as const,
+        describe: 'text for a terminal, md for a PR comment, json (schemas/), junit XML for CI test views',
+      })
       .option('allow-mixed', {
         type: 'boolean',
         default: false,
