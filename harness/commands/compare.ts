@@ -118,7 +118,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         'exit 1 if the PR regressed a primary metric by more than 5%; 3 if the runs cannot tell',
       )
       .epilog(
-        'Exit status: 0 pass (no primary metric regressed, and a verdict was reachable); 1 regression; 2 usage or input error; 3 cannot judge (underpowered, incomplete run, no common primary metrics, too many failed samples).',
+        'Exit status: 0 pass (no primary metric regressed, and a verdict was reachable); 1 regression; ' +
+          '2 usage or input error; 3 cannot judge (underpowered, incomplete run, no common primary metrics, too many failed samples).',
       ),
   handler: (argv) => {
     if (!(argv.threshold >= 0)) throw new CliError('--threshold must be a non-negative percentage', GATE_EXIT.usage);

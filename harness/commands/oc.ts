@@ -45,7 +45,10 @@ export const ocCommand: CommandModule<object, OcArgs> = {
       pct(r.power20),
       pct(r.cannotJudge),
     ]);
-    const note = `${argv.runs} simulated base/head comparisons per cell (seed ${argv.seed}), lognormal noise, ${argv.m} primary metrics (Holm), threshold ${argv.threshold}%; the change hits the first primary metric only; each run goes through compareRuns() and the gate, as \`kickbench compare\` does. "power" = the gate exits 1 (regression).`;
+    const note =
+      `${argv.runs} simulated base/head comparisons per cell (seed ${argv.seed}), lognormal noise, ` +
+      `${argv.m} primary metrics (Holm), threshold ${argv.threshold}%; the change hits the first primary metric only; ` +
+      'each run goes through compareRuns() and the gate, as `kickbench compare` does. "power" = the gate exits 1 (regression).';
     const align = ['right', 'right', 'right', 'right', 'right', 'right'] as const;
     if (argv.format === 'md') process.stdout.write(`${mdTable(header, body, [...align])}\n${note}\n`);
     else process.stdout.write(`${textTable(header, body, { align: [...align] })}\n${note}\n`);
