@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import { ensureAssets, type GuestAssets } from '../assets/cache.js';
 import { freshDisk, fsckDisk } from '../assets/disk.js';
 import { innerBonnieCmdline, parseGuestConsole, SMP_CHECK_PARAM } from '../assets/guest.js';
-import { decidePlace, detectHost, requestedPlace, runJobs, type Place, type VmJob } from '../launch/index.js';
+import { decidePlace, detectHost, requestedPlace, type Place, type VmJob } from '../launch/index.js';
 import { parseBonnie } from '../bonnie/parse.js';
 import { sampleFromResult } from '../runner/run.js';
 import { planRun } from '../runner/plan.js';
 import { resolveScenario } from '../scenarios/scenario.js';
-import { paths } from '../paths.js';
 import type { Sample } from '../results/schema.js';
 import { resultSetOf } from '../results/synthetic.js';
 import { renderReport } from '../report/index.js';
@@ -85,19 +84,16 @@ before(async () => {
   await job('hang', 'exit', `${base} rdinit=/bin/busybox -- sleep 3600`, 20);
   // The same quick run under QEMU (the peer VMM): in the rig it shares this L1 boot.
   if (host.qemu) await job('qemu-ioeventfd', 'ioeventfd', innerBonnieCmdline(QUICK, base), 600, quickGuest, 'qemu');
-  const inRig = Object.values(jobs).filter((j) => where === 'nested' || j.vmm !== 'qemu');
-  const out = await runJobs(inRig, {
-    place: where,
-    kickvmm: paths.kickvmm(),
+  await batch.run(
+    Object.values(jobs).filter((j) => where === 'nested' || j.vmm !== 'qemu'),
+    where,
     assets,
-    logDir: join(work, 'logs'),
-  });
-  batch.record(out);
+  );
   // On a hardware KVM QEMU runs on this host, as kickbench run does it.
   if (jobs['qemu-ioeventfd'] && where !== 'nested')
-    batch.record([
+    batch.keep(
       await runPeerJob(qemuArm, jobs['qemu-ioeventfd'], quick, { logDir: join(work, 'logs'), workDir: work }, where),
-    ]);
+    );
 });
 
 const planned = (mode: KickMode) =>
