@@ -24,8 +24,9 @@ export const listCommand: CommandModule<object, { json: boolean }> = {
     for (const s of scenarios) {
       const what =
         s.workload.kind === 'bonnie' ? `bonnie++ ${s.workload.args.join(' ')}` : `probe: ${s.workload.cmdline}`;
+      const peers = s.peers?.length ? ` + ${s.peers.join('/')}` : '';
       process.stdout.write(
-        `${s.name.padEnd(width)}  ${s.modes.join('/')}${s.peers?.length ? ` + ${s.peers.join('/')}` : ''} x${s.repetitions}${s.warmup ? ` (+${s.warmup} warm-up)` : ''}, ` +
+        `${s.name.padEnd(width)}  ${s.modes.join('/')}${peers} x${s.repetitions}${s.warmup ? ` (+${s.warmup} warm-up)` : ''}, ` +
           `${s.guest.sizing ? `sized by the ${s.guest.sizing} rule` : `${s.guest.memMiB} MiB, ${s.guest.cpus} vCPU`}  ${what}\n`,
       );
     }

@@ -32,7 +32,7 @@ function words(script: string): string[] {
   return out.stdout.split('\0').slice(0, -1);
 }
 
-test('a QEMU job in L1 runs the driver with the held-equal device, a QMP pipe, the console on stdout and the shipped firmware', () => {
+test('a QEMU job in L1: the driver, the held-equal device, a QMP pipe, the console on stdout, the shipped firmware', () => {
   const w = words(qemuRigJobScript(job, { ...where, qmpPipe: '/tmp/qmp.1' }));
   assert.deepEqual(w.slice(0, 3), ['/bin/busybox', 'sh', '/kick/qemu/qemu-in-l1.sh']);
   assert.deepEqual(w.slice(3, 7), ['/tmp/stats.1.json', '900', '/tmp/qmp.1', L1_QEMU]);
@@ -58,7 +58,8 @@ test("the driver's stats lines become the sample's record: counters summed, thre
     `arg ${L1_QEMU}`,
     'arg -append',
     'arg console=ttyS0 quiet',
-    'query-stats {"return": [{"provider": "kvm", "stats": [{"name": "exits", "value": 1200}, {"name": "io_exits", "value": 900}, {"name": "guest_mode", "value": false}]}]}',
+    'query-stats {"return": [{"provider": "kvm", "stats": [{"name": "exits", "value": 1200}, ' +
+      '{"name": "io_exits", "value": 900}, {"name": "guest_mode", "value": false}]}]}',
     'thread 1 4 qemu-system-x86',
     'thread 0 33 CPU 0/KVM',
     'thread 2 10 worker',

@@ -233,7 +233,7 @@ test('a guest that hangs is stopped by the timeout, with the console kept', (t) 
   assert.equal(kept.replace(/\r/g, ''), r.console.replace(/\r/g, ''));
 });
 
-test("quick's bonnie++ under QEMU (ioeventfd=on) beside kickvmm: block figures measured, the image clean, QEMU's version, arguments and counters recorded", async (t) => {
+test("quick's bonnie++ under QEMU (ioeventfd=on) beside kickvmm: block figures measured, image clean, QEMU's version, arguments, counters", async (t) => {
   // jobs is filled unless the whole batch skipped (then batch.ran says why)
   if (Object.keys(jobs).length && !jobs['qemu-ioeventfd'])
     return t.skip('qemu-system-x86_64 is not installed: no QEMU job ran');
