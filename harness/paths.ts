@@ -1,6 +1,8 @@
 // Where things live, resolved from this file so the CLI works from any cwd.
-// Compiled code sits in dist/harness/, sources in harness/: both are two
-// levels below the repository root only for dist, so walk up to package.json.
+// Compiled code sits in dist/harness/ and sources in harness/, at different
+// depths, so walk up to the folder with package.json and binding.gyp.
+// This is the one way the harness finds the repository (scripts/*.mjs, which run
+// before tsc, find it from their own place).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,13 @@ export function repoRoot(): string {
   }
   cachedRoot = dir;
   return dir;
+}
+
+/** A non-TypeScript file kept beside the sources (init scripts): tsc does not copy them to dist/. */
+export function harnessFile(subdir: string, name: string): string {
+  const file = join(repoRoot(), 'harness', subdir, name);
+  if (!existsSync(file)) throw new Error(`cannot find ${file}`);
+  return file;
 }
 
 let cachedVersion: string | null = null;

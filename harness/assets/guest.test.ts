@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bonnieCmdline, innerBonnieCmdline, INNER_CMDLINE_BASE, parseGuestConsole } from './guest.js';
-import { sourceFile } from './source-file.js';
+import { harnessFile } from '../paths.js';
 
 /** Decodes the command line the way the guest does: guest-init.sh's own function, in a POSIX sh. */
 function decodeInShell(cmdline: string): string[] {
@@ -13,7 +13,7 @@ function decodeInShell(cmdline: string): string[] {
   try {
     writeFileSync(join(dir, 'cmdline'), cmdline + '\n');
     const script = `. "$1"; words=$(kb_bonnie_words) || exit 7; eval "set -- $words"; for a in "$@"; do printf '%s\\0' "$a"; done`;
-    const out = execFileSync('sh', ['-c', script, 'sh', sourceFile(import.meta.url, 'assets', 'guest-init.sh')], {
+    const out = execFileSync('sh', ['-c', script, 'sh', harnessFile('assets', 'guest-init.sh')], {
       env: { ...process.env, KB_INIT_SOURCE_ONLY: '1', KB_CMDLINE: join(dir, 'cmdline') },
       encoding: 'utf8',
     });

@@ -12,7 +12,7 @@ import { resolveInRoot, resolveRuntimeFiles } from './elf.js';
 import { requireTool } from './exec.js';
 import { INNER_CMDLINE_BASE } from './guest.js';
 import { indexModules, resolveModules } from './modules.js';
-import { sourceFile } from './source-file.js';
+import { harnessFile } from '../paths.js';
 
 /** Bump when the builder's output changes for the same inputs. */
 export const ASSET_FORMAT_VERSION = 1;
@@ -50,7 +50,7 @@ export async function currentRecipe(): Promise<AssetRecipe> {
   ]) {
     requireTool(tool, pkg);
   }
-  const initScript = readFileSync(sourceFile(import.meta.url, 'assets', 'guest-init.sh'), 'utf8');
+  const initScript = readFileSync(harnessFile('assets', 'guest-init.sh'), 'utf8');
   const kernelPackage = await resolveKernelPackage();
   const packages = [kernelPackage, ...USER_PACKAGES];
   const versions = await candidateVersions(packages);

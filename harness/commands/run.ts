@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { KICK_MODES, isKickMode, type KickMode } from '../results/arms.js';
 import { resolveScenario, ScenarioError, type Scenario } from '../scenarios/scenario.js';
 import { runScenarios, type RunOptions } from '../runner/run.js';
-import { readManifest } from '../runner/manifest.js';
+import { readManifest, recordedSettings } from '../runner/manifest.js';
 import { OutDirError } from '../runner/out-dir.js';
 import { readResults } from '../results/io.js';
 import type { ResultSet } from '../results/schema.js';
@@ -289,16 +289,7 @@ function resumeOptions(argv: RunArgs): Omit<RunOptions, 'progress'> | null {
   return {
     scenarios: m.scenarios,
     outDir,
-    seed: m.seed,
-    order: m.order,
-    aaMode: m.aaMode,
-    repetitions: m.repetitions,
-    warmup: m.warmup,
-    where: m.where,
-    vmmLabel: m.vmmLabel,
-    keepDisks: m.keepDisks,
-    rigBatch: m.rigBatch,
-    untilDecided: m.untilDecided,
+    ...recordedSettings(m),
     ...resumedGuestOverrides(rs),
     resume: rs,
   };

@@ -20,10 +20,10 @@ import { resolveRuntimeFiles } from '../assets/elf.js';
 import { findTool } from '../assets/exec.js';
 import { shellQuote } from '../assets/guest.js';
 import type { GuestAssets } from '../assets/cache.js';
-import { sourceFile } from '../assets/source-file.js';
 import { floorCommand, kickvmmArgs, kickvmmOutcome, logPaths, requireKickvmm, validateJob } from './job.js';
 import type { ConsoleListener, VmJob, VmJobResult } from './job.js';
 import { onCleanup } from '../lifecycle/shutdown.js';
+import { harnessFile } from '../paths.js';
 import { startVmChild, type ChildExit, type VmChild } from './child.js';
 import { LogFile } from './log-file.js';
 import { RigDemux, type RigJobTranscript, type RigTranscript } from './rig-protocol.js';
@@ -94,7 +94,7 @@ export function buildBatchArchive(jobs: VmJob[], kickvmm: string, nonce: string)
     {
       kind: 'file',
       path: 'init',
-      data: readFileSync(sourceFile(import.meta.url, 'launch', 'rig-init.sh')),
+      data: readFileSync(harnessFile('launch', 'rig-init.sh')),
       mode: 0o755,
     },
     { kind: 'file', path: 'kick/kickvmm', data: readFileSync(kickvmm), mode: 0o755 },

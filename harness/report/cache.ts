@@ -6,6 +6,7 @@
 // configured RAM, which is larger. Every report format shows this per run.
 
 import type { ResultSet, Sample } from '../results/schema.js';
+import type { Align } from './table.js';
 
 export const CACHE_AFFECTED = 'cache-affected';
 
@@ -89,6 +90,7 @@ export function cacheVerdict(c: CacheCheck): string {
 }
 
 export const CACHE_HEADER = ['bonnie++ run', 'guest RAM', 'file size', 'file >= 2x RAM', 'measures'];
+export const CACHE_ALIGN: Align[] = ['left', 'right', 'right', 'left', 'left'];
 
 /** "41 MiB (MemTotal; 96 MiB configured)", "96 MiB (configured)" or "unknown". */
 function ramCell(c: CacheCheck): string {

@@ -8,7 +8,8 @@ import type { HostEnvironment, Place } from '../results/schema.js';
 import type { Interaction, MetricComparison, RunComparison } from '../stats/index.js';
 import { fmtNum, fmtPct } from './numbers.js';
 import { whereNote } from './place-notes.js';
-import { gateCases, verdictAt, isPrimary, type GateCase } from './gate-cases.js';
+import { gateCases, isPrimary, type GateCase } from './gate-cases.js';
+import { verdictAt } from '../stats/index.js';
 
 export interface CompactOptions {
   /** e.g. "kickbench ab" */

@@ -9,8 +9,7 @@
 //                   or too many failed samples: no verdict, never a pass
 // The first line names the outcome and why; it never says "OK".
 
-import type { MetricComparison, RunComparison } from '../stats/index.js';
-import { verdict } from '../stats/index.js';
+import { verdictAt, type MetricComparison, type RunComparison } from '../stats/index.js';
 import { powerCheck, powerLine, type PowerCheck } from '../stats/power.js';
 import type { ResultSet, Place } from '../results/schema.js';
 import { completionOf, failureCount } from '../results/completion.js';
@@ -18,7 +17,7 @@ import { fmtNum, fmtP, fmtPct, pEq } from './numbers.js';
 import { whereNote } from './place-notes.js';
 import { ciPctRange } from './model.js';
 import { metricName } from './rows.js';
-import { mdTable, textTable } from './table.js';
+import { columns, mdTable, textTable, type Align } from './table.js';
 
 export const GATE_EXIT = { pass: 0, regression: 1, usage: 2, cannotJudge: 3 } as const;
 export type GateOutcome = 'pass' | 'regression' | 'cannot judge';
@@ -61,20 +60,6 @@ function primaryOf(c: RunComparison | MetricComparison[]): MetricComparison[] {
 
 function alphaOf(c: RunComparison | MetricComparison[]): number {
   return Array.isArray(c) ? 0.05 : c.alpha;
-}
-
-/** A comparison's verdict re-read at this threshold (same rule as the statistics module). */
-function verdictAt(m: MetricComparison, thresholdPct: number, alpha: number): MetricComparison['verdict'] {
-  if (m.status !== 'ok') return null;
-  return verdict({
-    direction: m.direction,
-    ci: m.ci,
-    pAdjusted: m.pAdjusted,
-    nBase: m.base.n,
-    nTreat: m.treat.n,
-    alpha,
-    thresholdPct,
-  });
 }
 
 /** The primary metrics that regressed significantly beyond the threshold, worst first. */
@@ -260,20 +245,7 @@ const HEADER = [
   'p Holm',
   'verdict',
 ];
-const ALIGN = [
-  'left',
-  'left',
-  'left',
-  'left',
-  'left',
-  'right',
-  'right',
-  'right',
-  'right',
-  'right',
-  'right',
-  'left',
-] as const;
+const ALIGN: Align[] = [...columns(5, 'left'), ...columns(6, 'right'), 'left'];
 
 function interactionRows(c: RunComparison): string[][] {
   return c.interactions.map((i) => [
@@ -287,6 +259,7 @@ function interactionRows(c: RunComparison): string[][] {
   ]);
 }
 const I_HEADER = ['scenario', 'metric', 'base ratio', 'head ratio', 'ratio change', '95% CI (bootstrap)', 'verdict'];
+const I_ALIGN: Align[] = [...columns(2, 'left'), ...columns(4, 'right'), 'left'];
 
 function whereWarnings(c: RunComparison | MetricComparison[]): string[] {
   if (Array.isArray(c)) return [];
@@ -306,22 +279,22 @@ export function renderCompare(c: RunComparison | MetricComparison[], opts: Compa
   if (opts.format === 'md') {
     const out = [`**${g.line}**`, ''];
     for (const w of warnings) out.push('> [!WARNING]', `> **${w}**`, '');
-    out.push(`<sub>${rule}</sub>`, '', `<sub>${power}</sub>`, '', mdTable(HEADER, rows, [...ALIGN]));
+    out.push(`<sub>${rule}</sub>`, '', `<sub>${power}</sub>`, '', mdTable(HEADER, rows, ALIGN));
     if (inter.length && !Array.isArray(c))
       out.push(
         `**Did head change the ${c.treatmentArm} / ${c.baselineArm} ratio?**`,
         '',
-        mdTable(I_HEADER, inter, ['left', 'left', 'right', 'right', 'right', 'right', 'left']),
+        mdTable(I_HEADER, inter, I_ALIGN),
       );
     return out.join('\n').trimEnd() + '\n';
   }
   const out = [g.line];
   for (const w of warnings) out.push(`!!! ${w}`);
-  out.push(rule, power, '', textTable(HEADER, rows, { align: [...ALIGN] }));
+  out.push(rule, power, '', textTable(HEADER, rows, { align: ALIGN }));
   if (inter.length && !Array.isArray(c)) {
     out.push(
       `interaction: did head change the ${c.treatmentArm} / ${c.baselineArm} ratio?`,
-      textTable(I_HEADER, inter, { align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'] }),
+      textTable(I_HEADER, inter, { align: I_ALIGN }),
     );
   }
   return out.join('\n').trimEnd() + '\n';

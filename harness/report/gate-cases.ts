@@ -4,7 +4,7 @@
 // Markdown summary both read this list, so they cannot disagree.
 
 import { metricInfo } from '../results/schema.js';
-import { verdict, type MetricComparison, type RunComparison } from '../stats/index.js';
+import { verdictAt, type MetricComparison, type RunComparison } from '../stats/index.js';
 import { ciPctRange } from './model.js';
 import { fmtNum, fmtPct, pEq } from './numbers.js';
 
@@ -20,19 +20,6 @@ export interface GateCase {
   verdict: MetricComparison['verdict'];
   /** one line: what was measured, or why it cannot be judged */
   detail: string;
-}
-
-export function verdictAt(m: MetricComparison, thresholdPct: number, alpha: number): MetricComparison['verdict'] {
-  if (m.status !== 'ok') return null;
-  return verdict({
-    direction: m.direction,
-    ci: m.ci,
-    pAdjusted: m.pAdjusted,
-    nBase: m.base.n,
-    nTreat: m.treat.n,
-    alpha,
-    thresholdPct,
-  });
 }
 
 export function isPrimary(metric: string): boolean {

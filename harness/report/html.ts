@@ -14,20 +14,7 @@ import {
   type ReportModel,
   type ScenarioSection,
 } from './model.js';
-import {
-  aaNote,
-  armLines,
-  armsTitle,
-  counterHeader,
-  counterTableRows,
-  comparisonNotes,
-  deltaHeader,
-  deltaRow,
-  DELTA_VERDICT_COLUMN,
-  sampleSummary,
-  settingsLine,
-  verdictLine,
-} from './rows.js';
+import * as row from './rows.js';
 
 export function escapeHtml(s: string): string {
   return s
@@ -127,9 +114,9 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
   out.push(`<section class="scenario" data-scenario="${escapeHtml(sec.scenario)}">`);
   out.push(
     `<h3>Scenario <code>${escapeHtml(sec.scenario)}</code> (${kind})</h3>`,
-    `<p class="muted">${escapeHtml(sampleSummary(sec))}</p>`,
+    `<p class="muted">${escapeHtml(row.sampleSummary(sec))}</p>`,
   );
-  const described = armLines(sec);
+  const described = row.armLines(sec);
   if (described.length) out.push(`<ul class="arms">${described.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`);
   if (sec.kind === 'bonnie') {
     const tables = sec.arms
@@ -168,21 +155,21 @@ function scenarioHtml(sec: ScenarioSection, model: ReportModel, images: ChartIma
     }
     out.push(`<p><b>${treat} vs ${base}</b> (before = ${base}, after = ${treat})</p>`);
     out.push(
-      `<div class="delta scroll" data-arm="${treat}">${table(deltaHeader(cmp), cmp.rows.map(deltaRow), {
-        left: [0, 1, 2, DELTA_VERDICT_COLUMN],
-        cellClass: (_r, c, v) => (c === DELTA_VERDICT_COLUMN ? verdictClass(v.replace(/ \(secondary\)$/, '')) : ''),
+      `<div class="delta scroll" data-arm="${treat}">${table(row.deltaHeader(cmp), cmp.rows.map(row.deltaRow), {
+        left: [0, 1, 2, row.DELTA_VERDICT_COLUMN],
+        cellClass: (_r, c, v) => (c === row.DELTA_VERDICT_COLUMN ? verdictClass(v.replace(/ \(secondary\)$/, '')) : ''),
       })}</div>`,
     );
-    const notes = comparisonNotes(cmp);
+    const notes = row.comparisonNotes(cmp);
     if (notes.length) out.push(`<ul class="notes">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
     if (model.aa) {
-      const note = aaNote(cmp);
+      const note = row.aaNote(cmp);
       if (note) out.push(`<p class="note">${escapeHtml(note)}</p>`);
     }
   }
   if (sec.problem) out.push(`<p class="note">No comparison: ${escapeHtml(sec.problem)}</p>`);
-  const counters = counterTableRows(sec);
-  if (counters.length) out.push(`<div class="counters">${table(counterHeader(sec), counters)}</div>`);
+  const counters = row.counterTableRows(sec);
+  if (counters.length) out.push(`<div class="counters">${table(row.counterHeader(sec), counters)}</div>`);
   out.push(chartsHtml(images));
   out.push(
     `<details open><summary>Every run (raw values, run order)</summary><div class="scroll">${rawSamplesTable(sec.samples)}</div></details>`,
@@ -222,7 +209,7 @@ export async function renderHtmlModel(model: ReportModel): Promise<string> {
   const rs = model.rs;
   const title = `kickbench report: ${rs.scenarios.map((s) => s.name).join(', ')} (${rs.createdAt})`;
   const body: string[] = [];
-  body.push(`<h1>kickbench: ${escapeHtml(armsTitle(model))} kick paths</h1>`);
+  body.push(`<h1>kickbench: ${escapeHtml(row.armsTitle(model))} kick paths</h1>`);
   body.push(
     `<p class="muted">${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); ` +
       `created ${escapeHtml(rs.createdAt)}; kickbench ${escapeHtml(rs.tool.version)}; order ${escapeHtml(rs.order)}</p>`,
@@ -236,7 +223,7 @@ export async function renderHtmlModel(model: ReportModel): Promise<string> {
       '<p class="note">A/A run: both arms use the same kick mode; any "improved" or "regressed" verdict is a false alarm.</p>',
     );
   body.push(
-    `<p><b>Verdicts:</b> ${escapeHtml(verdictLine(model))}</p><p class="muted">${escapeHtml(settingsLine(model))}</p>`,
+    `<p><b>Verdicts:</b> ${escapeHtml(row.verdictLine(model))}</p><p class="muted">${escapeHtml(row.settingsLine(model))}</p>`,
   );
   for (const h of model.hosts) body.push(await hostHtml(h, model, model.hosts.length > 1));
   return `<!doctype html>

@@ -4,23 +4,9 @@
 import { peersMarkdown, peerTables } from './peers.js';
 import type { ResultSet } from '../results/schema.js';
 import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
-import {
-  aaNote,
-  armLines,
-  armsTitle,
-  counterHeader,
-  counterTableRows,
-  comparisonNotes,
-  deltaHeader,
-  deltaRow,
-  DELTA_ALIGN,
-  DELTA_VERDICT_COLUMN,
-  sampleSummary,
-  settingsLine,
-  verdictLine,
-} from './rows.js';
+import * as row from './rows.js';
 import { mdEscape, mdTable } from './table.js';
-import { CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
+import { CACHE_ALIGN, CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
 
 const EMOJI: Record<string, string> = {
   improved: '\u2705',
@@ -36,8 +22,8 @@ function withEmoji(verdict: string): string {
 function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
   const out: string[] = [];
   const kind = sec.kind === 'bonnie' ? 'bonnie++ in a Linux guest' : 'probe guest';
-  out.push(`### Scenario \`${sec.scenario}\` (${kind})`, '', sampleSummary(sec), '');
-  const described = armLines(sec);
+  out.push(`### Scenario \`${sec.scenario}\` (${kind})`, '', row.sampleSummary(sec), '');
+  const described = row.armLines(sec);
   if (described.length) out.push(...described.map((l) => `- ${mdEscape(l)}`), '');
   if (sec.kind === 'bonnie') {
     for (const t of sec.arms) {
@@ -60,7 +46,7 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
       const warn = cacheWarning(sec.scenario, sec.cache);
       if (warn) out.push('> [!WARNING]', `> **${mdEscape(warn)}**`, '');
       out.push('Disk or page cache (bonnie++ writes one file of the `-s` size):', '');
-      out.push(mdTable(CACHE_HEADER, cacheRows(sec.cache), ['left', 'right', 'right', 'left', 'left']));
+      out.push(mdTable(CACHE_HEADER, cacheRows(sec.cache), CACHE_ALIGN));
     }
   }
   for (const cmp of sec.comparisons) {
@@ -74,21 +60,21 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
     const { baselineArm: base, treatmentArm: treat } = cmp;
     out.push(`**${treat} vs ${base}** (before = ${base}, after = ${treat})`, '');
     const rows = cmp.rows.map((m) => {
-      const r = deltaRow(m);
-      r[DELTA_VERDICT_COLUMN] = withEmoji(r[DELTA_VERDICT_COLUMN]);
+      const r = row.deltaRow(m);
+      r[row.DELTA_VERDICT_COLUMN] = withEmoji(r[row.DELTA_VERDICT_COLUMN]);
       return r;
     });
-    out.push(mdTable(deltaHeader(cmp), rows, [...DELTA_ALIGN]));
-    for (const n of comparisonNotes(cmp)) out.push(`- ${mdEscape(n)}`);
+    out.push(mdTable(row.deltaHeader(cmp), rows, [...row.DELTA_ALIGN]));
+    for (const n of row.comparisonNotes(cmp)) out.push(`- ${mdEscape(n)}`);
     out.push('');
     if (model.aa) {
-      const note = aaNote(cmp);
+      const note = row.aaNote(cmp);
       if (note) out.push(note, '');
     }
   }
   if (sec.problem) out.push(`No comparison: ${mdEscape(sec.problem)}`, '');
-  const counters = counterTableRows(sec);
-  if (counters.length) out.push(mdTable(counterHeader(sec), counters));
+  const counters = row.counterTableRows(sec);
+  if (counters.length) out.push(mdTable(row.counterHeader(sec), counters));
   for (const f of sec.failed) out.push(`- **FAILED** \`${f.id}\`: ${mdEscape(f.error ?? 'no error recorded')}`);
   if (sec.failed.length) out.push('');
   return out.join('\n');
@@ -97,7 +83,7 @@ function scenarioMd(sec: ScenarioSection, model: ReportModel): string {
 export function renderMarkdownModel(model: ReportModel): string {
   const rs = model.rs;
   const out: string[] = [];
-  out.push(`## kickbench: ${armsTitle(model)} kick paths`, '');
+  out.push(`## kickbench: ${row.armsTitle(model)} kick paths`, '');
   out.push(
     `${rs.samples.length} sample(s), ${rs.scenarios.length} scenario(s), ${model.hosts.length} host(s); ` +
       `created ${rs.createdAt}; kickbench ${mdEscape(rs.tool.version)}`,
@@ -112,7 +98,7 @@ export function renderMarkdownModel(model: ReportModel): string {
       '> A/A run: both arms use the same kick mode; any verdict other than "no change"/"inconclusive" is a false alarm.',
       '',
     );
-  out.push(`**Verdicts:** ${verdictLine(model)}`, '', `<sub>${mdEscape(settingsLine(model))}</sub>`, '');
+  out.push(`**Verdicts:** ${row.verdictLine(model)}`, '', `<sub>${mdEscape(row.settingsLine(model))}</sub>`, '');
   for (const h of model.hosts) {
     out.push(`## Host \`${h.host}\`: ran on ${h.where.join('+') || 'unknown'}`, '');
     for (const w of h.warnings) out.push(`> [!WARNING]`, `> **${mdEscape(w)}**`, '');

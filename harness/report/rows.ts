@@ -3,6 +3,7 @@
 import type { MetricComparison } from '../stats/index.js';
 import { powerLine } from '../stats/power.js';
 import { fmtNum, fmtP, fmtPct } from './numbers.js';
+import { columns, type Align } from './table.js';
 import {
   ciRatioRange,
   pctRange,
@@ -33,19 +34,7 @@ export function deltaHeader(cmp: ArmComparison): string[] {
 }
 
 /** Column alignment of the delta table, and where its verdict is (for colour). */
-export const DELTA_ALIGN = [
-  'left',
-  'left',
-  'left',
-  'right',
-  'right',
-  'right',
-  'right',
-  'right',
-  'right',
-  'right',
-  'left',
-] as const;
+export const DELTA_ALIGN: readonly Align[] = [...columns(3, 'left'), ...columns(7, 'right'), 'left'];
 export const DELTA_VERDICT_COLUMN = 10;
 
 function armCell(a: MetricComparison['base']): string {

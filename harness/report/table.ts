@@ -3,6 +3,11 @@
 
 export type Align = 'left' | 'right';
 
+/** `n` columns of one alignment: a table's alignment list is spelled as runs of these. */
+export function columns(n: number, align: Align): Align[] {
+  return Array<Align>(n).fill(align);
+}
+
 export interface TableOptions {
   align?: Align[];
   /** wrap a cell's padded text (e.g. in colour codes); never changes its width */

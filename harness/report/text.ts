@@ -4,23 +4,9 @@
 import { peersText, peerTables } from './peers.js';
 import type { ResultSet } from '../results/schema.js';
 import { buildReportModel, roleLabel, type ModelOptions, type ReportModel, type ScenarioSection } from './model.js';
-import {
-  aaNote,
-  armLines,
-  comparisonTitle,
-  counterHeader,
-  counterTableRows,
-  comparisonNotes,
-  deltaHeader,
-  deltaRow,
-  DELTA_ALIGN,
-  DELTA_VERDICT_COLUMN,
-  sampleSummary,
-  settingsLine,
-  verdictLine,
-} from './rows.js';
+import * as row from './rows.js';
 import { ansi, textTable } from './table.js';
-import { CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
+import { CACHE_ALIGN, CACHE_HEADER, cacheRows, cacheWarning } from './cache.js';
 
 export interface TextOptions extends ModelOptions {
   color?: boolean;
@@ -41,9 +27,9 @@ function verdictColour(v: string): (s: string) => string {
 function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean): string {
   const out: string[] = [];
   const kind = sec.kind === 'bonnie' ? 'bonnie++ in a Linux guest' : 'probe guest';
-  const head = `--- scenario ${sec.scenario} (${kind}): ${sampleSummary(sec)} ---`;
+  const head = `--- scenario ${sec.scenario} (${kind}): ${row.sampleSummary(sec)} ---`;
   out.push(color ? ansi.bold(head) : head, '');
-  const described = armLines(sec);
+  const described = row.armLines(sec);
   if (described.length) out.push('arms:', ...described.map((l) => `  ${l}`), '');
   if (sec.kind === 'bonnie') {
     for (const t of sec.arms) {
@@ -59,7 +45,7 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
       const warn = cacheWarning(sec.scenario, sec.cache);
       if (warn) out.push(banner(warn, color));
       out.push('disk or page cache (bonnie++ writes one file of the -s size):');
-      out.push(textTable(CACHE_HEADER, cacheRows(sec.cache), { align: ['left', 'right', 'right', 'left', 'left'] }));
+      out.push(textTable(CACHE_HEADER, cacheRows(sec.cache), { align: CACHE_ALIGN }));
     }
   }
   for (const cmp of sec.comparisons) {
@@ -70,23 +56,25 @@ function scenarioText(sec: ScenarioSection, model: ReportModel, color: boolean):
       out.push(`no comparison (${cmp.treatmentArm} vs ${cmp.baselineArm}): ${why}`, '');
       continue;
     }
-    out.push(`${comparisonTitle(cmp)}:`);
+    out.push(`${row.comparisonTitle(cmp)}:`);
     out.push(
-      textTable(deltaHeader(cmp), cmp.rows.map(deltaRow), {
-        align: [...DELTA_ALIGN],
-        decorate: color ? (text, _r, c) => (c === DELTA_VERDICT_COLUMN ? verdictColour(text)(text) : text) : undefined,
+      textTable(row.deltaHeader(cmp), cmp.rows.map(row.deltaRow), {
+        align: [...row.DELTA_ALIGN],
+        decorate: color
+          ? (text, _r, c) => (c === row.DELTA_VERDICT_COLUMN ? verdictColour(text)(text) : text)
+          : undefined,
       }),
     );
-    for (const n of comparisonNotes(cmp)) out.push(`  ${n}`);
+    for (const n of row.comparisonNotes(cmp)) out.push(`  ${n}`);
     out.push('');
     if (model.aa) {
-      const note = aaNote(cmp);
+      const note = row.aaNote(cmp);
       if (note) out.push(note, '');
     }
   }
   if (sec.problem) out.push(`no comparison: ${sec.problem}`, '');
-  const counters = counterTableRows(sec);
-  if (counters.length) out.push(textTable(counterHeader(sec), counters));
+  const counters = row.counterTableRows(sec);
+  if (counters.length) out.push(textTable(row.counterHeader(sec), counters));
   for (const f of sec.failed)
     out.push(
       `FAILED ${f.id}: ${f.error ?? 'no error recorded'}${f.logs.console ? ` (console: ${f.logs.console})` : ''}`,
@@ -108,8 +96,8 @@ export function renderTextModel(model: ReportModel, opts: { color?: boolean } = 
   for (const w of model.warnings) out.push(banner(w, color));
   if (model.completion) out.push(banner(model.completion, color));
   if (model.sequential) out.push(model.sequential);
-  out.push(`verdicts: ${verdictLine(model)}`);
-  out.push(settingsLine(model), '');
+  out.push(`verdicts: ${row.verdictLine(model)}`);
+  out.push(row.settingsLine(model), '');
   for (const h of model.hosts) {
     const where = h.where.join('+') || 'unknown';
     const head = `=== host ${h.host}: ran on ${where} ===`;

@@ -9,6 +9,24 @@ import { mulberry32 } from '../stats/random.js';
 import { vmmMetrics } from '../runner/vmm-metrics.js';
 import { zeroVmmStats, type VmmStats } from './vmm-stats.js';
 
+/** A results file around some samples (tests, simulations): no hosts, ABBA order. */
+export function resultSetOf(
+  samples: Sample[],
+  scenarios: { name: string; definition: object }[],
+  toolVersion = 'test',
+): ResultSet {
+  return {
+    schema: RESULTS_SCHEMA_ID,
+    version: RESULTS_SCHEMA_VERSION,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    tool: { name: 'kickbench', version: toolVersion },
+    order: 'abba',
+    scenarios: scenarios.map((s) => ({ name: s.name, definition: s.definition as Record<string, unknown> })),
+    hosts: {},
+    samples,
+  };
+}
+
 /** The same seeded PRNG as the statistics, re-exported for fixtures. */
 export const seededRandom = mulberry32;
 

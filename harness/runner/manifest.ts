@@ -11,21 +11,50 @@ import type { PlaceRequest } from '../launch/place.js';
 
 export const MANIFEST_FILE = 'run.json';
 
-export interface RunManifest {
-  kickbenchRun: 1;
-  /** the scenario definitions as loaded (not re-read from scenarios/ on resume) */
-  scenarios: Omit<Scenario, 'file'>[];
+/** The settings of a run that make its plan: recorded in run.json, reused as they were by --resume. */
+export interface RecordedRunSettings {
   seed: number;
   order?: 'abba' | 'random';
   aaMode?: KickMode;
+  /** override each scenario's repetitions / warmup */
   repetitions?: number;
   warmup?: number;
+  /** the user's placement request; each scenario's Place follows decidePlace (launch/place.ts) */
   where?: PlaceRequest;
+  /** label for the VMM build under test (e.g. a commit), recorded per sample */
   vmmLabel?: string;
+  /** keep each sample's disk image even when the sample succeeds */
   keepDisks?: boolean;
+  /** samples per outer-guest boot in the nested rig (default 8) */
   rigBatch?: number;
-  /** `--until-decided`: a resumed run keeps taking its looks */
+  /** `--until-decided --max-n N`: add rounds at pre-planned looks (one scenario only); a resumed run keeps taking them */
   untilDecided?: SequentialOptions;
+}
+
+// Every key of RecordedRunSettings, checked by the compiler: a new setting cannot be forgotten here.
+const RECORDED: Record<keyof RecordedRunSettings, true> = {
+  seed: true,
+  order: true,
+  aaMode: true,
+  repetitions: true,
+  warmup: true,
+  where: true,
+  vmmLabel: true,
+  keepDisks: true,
+  rigBatch: true,
+  untilDecided: true,
+};
+
+/** Just the recorded settings of a run's options, or of a manifest. */
+export function recordedSettings(o: RecordedRunSettings): RecordedRunSettings {
+  const keys = Object.keys(RECORDED) as (keyof RecordedRunSettings)[];
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as unknown as RecordedRunSettings;
+}
+
+export interface RunManifest extends RecordedRunSettings {
+  kickbenchRun: 1;
+  /** the scenario definitions as loaded (not re-read from scenarios/ on resume) */
+  scenarios: Omit<Scenario, 'file'>[];
 }
 
 export function writeManifest(outDir: string, m: RunManifest): void {

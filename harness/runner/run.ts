@@ -10,7 +10,6 @@ import { writeResultsAtomic } from '../results/io.js';
 import {
   RESULTS_SCHEMA_ID,
   RESULTS_SCHEMA_VERSION,
-  type KickMode,
   type MetricSample,
   type ResultSet,
   type Sample,
@@ -32,7 +31,6 @@ import {
   PlaceError,
   rigL1Cpus,
   RIG_L1_MIN_MEM_MIB,
-  type PlaceRequest,
   type VmJob,
   type VmJobResult,
 } from '../launch/index.js';
@@ -44,36 +42,21 @@ import { interleaveBuilds, planRun, type PlannedSample, type VmmBuild } from './
 import { parseProbeConsole, probeMetrics } from './probe-output.js';
 import { vmmMetrics } from './vmm-metrics.js';
 import { Progress } from './progress.js';
-import { SequentialPlan, type SequentialOptions } from './sequential.js';
+import { SequentialPlan } from './sequential.js';
 import { haltIfStopping, onInterrupt, stoppingFor } from '../lifecycle/shutdown.js';
 import { claimOutDir, removeOrphanDisks } from './out-dir.js';
-import { writeManifest } from './manifest.js';
+import { recordedSettings, writeManifest, type RecordedRunSettings } from './manifest.js';
 
-export interface RunOptions {
+export interface RunOptions extends RecordedRunSettings {
   scenarios: Scenario[];
   outDir: string;
-  seed: number;
-  order?: 'abba' | 'random';
-  aaMode?: KickMode;
-  repetitions?: number;
-  warmup?: number;
-  /** the user's placement request; each scenario's Place follows decidePlace (launch/place.ts) */
-  where?: PlaceRequest;
-  /** label for the VMM build under test (e.g. a commit), recorded per sample */
-  vmmLabel?: string;
   progress?: Progress;
-  /** keep each sample's disk image even when the sample succeeds */
-  keepDisks?: boolean;
-  /** samples per outer-guest boot in the nested rig (default 8) */
-  rigBatch?: number;
   /** kickbench ab: run every sample once per build, interleaved; each sample's vmm is its build's label */
   builds?: VmmBuild[];
   /** replace the results already in outDir */
   force?: boolean;
   /** continue this interrupted run (read from outDir) with the same plan */
   resume?: ResultSet;
-  /** `--until-decided --max-n N`: add rounds at pre-planned looks (one scenario only) */
-  untilDecided?: SequentialOptions;
   /** --cpus / --mem: the Linux guests' vCPUs and RAM, whatever the scenarios say */
   guestCpus?: number;
   guestMemMiB?: number;
@@ -369,16 +352,7 @@ async function runClaimed(opts: RunOptions): Promise<ResultSet> {
     writeManifest(opts.outDir, {
       kickbenchRun: 1,
       scenarios: opts.scenarios.map(({ file: _f, ...definition }) => definition),
-      seed: opts.seed,
-      order: opts.order,
-      aaMode: opts.aaMode,
-      repetitions: opts.repetitions,
-      warmup: opts.warmup,
-      where: opts.where,
-      vmmLabel: opts.vmmLabel,
-      keepDisks: opts.keepDisks,
-      rigBatch: opts.rigBatch,
-      untilDecided: opts.untilDecided,
+      ...recordedSettings(opts),
     });
   }
   const completion = (state: 'complete' | 'interrupted' | 'running') => {

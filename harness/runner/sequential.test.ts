@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveScenario } from '../scenarios/scenario.js';
-import { RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION, type ResultSet, type Sample } from '../results/schema.js';
+import type { ResultSet, Sample } from '../results/schema.js';
+import { resultSetOf } from '../results/synthetic.js';
 import { mulberry32 } from '../stats/random.js';
 import { planRun, type PlannedSample } from './plan.js';
 import { SequentialPlan } from './sequential.js';
@@ -38,16 +39,7 @@ function measure(plan: PlannedSample[], ratio: number, cv: number, seed: number)
 
 function resultSet(samples: Sample[]): ResultSet {
   const { file: _f, ...definition } = quick;
-  return {
-    schema: RESULTS_SCHEMA_ID,
-    version: RESULTS_SCHEMA_VERSION,
-    createdAt: '2026-01-01T00:00:00Z',
-    tool: { name: 'kickbench', version: 'test' },
-    order: 'abba',
-    scenarios: [{ name: 'quick', definition: definition as unknown as Record<string, unknown> }],
-    hosts: {},
-    samples,
-  };
+  return resultSetOf(samples, [{ name: 'quick', definition }]);
 }
 
 test('a clear effect is decided at the first look: no rounds are added', () => {

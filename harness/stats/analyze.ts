@@ -381,6 +381,20 @@ function compareMetric(
   return out;
 }
 
+/** A comparison's verdict by the rule (verdict.ts) at this threshold and alpha; null when it was not measured on both sides. */
+export function verdictAt(m: MetricComparison, thresholdPct: number, alpha: number): Verdict | null {
+  if (m.status !== 'ok') return null;
+  return verdict({
+    direction: m.direction,
+    ci: m.ci,
+    pAdjusted: m.pAdjusted,
+    nBase: m.base.n,
+    nTreat: m.treat.n,
+    alpha,
+    thresholdPct,
+  });
+}
+
 /** Holm within the primary family and, separately, the secondary one; then the verdicts. */
 function adjustAndDecide(metrics: MetricComparison[], st: Settings): void {
   for (const role of ['primary', 'secondary'] as const) {
@@ -388,18 +402,7 @@ function adjustAndDecide(metrics: MetricComparison[], st: Settings): void {
     const adjusted = holm(members.map((m) => m.p));
     members.forEach((m, i) => (m.pAdjusted = adjusted[i]));
   }
-  metrics.forEach((m) => {
-    if (m.status !== 'ok') return;
-    m.verdict = verdict({
-      direction: m.direction,
-      ci: m.ci,
-      pAdjusted: m.pAdjusted,
-      nBase: m.base.n,
-      nTreat: m.treat.n,
-      alpha: st.alpha,
-      thresholdPct: st.thresholdPct,
-    });
-  });
+  metrics.forEach((m) => (m.verdict = verdictAt(m, st.thresholdPct, st.alpha)));
 }
 
 /** The power check of a family of primary comparisons: the smallest n on either side, m = family size. */
@@ -646,18 +649,7 @@ export function compareRuns(base: ResultSet, head: ResultSet, opts: AnalyzeOptio
     const sec = g.metrics.filter((m) => m.role === 'secondary');
     holm(sec.map((m) => m.p)).forEach((p, i) => (sec[i].pAdjusted = p));
   }
-  for (const m of all) {
-    if (m.status !== 'ok') continue;
-    m.verdict = verdict({
-      direction: m.direction,
-      ci: m.ci,
-      pAdjusted: m.pAdjusted,
-      nBase: m.base.n,
-      nTreat: m.treat.n,
-      alpha: st.alpha,
-      thresholdPct: st.thresholdPct,
-    });
-  }
+  for (const m of all) m.verdict = verdictAt(m, st.thresholdPct, st.alpha);
   const regressions = primaryAll.filter((m) => m.verdict === 'regressed');
   return {
     ...st,

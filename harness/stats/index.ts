@@ -26,7 +26,7 @@
 // Defaults: alpha 0.05, thresholdPct 5, level 0.95, resamples 10000, seed 1;
 // arms 'exit' → 'ioeventfd', or 'A' → 'B' when the run set is an A/A run.
 
-export { analyze, compareRuns } from './analyze.js';
+export { analyze, compareRuns, verdictAt } from './analyze.js';
 export type {
   Analysis,
   AnalyzeOptions,

@@ -4,7 +4,8 @@
 // them through compareRuns() and the gate (judge()): the same code as
 // `kickbench compare`, not a model of it.
 
-import { RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION, type ResultSet, type Sample } from '../results/schema.js';
+import type { ResultSet, Sample } from '../results/schema.js';
+import { resultSetOf } from '../results/synthetic.js';
 import { judge, type GateOutcome } from '../report/compare-report.js';
 import { compareRuns } from './analyze.js';
 import { mulberry32 } from './random.js';
@@ -60,14 +61,7 @@ function simulatedSet(rand: () => number, cell: SimulationCell, head: boolean): 
     });
   }
   return {
-    schema: RESULTS_SCHEMA_ID,
-    version: RESULTS_SCHEMA_VERSION,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    tool: { name: 'kickbench', version: 'simulation' },
-    order: 'abba',
-    scenarios: [{ name: 'sim', definition: { primary: names } }],
-    hosts: {},
-    samples,
+    ...resultSetOf(samples, [{ name: 'sim', definition: { primary: names } }], 'simulation'),
     completion: { planned: cell.n, done: cell.n, state: 'complete' },
   };
 }

@@ -18,7 +18,8 @@ import { sampleFromResult } from '../runner/run.js';
 import { planRun } from '../runner/plan.js';
 import { resolveScenario } from '../scenarios/scenario.js';
 import { paths } from '../paths.js';
-import { RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION, type ResultSet, type Sample } from '../results/schema.js';
+import type { Sample } from '../results/schema.js';
+import { resultSetOf } from '../results/synthetic.js';
 import { renderReport } from '../report/index.js';
 import { cacheChecks } from '../report/cache.js';
 import { VmBatch } from './vm-batch.js';
@@ -148,16 +149,7 @@ test('the report of those quick runs marks none cache-affected, in every format'
   if (!batch.ran(t, 'bonnie-exit')) return;
   assert.equal(quickSamples.length, KICK_MODES.length, 'every quick run produced a sample');
   const { file: _f, ...definition } = quick;
-  const rs: ResultSet = {
-    schema: RESULTS_SCHEMA_ID,
-    version: RESULTS_SCHEMA_VERSION,
-    createdAt: new Date().toISOString(),
-    tool: { name: 'kickbench', version: 'test' },
-    order: 'abba',
-    scenarios: [{ name: 'quick', definition: definition as unknown as Record<string, unknown> }],
-    hosts: {},
-    samples: quickSamples,
-  };
+  const rs = resultSetOf(quickSamples, [{ name: 'quick', definition }]);
   const checks = cacheChecks(rs, rs.samples);
   assert.equal(checks.length, KICK_MODES.length);
   for (const c of checks) assert.equal(c.fileAtLeastTwiceRam, true, JSON.stringify(c));

@@ -16,7 +16,8 @@
  *             malformed OUT requests (only the last 128 sectors of the disk)
  * rewrite and seeks write back what they read, unchanged, so they keep the
  * pattern (or zeros) that was there. Sectors the probe never wrote keep
- * their old content. native/guest/tools/check-disk.mjs checks an image.
+ * their old content. harness/probe/check-disk.ts checks an image; its host-side
+ * copy of this pattern (harness/test/probe-pattern.ts) is tested against this code.
  */
 #pragma once
 #include <stdint.h>
