@@ -12,10 +12,16 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Prettier wraps code at 120; only string, template and regex literals it cannot break may run longer.
+      // Prettier wraps code at 120; long prose is split by hand; only a regex literal (tests) may run longer.
       'max-len': [
         'error',
-        { code: 160, ignoreUrls: false, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
+        {
+          code: 160,
+          ignoreUrls: false,
+          ignoreStrings: false,
+          ignoreTemplateLiterals: false,
+          ignoreRegExpLiterals: true,
+        },
       ],
     },
   },

@@ -90,14 +90,18 @@ export const abCommand: CommandModule<object, AbArgs> = {
       })
       .option('threshold', { type: 'number', default: 5, describe: 'regressions smaller than this (%) pass' })
       .option('alpha', { type: 'number', default: 0.05, describe: 'significance level after Holm correction' })
-      .option('format', { choices: ['text', 'md', 'json', 'junit'] as const, default: 'text' as const })
+      .option('format', {
+        choices: ['text', 'md', 'json', 'junit'] as const,
+        default: 'text' as const,
+        describe: 'text for a terminal, md for a PR comment, json (schemas/), junit XML for CI test views',
+      })
       .option('junit', { type: 'string', describe: 'also write JUnit XML here' })
       .option('summary', {
         type: 'string',
         describe: 'also append the compact Markdown summary here (e.g. "$GITHUB_STEP_SUMMARY")',
       })
       .option('rig-batch', { type: 'number', default: 8, describe: 'nested rig only: samples per outer-guest boot' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress lines' })
       .example('$0 ab --base origin/main --head HEAD quick -n 8', 'did this branch slow the kick path?')
       .example('$0 ab --base main --kickvmm build/Release/kickvmm doorbell', 'head = the binary already built'),
   handler: async (argv) => {

@@ -91,7 +91,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         default: 0.05,
         describe: 'significance level, after Holm correction across metrics',
       })
-      .option('format', { choices: ['text', 'md', 'json', 'junit'] as const, default: 'text' as const })
+      .option('format', {
+        choices: ['text', 'md', 'json', 'junit'] as const,
+        default: 'text' as const,
+        describe: 'text for a terminal, md for a PR comment, json (schemas/), junit XML for CI test views',
+      })
       .option('allow-mixed', {
         type: 'boolean',
         default: false,
@@ -114,7 +118,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         'exit 1 if the PR regressed a primary metric by more than 5%; 3 if the runs cannot tell',
       )
       .epilog(
-        'Exit status: 0 pass (no primary metric regressed, and a verdict was reachable); 1 regression; 2 usage or input error; 3 cannot judge (underpowered, incomplete run, no common primary metrics, too many failed samples).',
+        'Exit status: 0 pass (no primary metric regressed, and a verdict was reachable); 1 regression; ' +
+          '2 usage or input error; 3 cannot judge (underpowered, incomplete run, no common primary metrics, too many failed samples).',
       ),
   handler: (argv) => {
     if (!(argv.threshold >= 0)) throw new CliError('--threshold must be a non-negative percentage', GATE_EXIT.usage);

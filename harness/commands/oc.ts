@@ -21,7 +21,11 @@ export const ocCommand: CommandModule<object, OcArgs> = {
       .option('seed', { type: 'number', default: 1, describe: 'PRNG seed (the same seed gives the same table)' })
       .option('m', { type: 'number', default: 3, describe: 'primary metrics in the Holm family (seed: 3)' })
       .option('threshold', { type: 'number', default: 5, describe: 'the gate threshold, percent' })
-      .option('format', { choices: ['text', 'md'] as const, default: 'text' as const }),
+      .option('format', {
+        choices: ['text', 'md'] as const,
+        default: 'text' as const,
+        describe: 'text for a terminal, md for a document',
+      }),
   handler: (argv) => {
     if (!(Number.isInteger(argv.runs) && argv.runs >= 10)) throw new CliError('--runs must be an integer >= 10', 2);
     if (!(Number.isInteger(argv.m) && argv.m >= 1 && argv.m <= 6)) throw new CliError('--m must be 1 to 6', 2);
@@ -41,7 +45,10 @@ export const ocCommand: CommandModule<object, OcArgs> = {
       pct(r.power20),
       pct(r.cannotJudge),
     ]);
-    const note = `${argv.runs} simulated base/head comparisons per cell (seed ${argv.seed}), lognormal noise, ${argv.m} primary metrics (Holm), threshold ${argv.threshold}%; the change hits the first primary metric only; each run goes through compareRuns() and the gate, as \`kickbench compare\` does. "power" = the gate exits 1 (regression).`;
+    const note =
+      `${argv.runs} simulated base/head comparisons per cell (seed ${argv.seed}), lognormal noise, ` +
+      `${argv.m} primary metrics (Holm), threshold ${argv.threshold}%; the change hits the first primary metric only; ` +
+      'each run goes through compareRuns() and the gate, as `kickbench compare` does. "power" = the gate exits 1 (regression).';
     const align = ['right', 'right', 'right', 'right', 'right', 'right'] as const;
     if (argv.format === 'md') process.stdout.write(`${mdTable(header, body, [...align])}\n${note}\n`);
     else process.stdout.write(`${textTable(header, body, { align: [...align] })}\n${note}\n`);

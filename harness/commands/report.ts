@@ -35,6 +35,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         alias: 'f',
         choices: ['text', 'md', 'html', 'csv', 'png', 'json'] as const,
         default: 'text' as const,
+        describe:
+          'text for a terminal, md for CI summaries, one self-contained html file, long-format csv, png charts, json',
       })
       .option('out', {
         alias: 'o',

@@ -86,7 +86,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'boolean',
         default: false,
         describe:
-          "sequential sampling: after n per arm, add rounds at pre-planned looks (every 2 up to --max-n, O'Brien-Fleming alpha spending) until every primary metric is decided",
+          'sequential sampling: after n per arm, add rounds at pre-planned looks ' +
+          "(every 2 up to --max-n, O'Brien-Fleming alpha spending) until every primary metric is decided",
       })
       .option('max-n', { type: 'number', describe: 'with --until-decided: the budget, samples per arm' })
       .option('aa', {

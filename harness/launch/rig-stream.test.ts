@@ -36,39 +36,50 @@ say END:1:0:1
 say ALL-DONE
 `;
 
-test('each rig job is delivered as soon as it ends, with its logs; the scratch folder goes', async () => {
+/** A scratch folder with a stand-in QEMU running `script`, an L1 kernel and two job disks. */
+function standIn(script: string) {
   const dir = mkdtempSync(join(tmpdir(), 'kb-rigstream-'));
+  const qemu = join(dir, 'qemu');
+  writeFileSync(qemu, script);
+  chmodSync(qemu, 0o755);
+  writeFileSync(join(dir, 'kernel'), 'K');
+  writeFileSync(join(dir, 'base.cpio'), '');
+  for (const d of ['a.img', 'b.img']) writeFileSync(join(dir, d), '');
+  process.env.FAKE_DIR = dir;
+  const job = (id: string, disk: string): VmJob => ({
+    id,
+    kernel: join(dir, 'kernel'),
+    cmdline: 'x',
+    disk: join(dir, disk),
+    mode: 'exit',
+    memMiB: 64,
+    cpus: 1,
+    timeoutSec: 30,
+  });
+  const options = (onResult: (r: VmJobResult) => void) => ({
+    assets: { l1: { kernel: join(dir, 'kernel'), baseInitramfs: join(dir, 'base.cpio') } } as never,
+    kickvmm: '/usr/bin/ls',
+    logDir: join(dir, 'logs'),
+    qemu,
+    onResult,
+  });
+  return { dir, jobs: [job('j0', 'a.img'), job('j1', 'b.img')], options };
+}
+
+test('each rig job is delivered as soon as it ends, with its logs; the scratch folder goes', async () => {
+  const { dir, jobs, options } = standIn(FAKE_QEMU);
   const tmp = join(dir, 'tmp');
   const oldTmp = process.env.TMPDIR;
   try {
-    const qemu = join(dir, 'qemu');
-    writeFileSync(qemu, FAKE_QEMU);
-    chmodSync(qemu, 0o755);
-    writeFileSync(join(dir, 'kernel'), 'K');
-    writeFileSync(join(dir, 'base.cpio'), '');
-    for (const d of ['a.img', 'b.img']) writeFileSync(join(dir, d), '');
     mkdirSync(tmp);
     process.env.TMPDIR = tmp;
-    process.env.FAKE_DIR = dir;
-    const job = (id: string, disk: string): VmJob => ({
-      id,
-      kernel: join(dir, 'kernel'),
-      cmdline: 'x',
-      disk: join(dir, disk),
-      mode: 'exit',
-      memMiB: 64,
-      cpus: 1,
-      timeoutSec: 30,
-    });
     const delivered: { id: string; secondStarted: boolean; console: string }[] = [];
-    const all = await runInRig([job('j0', 'a.img'), job('j1', 'b.img')], {
-      assets: { l1: { kernel: join(dir, 'kernel'), baseInitramfs: join(dir, 'base.cpio') } } as never,
-      kickvmm: '/usr/bin/ls',
-      logDir: join(dir, 'logs'),
-      qemu,
-      onResult: (r: VmJobResult) =>
+    const all = await runInRig(
+      jobs,
+      options((r) =>
         delivered.push({ id: r.id, secondStarted: existsSync(join(dir, 'second-started')), console: r.console }),
-    });
+      ),
+    );
     assert.deepEqual(
       delivered.map((d) => [d.id, d.secondStarted]),
       [
@@ -113,35 +124,15 @@ say ALL-DONE
 `;
 
 async function runDying(alwaysDie: boolean) {
-  const dir = mkdtempSync(join(tmpdir(), 'kb-rigretry-'));
-  const qemu = join(dir, 'qemu');
-  writeFileSync(qemu, DYING_QEMU);
-  chmodSync(qemu, 0o755);
-  writeFileSync(join(dir, 'kernel'), 'K');
-  writeFileSync(join(dir, 'base.cpio'), '');
-  for (const d of ['a.img', 'b.img']) writeFileSync(join(dir, d), '');
-  process.env.FAKE_DIR = dir;
+  const { dir, jobs, options } = standIn(DYING_QEMU);
   if (alwaysDie) process.env.FAKE_ALWAYS_DIE = '1';
   else delete process.env.FAKE_ALWAYS_DIE;
-  const job = (id: string, disk: string): VmJob => ({
-    id,
-    kernel: join(dir, 'kernel'),
-    cmdline: 'x',
-    disk: join(dir, disk),
-    mode: 'exit',
-    memMiB: 64,
-    cpus: 1,
-    timeoutSec: 30,
-  });
   try {
     const delivered: string[] = [];
-    const results = await runInRig([job('j0', 'a.img'), job('j1', 'b.img')], {
-      assets: { l1: { kernel: join(dir, 'kernel'), baseInitramfs: join(dir, 'base.cpio') } } as never,
-      kickvmm: '/usr/bin/ls',
-      logDir: join(dir, 'logs'),
-      qemu,
-      onResult: (r: VmJobResult) => delivered.push(r.id),
-    });
+    const results = await runInRig(
+      jobs,
+      options((r) => delivered.push(r.id)),
+    );
     return { results, delivered, boots: Number(readFileSync(join(dir, 'boots'), 'utf8')) };
   } finally {
     delete process.env.FAKE_ALWAYS_DIE;

@@ -335,7 +335,10 @@ export function forestItems(model: {
         cmp.rows
           .filter((m) => m.role === 'primary')
           .map((m) => ({
-            label: `${multiHost ? `${h.host}: ` : ''}${sec.scenario}${multiArm ? ` ${cmp.treatmentArm}/${cmp.baselineArm}` : ''} ${m.metric}${m.direction === 'lower' ? ' (lower better)' : ''}`,
+            label:
+              `${multiHost ? `${h.host}: ` : ''}${sec.scenario}` +
+              `${multiArm ? ` ${cmp.treatmentArm}/${cmp.baselineArm}` : ''} ${m.metric}` +
+              `${m.direction === 'lower' ? ' (lower better)' : ''}`,
             ratio: m.ratio,
             ci: m.ci ? { low: m.ci.low, high: m.ci.high } : null,
             verdict: m.verdict ?? 'n/a',
@@ -491,7 +494,9 @@ export async function renderForest(
   return {
     name: 'overview-forest.png',
     scenario: '',
-    title: `Overview: ${items.length} primary hypothes${items.length === 1 ? 'is' : 'es'}, ratio with its 95% interval; shaded band \u00b1${thresholdPct}%, dashed line 1.0`,
+    title:
+      `Overview: ${items.length} primary hypothes${items.length === 1 ? 'is' : 'es'}, ratio with its 95% interval; ` +
+      `shaded band \u00b1${thresholdPct}%, dashed line 1.0`,
     png,
     width,
     height,

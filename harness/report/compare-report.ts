@@ -185,7 +185,9 @@ export function judge(c: RunComparison | MetricComparison[], opts: GateOptions =
     reasons,
     power,
     regressions: [],
-    line: `PASS: no primary metric regressed beyond ${thresholdPct}% (${prim.length} primary hypotheses, Holm; ${counts.improved} improved, ${counts['no change']} no change, ${counts.inconclusive} inconclusive)${openNote}`,
+    line:
+      `PASS: no primary metric regressed beyond ${thresholdPct}% (${prim.length} primary hypotheses, Holm; ` +
+      `${counts.improved} improved, ${counts['no change']} no change, ${counts.inconclusive} inconclusive)${openNote}`,
   };
 }
 
@@ -272,7 +274,10 @@ export function renderCompare(c: RunComparison | MetricComparison[], opts: Compa
   const thresholdPct = opts.thresholdPct ?? (Array.isArray(c) ? 5 : c.thresholdPct);
   const g = judge(c, { ...opts, thresholdPct });
   const warnings = whereWarnings(c);
-  const rule = `gate: regressed = a primary metric with Holm-adjusted exact rank-sum p < ${alphaOf(c)} (Holm over the ${g.power.m} primary hypotheses) and the whole 95% Hodges-Lehmann interval of the change beyond ${thresholdPct}% in the bad direction; secondary metrics are shown, never gated`;
+  const rule =
+    `gate: regressed = a primary metric with Holm-adjusted exact rank-sum p < ${alphaOf(c)} ` +
+    `(Holm over the ${g.power.m} primary hypotheses) and the whole 95% Hodges-Lehmann interval of the change ` +
+    `beyond ${thresholdPct}% in the bad direction; secondary metrics are shown, never gated`;
   const power = powerLine('gate', g.power);
   const rows = rowsOf(c, thresholdPct);
   const inter = Array.isArray(c) ? [] : interactionRows(c);

@@ -184,7 +184,12 @@ async function overviewHtml(model: ReportModel): Promise<string> {
   const items = forestItems(model);
   if (!items.length) return '';
   const img = await renderForest(items, model.thresholdPct, model.warnings.length > 0);
-  return `<figure class="overview"><img src="data:image/png;base64,${img.png.toString('base64')}" width="${img.width}" height="${img.height}" alt="${escapeHtml(img.title)}"><figcaption>${escapeHtml(img.title)}</figcaption></figure>`;
+  const src = `data:image/png;base64,${img.png.toString('base64')}`;
+  const title = escapeHtml(img.title);
+  return (
+    `<figure class="overview"><img src="${src}" width="${img.width}" height="${img.height}" alt="${title}">` +
+    `<figcaption>${title}</figcaption></figure>`
+  );
 }
 
 async function hostHtml(h: HostSection, model: ReportModel, multiHost: boolean): Promise<string> {

@@ -125,7 +125,10 @@ function sequentialOptions(rs: ResultSet, opts: ModelOptions): { opts: ModelOpti
       : seq.reason === 'budget'
         ? `budget of n=${seq.maxN} per arm spent`
         : 'interrupted';
-  const note = `sequential run: stopped at look ${seq.stoppedAt + 1} of ${seq.looks.length} (n=${look.n} per arm; ${why}); verdicts use that look's O'Brien-Fleming alpha ${look.alpha.toPrecision(2)} and ${(100 * (1 - look.alpha)).toFixed(1)}% intervals`;
+  const note =
+    `sequential run: stopped at look ${seq.stoppedAt + 1} of ${seq.looks.length} (n=${look.n} per arm; ${why}); ` +
+    `verdicts use that look's O'Brien-Fleming alpha ${look.alpha.toPrecision(2)} ` +
+    `and ${(100 * (1 - look.alpha)).toFixed(1)}% intervals`;
   if (opts.alpha !== undefined) return { opts, note };
   return { opts: { ...opts, alpha: look.alpha, level: 1 - look.alpha }, note };
 }

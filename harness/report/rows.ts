@@ -73,7 +73,8 @@ export function comparisonNotes(cmp: ArmComparison): string[] {
   if (missing.length) notes.push(`primary metric(s) not compared: ${missing.join(', ')}`);
   for (const m of cmp.rows.filter((r) => r.base.censored + r.treat.censored > 0))
     notes.push(
-      `${m.metric}: ${m.base.censored} of ${m.base.n} ${cmp.baselineArm} and ${m.treat.censored} of ${m.treat.n} ${cmp.treatmentArm} run(s) were +++++ (too fast to measure): counted in n and ranked as faster than every measured run`,
+      `${m.metric}: ${m.base.censored} of ${m.base.n} ${cmp.baselineArm} and ${m.treat.censored} of ${m.treat.n} ` +
+        `${cmp.treatmentArm} run(s) were +++++ (too fast to measure): counted in n and ranked as faster than every measured run`,
     );
   const noCi = new Map<string, string[]>();
   for (const m of cmp.rows) {
@@ -86,7 +87,8 @@ export function comparisonNotes(cmp: ArmComparison): string[] {
     const d = m.paired?.drift;
     if (m.role === 'primary' && d?.visible)
       notes.push(
-        `drift visible in ${m.metric}: values trend with the run order (Spearman rho ${d.rho.toFixed(2)}, permutation p ${fmtP(d.p)}); the paired per-round estimate cancels it`,
+        `drift visible in ${m.metric}: values trend with the run order ` +
+          `(Spearman rho ${d.rho.toFixed(2)}, permutation p ${fmtP(d.p)}); the paired per-round estimate cancels it`,
       );
   }
   return notes;
@@ -121,7 +123,10 @@ export function verdictLine(model: ReportModel): string {
           if (m.role !== 'primary') secondary++;
           else if (m.verdict) c[m.verdict]++;
         }
-  return `primary: ${c.improved} improved, ${c.regressed} regressed, ${c['no change']} no change, ${c.inconclusive} inconclusive; ${secondary} secondary metric(s) shown for explanation`;
+  return (
+    `primary: ${c.improved} improved, ${c.regressed} regressed, ${c['no change']} no change, ` +
+    `${c.inconclusive} inconclusive; ${secondary} secondary metric(s) shown for explanation`
+  );
 }
 
 export function settingsLine(model: ReportModel): string {
@@ -130,7 +135,14 @@ export function settingsLine(model: ReportModel): string {
   const perArm = multiArm
     ? '; each arm is compared with the baseline on its own (Holm within each comparison, not across arms)'
     : '';
-  return `verdict rule: each scenario's pre-declared primary metrics form one Holm family; improved/regressed = Holm-adjusted exact rank-sum p < ${+model.alpha.toPrecision(3)} (+++++ runs ranked fastest) and the whole exact Hodges-Lehmann interval of the ratio beyond \u00b1${t}%; interval within \u00b1${t}% = no change; otherwise inconclusive; no interval, and no "no change", where n is too small for an exact one; secondary metrics are a separate Holm family, explanatory only${perArm}; resampling seed ${model.seed}`;
+  return (
+    "verdict rule: each scenario's pre-declared primary metrics form one Holm family; " +
+    `improved/regressed = Holm-adjusted exact rank-sum p < ${+model.alpha.toPrecision(3)} (+++++ runs ranked fastest) ` +
+    `and the whole exact Hodges-Lehmann interval of the ratio beyond \u00b1${t}%; ` +
+    `interval within \u00b1${t}% = no change; otherwise inconclusive; ` +
+    'no interval, and no "no change", where n is too small for an exact one; ' +
+    `secondary metrics are a separate Holm family, explanatory only${perArm}; resampling seed ${model.seed}`
+  );
 }
 
 export function sampleSummary(sec: ScenarioSection): string {
@@ -157,7 +169,10 @@ export function aaNote(cmp: ArmComparison): string | null {
   const pct = (v: number | null) => (v === null ? 'none at this n' : `${v.toFixed(1)}%`);
   const parts = floors.map(
     (f) =>
-      `${f.metric}: noise ${f.sigmaLog === null ? 'n/a' : `${(f.sigmaLog * 100).toFixed(1)}%`}, detectable ${pct(f.minDetectableEffectPct)} (a verdict needs ${pct(f.verdictEffectPct)}), n for the threshold ${f.nForThreshold ?? 'n/a'} per arm`,
+      `${f.metric}: noise ${f.sigmaLog === null ? 'n/a' : `${(f.sigmaLog * 100).toFixed(1)}%`}, ` +
+      `detectable ${pct(f.minDetectableEffectPct)} (a verdict needs ${pct(f.verdictEffectPct)}), ` +
+      `n for the threshold ${f.nForThreshold ?? 'n/a'} per arm`,
   );
-  return `A/A noise floor (effects found with 80% power at this host's noise, n=${floors[0].nBase}/${floors[0].nTreat}): ${parts.join('; ')}; ${alarms} false alarm(s).`;
+  const n = `${floors[0].nBase}/${floors[0].nTreat}`;
+  return `A/A noise floor (effects found with 80% power at this host's noise, n=${n}): ${parts.join('; ')}; ${alarms} false alarm(s).`;
 }

@@ -56,13 +56,10 @@ test('mixed arm semantics: only when both sides have exit samples', () => {
 test('merge refuses to mix old and new exit arms, and keeps armSemantics when they agree', () => {
   const old = readResults(OLD_FIXTURE);
   const now = syntheticResultSet({ n: 2, host: 'other-host' });
-  assert.throws(
-    () => mergeResults([old, now], ['old.json', 'new.json']),
-    {
-      message:
-        /^merge: old\.json has arm semantics 1 .* but new\.json has arm semantics 2 .*: their "exit" arms are different designs; merge them separately$/,
-    },
-  );
+  assert.throws(() => mergeResults([old, now], ['old.json', 'new.json']), {
+    message:
+      /^merge: old\.json has arm semantics 1 .* but new\.json has arm semantics 2 .*: their "exit" arms are different designs; merge them separately$/,
+  });
   const merged = mergeResults([now, syntheticResultSet({ n: 2, seed: 5, host: 'third-host' })]);
   assert.equal(merged.armSemantics, 2);
   // The same file twice is one set of runs: merge refuses to count it twice unless asked to keep one copy.

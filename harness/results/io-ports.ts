@@ -24,13 +24,20 @@ export function classifyPort(port: number): PortClass {
 export type PortExitSplit = Record<PortClass, number>;
 
 /** The per-class sums of a stats object's ioExitsByPort; null when the stats have none (kickvmm before issue 7). */
-export function splitIoExits(stats: { ioExitsByPort?: Record<string, number> } | null | undefined): PortExitSplit | null {
+export function splitIoExits(
+  stats: { ioExitsByPort?: Record<string, number> } | null | undefined,
+): PortExitSplit | null {
   const byPort = stats?.ioExitsByPort;
   if (!byPort) return null;
   const out: PortExitSplit = { console: 0, pciConfig: 0, legacy: 0, ioPath: 0 };
   for (const [key, count] of Object.entries(byPort)) {
     const port = Number.parseInt(key, 16);
-    if (!/^(0x)?[0-9a-f]+$/i.test(key) || !Number.isFinite(port) || typeof count !== 'number' || !Number.isFinite(count))
+    if (
+      !/^(0x)?[0-9a-f]+$/i.test(key) ||
+      !Number.isFinite(port) ||
+      typeof count !== 'number' ||
+      !Number.isFinite(count)
+    )
       continue;
     out[classifyPort(port)] += count;
   }

@@ -96,7 +96,10 @@ test('read errors name the file and the field', async () => {
   const dir = tmp();
   try {
     const file = join(dir, 'r.json');
-    assert.throws(() => readResults(file), (e: Error) => e instanceof ResultsError && e.message === `${file}: cannot read: no such file`);
+    assert.throws(
+      () => readResults(file),
+      (e: Error) => e instanceof ResultsError && e.message === `${file}: cannot read: no such file`,
+    );
     await fs.writeFile(file, '{"schema": ');
     assert.throws(() => readResults(file), new RegExp(`${file}: not valid JSON`));
 
@@ -112,22 +115,34 @@ test('read errors name the file and the field', async () => {
     const m = structuredClone(rs);
     (m.samples[1].metrics.put_block as { value: unknown }).value = null;
     await write(m);
-    assert.throws(() => readResults(file), (e: Error) => {
-      assert.match(e.message, /^.*r\.json: samples\[1\] \(quick\/ioeventfd\/0\)\.metrics\.put_block\.value: expected a finite number, got null$/);
-      assert.ok(!e.message.includes('\n'));
-      return true;
-    });
+    assert.throws(
+      () => readResults(file),
+      (e: Error) => {
+        assert.match(
+          e.message,
+          /^.*r\.json: samples\[1\] \(quick\/ioeventfd\/0\)\.metrics\.put_block\.value: expected a finite number, got null$/,
+        );
+        assert.ok(!e.message.includes('\n'));
+        return true;
+      },
+    );
 
     const tf = structuredClone(rs);
     tf.samples[0].metrics.seeks.value = 12;
     await write(tf);
-    assert.throws(() => readResults(file), /metrics\.seeks\.value: expected null when status is "too_fast", got number 12/);
+    assert.throws(
+      () => readResults(file),
+      /metrics\.seeks\.value: expected null when status is "too_fast", got number 12/,
+    );
 
     const h = structuredClone(rs);
     h.samples[2].host = 'elsewhere';
     (h.samples[3] as { mode: string }).mode = 'fast';
     await write(h);
-    assert.throws(() => readResults(file), /samples\[2\] \(quick\/ioeventfd\/1\)\.host: "elsewhere" is not a key of hosts \(and 1 more problem\)$/);
+    assert.throws(
+      () => readResults(file),
+      /samples\[2\] \(quick\/ioeventfd\/1\)\.host: "elsewhere" is not a key of hosts \(and 1 more problem\)$/,
+    );
 
     const d = structuredClone(rs);
     d.samples[1].id = d.samples[0].id;

@@ -52,7 +52,10 @@ test('mixing schema versions or A/A with A/B is refused', () => {
   const a = syntheticResultSet({ seed: 1, n: 2, host: 'x' });
   const b = syntheticResultSet({ seed: 2, n: 2, host: 'y' });
   (b as { version: number }).version = 2;
-  assert.throws(() => mergeResults([a, b]), /input 2 is kickbench\/results version 2 but input 1 is kickbench\/results version 1/);
+  assert.throws(
+    () => mergeResults([a, b]),
+    /input 2 is kickbench\/results version 2 but input 1 is kickbench\/results version 1/,
+  );
   const c = syntheticResultSet({ seed: 2, n: 2, host: 'y' });
   c.aa = true;
   assert.throws(() => mergeResults([a, c]), /A\/A/);
@@ -76,8 +79,14 @@ test('a sample seen twice is refused, or kept once with a warning when asked', (
 
 test('the merged completion adds the plans and keeps the worst state', () => {
   const a = syntheticResultSet({ seed: 1, n: 4, host: 'x' });
-  const b = { ...syntheticResultSet({ seed: 2, n: 4, host: 'y' }), completion: { planned: 10, done: 8, state: 'interrupted' as const } };
+  const b = {
+    ...syntheticResultSet({ seed: 2, n: 4, host: 'y' }),
+    completion: { planned: 10, done: 8, state: 'interrupted' as const },
+  };
   const m = mergeResults([a, b]);
   assert.deepEqual(m.completion, { planned: 18, done: 16, state: 'interrupted' });
-  assert.throws(() => validateResults({ ...m, completion: { planned: 1, done: 1, state: 'half' } }), /completion\.state/);
+  assert.throws(
+    () => validateResults({ ...m, completion: { planned: 1, done: 1, state: 'half' } }),
+    /completion\.state/,
+  );
 });

@@ -37,7 +37,9 @@ export type MergedResultSet = ResultSet & { mergedFrom?: MergeSource[] };
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    const keys = Object.keys(v as object).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+    const keys = Object.keys(v as object)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(v);
@@ -87,7 +89,9 @@ export function mergeResults(sets: ResultSet[], labels?: string[], opts: MergeOp
       );
     }
     if (Boolean(rs.aa) !== Boolean(first.aa)) {
-      throw new ResultsError(`merge: ${name(i)} is ${rs.aa ? 'an A/A' : 'an A/B'} run but ${name(0)} is not; merge A/A and A/B runs separately`);
+      throw new ResultsError(
+        `merge: ${name(i)} is ${rs.aa ? 'an A/A' : 'an A/B'} run but ${name(0)} is not; merge A/A and A/B runs separately`,
+      );
     }
     const mixed = mixedArmSemantics(first, rs, [name(0), name(i)]);
     if (mixed) throw new ResultsError(`merge: ${mixed}; merge them separately`);
@@ -119,7 +123,9 @@ export function mergeResults(sets: ResultSet[], labels?: string[], opts: MergeOp
     // Map this set's host keys into the merged host table.
     const hostMap = new Map<string, string>();
     for (const [key, env] of Object.entries(rs.hosts)) {
-      const same = Object.entries(hosts).find(([k, e]) => (k === key || k.startsWith(`${key}#`)) && canonicalJson(e) === canonicalJson(env));
+      const same = Object.entries(hosts).find(
+        ([k, e]) => (k === key || k.startsWith(`${key}#`)) && canonicalJson(e) === canonicalJson(env),
+      );
       if (same) {
         hostMap.set(key, same[0]);
       } else {
@@ -169,7 +175,10 @@ export function mergeResults(sets: ResultSet[], labels?: string[], opts: MergeOp
   };
   const seeds = [...new Set(sets.map((rs) => rs.seed))];
   const orders = [...new Set(sets.map((rs) => rs.order))];
-  const createdAt = sets.map((rs) => rs.createdAt).sort().at(-1)!;
+  const createdAt = sets
+    .map((rs) => rs.createdAt)
+    .sort()
+    .at(-1)!;
   const merged: MergedResultSet = {
     schema: first.schema,
     version: first.version,

@@ -28,7 +28,9 @@ export function describeValue(v: unknown): string {
 }
 
 // Field builders whose errors read "expected <what>, got <value>", whatever zod check failed.
-const expected = (what: string) => ({ error: (iss: { input?: unknown }) => `expected ${what}, got ${describeValue(iss.input)}` });
+const expected = (what: string) => ({
+  error: (iss: { input?: unknown }) => `expected ${what}, got ${describeValue(iss.input)}`,
+});
 const str = () => z.string(expected('a string'));
 const strOrNull = () => z.string(expected('a string or null')).nullable();
 const bool = () => z.boolean(expected('true or false'));
@@ -43,7 +45,8 @@ const finiteOrNull = (min?: number) => {
   const n = z.number(expected(what));
   return (min !== undefined ? n.min(min, expected(what)) : n).nullable();
 };
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, expected(`one of ${values.join('|')}`));
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, expected(`one of ${values.join('|')}`));
 const object = <S extends z.core.$ZodLooseShape>(shape: S) => z.object(shape, expected('an object'));
 const looseObject = <S extends z.core.$ZodLooseShape>(shape: S) => z.looseObject(shape, expected('an object'));
 const anyObject = () => z.record(z.string(), z.unknown(), expected('an object'));
@@ -71,7 +74,8 @@ export const MetricSampleSchema = object({
 }).superRefine((m, ctx) => {
   if (!isObj(m)) return;
   if (m.status === 'ok') {
-    if (m.value === null) ctx.addIssue({ code: 'custom', path: ['value'], message: 'expected a finite number, got null' });
+    if (m.value === null)
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'expected a finite number, got null' });
   } else if (MetricStatusSchema.safeParse(m.status).success && typeof m.value === 'number') {
     const message = `expected null when status is ${describeValue(m.status)}, got ${describeValue(m.value)}`;
     ctx.addIssue({ code: 'custom', path: ['value'], message });
@@ -97,7 +101,9 @@ export const SampleSchema = object({
   guest: object({
     memMiB: int(1),
     cpus: int(1),
-    memTotalMiB: int(1).optional().describe('the RAM the guest kernel reported (MemTotal): what bonnie++ and the page cache see'),
+    memTotalMiB: int(1)
+      .optional()
+      .describe('the RAM the guest kernel reported (MemTotal): what bonnie++ and the page cache see'),
   })
     .optional()
     .describe("the guest this sample's VM had (its sizing rule is in the host's guestSizing)"),
@@ -138,7 +144,9 @@ export const HostEnvironmentSchema = looseObject({
       expected('an object'),
     )
     .optional()
-    .describe('per scenario: the vCPUs and RAM its guest got, the rule that chose them and any --cpus/--mem (scenarios/sizing.ts)'),
+    .describe(
+      'per scenario: the vCPUs and RAM its guest got, the rule that chose them and any --cpus/--mem (scenarios/sizing.ts)',
+    ),
 });
 export type HostEnvironment = z.infer<typeof HostEnvironmentSchema>;
 
@@ -152,7 +160,8 @@ export const CompletionSchema = object({
   planned: int(0).describe('measured (non-warm-up) samples the plan asked for'),
   done: int(0).describe('measured samples that finished with status ok'),
   state: oneOf(['running', 'complete', 'incomplete', 'interrupted']).describe(
-    "'running' while the runner works; 'complete' when every planned sample is done and ok; 'incomplete' when the run ended with fewer; 'interrupted' when a signal stopped it",
+    "'running' while the runner works; 'complete' when every planned sample is done and ok; " +
+      "'incomplete' when the run ended with fewer; 'interrupted' when a signal stopped it",
   ),
 });
 /** How much of the plan was measured (see completion.ts). */
@@ -205,7 +214,12 @@ export const ResultSetSchema = object({
     if (Array.isArray(rs.scenarios)) {
       rs.scenarios.forEach((sc: unknown, i) => {
         if (!isObj(sc) || typeof sc.name !== 'string') return;
-        if (names.has(sc.name)) ctx.addIssue({ code: 'custom', path: ['scenarios', i, 'name'], message: `duplicate scenario ${describeValue(sc.name)}` });
+        if (names.has(sc.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scenarios', i, 'name'],
+            message: `duplicate scenario ${describeValue(sc.name)}`,
+          });
         names.add(sc.name);
       });
     }
@@ -215,10 +229,18 @@ export const ResultSetSchema = object({
     rs.samples.forEach((s: unknown, i) => {
       if (!isObj(s)) return;
       if (Array.isArray(rs.scenarios) && typeof s.scenario === 'string' && !names.has(s.scenario)) {
-        ctx.addIssue({ code: 'custom', path: ['samples', i, 'scenario'], message: `${describeValue(s.scenario)} is not listed in scenarios` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['samples', i, 'scenario'],
+          message: `${describeValue(s.scenario)} is not listed in scenarios`,
+        });
       }
       if (typeof s.host === 'string' && isObj(hosts) && !Object.hasOwn(hosts, s.host)) {
-        ctx.addIssue({ code: 'custom', path: ['samples', i, 'host'], message: `${describeValue(s.host)} is not a key of hosts` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['samples', i, 'host'],
+          message: `${describeValue(s.host)} is not a key of hosts`,
+        });
       }
       if (typeof s.id === 'string') {
         if (ids.has(s.id)) ctx.addIssue({ code: 'custom', path: ['samples', i, 'id'], message: 'duplicate sample id' });
@@ -280,7 +302,13 @@ export const METRICS: MetricInfo[] = [
     direction: 'lower',
     family: 'secondary',
   },
-  { name: 'vcpu_cpu_s_per_gib', label: 'vCPU CPU time per GiB', unit: 's/GiB', direction: 'lower', family: 'secondary' },
+  {
+    name: 'vcpu_cpu_s_per_gib',
+    label: 'vCPU CPU time per GiB',
+    unit: 's/GiB',
+    direction: 'lower',
+    family: 'secondary',
+  },
   { name: 'wall_seconds', label: 'VM wall time', unit: 's', direction: 'lower', family: 'secondary' },
   // Probe-guest workloads.
   { name: 'doorbell_ns_per_kick', label: 'Doorbell cost per kick', unit: 'ns', direction: 'lower', family: 'primary' },
@@ -291,5 +319,11 @@ export function metricInfo(name: string): MetricInfo {
   if (known) return known;
   const lowerIsBetter = /latency|_ns|_us|seconds|per_kick|exits/.test(name);
   const secondary = /latency|_per_mib|_per_gib|seconds/.test(name);
-  return { name, label: name, unit: '', direction: lowerIsBetter ? 'lower' : 'higher', family: secondary ? 'secondary' : 'primary' };
+  return {
+    name,
+    label: name,
+    unit: '',
+    direction: lowerIsBetter ? 'lower' : 'higher',
+    family: secondary ? 'secondary' : 'primary',
+  };
 }

@@ -108,8 +108,25 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
   if (semantics < 2 && arms.includes('inline')) throw new Error('arm semantics 1 had no inline arm');
   const jitter = (centre: number) => Math.max(0, centre * (1 + noise * normal(rand)));
 
-  const scenarios = [{ name: 'quick', definition: { workload: { kind: 'bonnie', args: ['-s', '768', '-c', '2', '-u', '0'] }, repetitions: n, primary: ['put_block', 'rewrite', 'get_block'] } }];
-  if (opts.probe) scenarios.push({ name: 'doorbell', definition: { workload: { kind: 'probe', cmdline: 'doorbell' } as never, repetitions: n, primary: ['doorbell_ns_per_kick'] } as never });
+  const scenarios = [
+    {
+      name: 'quick',
+      definition: {
+        workload: { kind: 'bonnie', args: ['-s', '768', '-c', '2', '-u', '0'] },
+        repetitions: n,
+        primary: ['put_block', 'rewrite', 'get_block'],
+      },
+    },
+  ];
+  if (opts.probe)
+    scenarios.push({
+      name: 'doorbell',
+      definition: {
+        workload: { kind: 'probe', cmdline: 'doorbell' } as never,
+        repetitions: n,
+        primary: ['doorbell_ns_per_kick'],
+      } as never,
+    });
 
   const samples: Sample[] = [];
   let order = 0;
@@ -137,11 +154,21 @@ export function syntheticResultSet(opts: SyntheticOptions = {}): ResultSet {
           };
         }
         for (const name of TOO_FAST) {
-          metrics[name] = { value: null, status: 'too_fast', unit: name === 'seeks' ? '/s' : 'files/s', cpu: null, latency_us: Math.round(jitter(500)) };
+          metrics[name] = {
+            value: null,
+            status: 'too_fast',
+            unit: name === 'seeks' ? '/s' : 'files/s',
+            cpu: null,
+            latency_us: Math.round(jitter(500)),
+          };
         }
         mib = 768 * 2 * 3;
       } else {
-        metrics.doorbell_ns_per_kick = { value: Math.round(jitter(ARM_SHAPE[mode].doorbellNs)), status: 'ok', unit: 'ns' };
+        metrics.doorbell_ns_per_kick = {
+          value: Math.round(jitter(ARM_SHAPE[mode].doorbellNs)),
+          status: 'ok',
+          unit: 'ns',
+        };
         mib = 64;
       }
       const kicks = Math.round(jitter(mib * 40));

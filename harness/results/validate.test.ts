@@ -25,12 +25,30 @@ test('each kind of field problem reads "<file>: <path>: expected <what>, got <va
     [(rs) => (rs.aa = 'yes'), 'f.json: aa: expected true or false, got "yes"'],
     [(rs) => (rs.scenarios = {}), 'f.json: scenarios: expected an array, got an object'],
     [(rs) => (rs.scenarios[0].definition = []), 'f.json: scenarios[0].definition: expected an object, got an array'],
-    [(rs) => (rs.hosts['synthetic-fixture'].cpus = 0), 'f.json: hosts.synthetic-fixture.cpus: expected an integer >= 1, got number 0'],
-    [(rs) => (rs.hosts['synthetic-fixture'].governor = 3), 'f.json: hosts.synthetic-fixture.governor: expected a string or null, got number 3'],
-    [(rs) => (rs.hosts['synthetic-fixture'].guest.kernel = 1), 'f.json: hosts.synthetic-fixture.guest.kernel: expected a string or null, got number 1'],
-    [(rs) => (rs.samples[0].index = 1.5), 'f.json: samples[0] (quick/exit/0).index: expected an integer >= 0, got number 1.5'],
-    [(rs) => (rs.samples[0].wallSeconds = -1), 'f.json: samples[0] (quick/exit/0).wallSeconds: expected a finite number >= 0, got number -1'],
-    [(rs) => (rs.samples[0].where = 'cloud'), 'f.json: samples[0] (quick/exit/0).where: expected one of hardware|emulating|nested, got "cloud"'],
+    [
+      (rs) => (rs.hosts['synthetic-fixture'].cpus = 0),
+      'f.json: hosts.synthetic-fixture.cpus: expected an integer >= 1, got number 0',
+    ],
+    [
+      (rs) => (rs.hosts['synthetic-fixture'].governor = 3),
+      'f.json: hosts.synthetic-fixture.governor: expected a string or null, got number 3',
+    ],
+    [
+      (rs) => (rs.hosts['synthetic-fixture'].guest.kernel = 1),
+      'f.json: hosts.synthetic-fixture.guest.kernel: expected a string or null, got number 1',
+    ],
+    [
+      (rs) => (rs.samples[0].index = 1.5),
+      'f.json: samples[0] (quick/exit/0).index: expected an integer >= 0, got number 1.5',
+    ],
+    [
+      (rs) => (rs.samples[0].wallSeconds = -1),
+      'f.json: samples[0] (quick/exit/0).wallSeconds: expected a finite number >= 0, got number -1',
+    ],
+    [
+      (rs) => (rs.samples[0].where = 'cloud'),
+      'f.json: samples[0] (quick/exit/0).where: expected one of hardware|emulating|nested, got "cloud"',
+    ],
     [
       (rs) => (rs.samples[0].metrics.put_block.latency_us = -2),
       'f.json: samples[0] (quick/exit/0).metrics.put_block.latency_us: expected a finite number >= 0 or null, got number -2',
@@ -47,12 +65,21 @@ test('the first problem in the file is reported, with a count of the others', ()
     rs.samples[1].host = 'elsewhere';
     rs.samples[2].metrics.putc.status = 'maybe';
   });
-  assert.match(message, /^f\.json: samples\[1\] \([^)]+\)\.host: "elsewhere" is not a key of hosts \(and 2 more problems\)$/);
+  assert.match(
+    message,
+    /^f\.json: samples\[1\] \([^)]+\)\.host: "elsewhere" is not a key of hosts \(and 2 more problems\)$/,
+  );
 });
 
 test('a header that is not ours gets its own sentence', () => {
-  assert.throws(() => validateResults([], 'f'), /^ResultsError: f: expected a JSON object at the top level, got an array$/);
-  assert.throws(() => validateResults({ schema: 'kickbench/results', version: 0 }, 'f'), /version: expected a positive integer, got number 0/);
+  assert.throws(
+    () => validateResults([], 'f'),
+    /^ResultsError: f: expected a JSON object at the top level, got an array$/,
+  );
+  assert.throws(
+    () => validateResults({ schema: 'kickbench/results', version: 0 }, 'f'),
+    /version: expected a positive integer, got number 0/,
+  );
   assert.throws(
     () => validateResults({ schema: 'kickbench/results', version: 1 }, 'f'),
     /^ResultsError: f: createdAt: expected a string, got nothing \(and \d+ more problems\)$/,

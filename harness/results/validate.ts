@@ -75,7 +75,8 @@ export function formatIssues(source: string, root: unknown, issues: readonly z.c
  */
 export function validateResults(obj: unknown, source = 'results'): ResultSet {
   // The header first: a file that is not ours, or from a newer kickbench, gets a sentence of its own.
-  if (!isObj(obj)) throw new ResultsError(`${source}: expected a JSON object at the top level, got ${describeValue(obj)}`);
+  if (!isObj(obj))
+    throw new ResultsError(`${source}: expected a JSON object at the top level, got ${describeValue(obj)}`);
   if (obj.schema !== RESULTS_SCHEMA_ID) {
     throw new ResultsError(
       `${source}: schema: expected "${RESULTS_SCHEMA_ID}", got ${describeValue(obj.schema)} (not a kickbench results file?)`,

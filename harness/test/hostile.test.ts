@@ -13,7 +13,7 @@ import { VmBatch } from './vm-batch.js';
 import { parseProbeConsole } from '../runner/probe-output.js';
 import { ensureAssets } from '../assets/cache.js';
 import { sparseFile } from '../assets/disk.js';
-import { decidePlace, detectHost, requestedPlace, runJobs, type VmJob } from '../launch/index.js';
+import { decidePlace, detectHost, requestedPlace, type VmJob } from '../launch/index.js';
 import { KICK_MODES } from '../results/arms.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kb-hostile-'));
@@ -87,13 +87,7 @@ before(async () => {
     };
   }
   const assets = where === 'nested' ? await ensureAssets() : null;
-  const out = await runJobs(Object.values(jobs), {
-    place: where,
-    kickvmm: paths.kickvmm(),
-    assets,
-    logDir: join(work, 'logs'),
-  });
-  batch.record(out);
+  await batch.run(Object.values(jobs), where, assets);
 });
 
 for (const mode of KICK_MODES) {

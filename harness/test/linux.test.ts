@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import { ensureAssets, type GuestAssets } from '../assets/cache.js';
 import { freshDisk, fsckDisk } from '../assets/disk.js';
 import { innerBonnieCmdline, parseGuestConsole, SMP_CHECK_PARAM } from '../assets/guest.js';
-import { decidePlace, detectHost, requestedPlace, runJobs, type Place, type VmJob } from '../launch/index.js';
+import { decidePlace, detectHost, requestedPlace, type Place, type VmJob } from '../launch/index.js';
 import { parseBonnie } from '../bonnie/parse.js';
 import { sampleFromResult } from '../runner/run.js';
 import { planRun } from '../runner/plan.js';
 import { resolveScenario } from '../scenarios/scenario.js';
-import { paths } from '../paths.js';
 import type { Sample } from '../results/schema.js';
 import { resultSetOf } from '../results/synthetic.js';
 import { renderReport } from '../report/index.js';
@@ -79,13 +78,7 @@ before(async () => {
   await job('panic', 'exit', `${base} rdinit=/no/such/init`);
   // init sleeps for an hour: a hang, from the harness's point of view.
   await job('hang', 'exit', `${base} rdinit=/bin/busybox -- sleep 3600`, 20);
-  const out = await runJobs(Object.values(jobs), {
-    place: where,
-    kickvmm: paths.kickvmm(),
-    assets,
-    logDir: join(work, 'logs'),
-  });
-  batch.record(out);
+  await batch.run(Object.values(jobs), where, assets);
 });
 
 const planned = (mode: KickMode) =>

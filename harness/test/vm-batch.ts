@@ -5,7 +5,9 @@ import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VmJobResult } from '../launch/index.js';
+import type { GuestAssets } from '../assets/cache.js';
+import { runJobs, type Place, type VmJob, type VmJobResult } from '../launch/index.js';
+import { paths } from '../paths.js';
 
 export class VmBatch {
   private readonly results: Record<string, VmJobResult> = {};
@@ -23,7 +25,9 @@ export class VmBatch {
     this.skipReason = reason;
   }
 
-  record(out: VmJobResult[]): void {
+  /** Runs the jobs with this checkout's kickvmm at `place` (logs under work/logs) and keeps their results. */
+  async run(jobs: VmJob[], place: Place, assets: GuestAssets | null): Promise<void> {
+    const out = await runJobs(jobs, { place, kickvmm: paths.kickvmm(), assets, logDir: join(this.work, 'logs') });
     for (const r of out) this.results[r.id] = r;
   }
 
