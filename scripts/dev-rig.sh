@@ -70,7 +70,9 @@ hostname "$(arg devrig_host)"
 [ -e /dev/kvm ] || echo "DEVRIG: no /dev/kvm in L1"
 cmdf=$share/cmd
 chroot /host /bin/sh "$cmdf" 2>&1 < /dev/null
-echo "DEVRIG-EXIT=$?"
+st=$?
+# On a line of its own even when the command's output did not end with a newline.
+printf '\nDEVRIG-EXIT=%s\n' "$st"
 sync
 poweroff -f
 INIT
