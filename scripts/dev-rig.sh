@@ -23,7 +23,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (D
 kb_cache=${KICKBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kickbench}
 cache=${DEVRIG_CACHE:-/tmp/kickbench-devrig}
 # Bump when L1's initramfs (its /init below) changes, so a cached one is rebuilt.
-devrig_version=3
+devrig_version=4
 mem=${DEVRIG_MEM:-4096}
 timeout_s=${DEVRIG_TIMEOUT:-900}
 mkdir -p "$cache"
