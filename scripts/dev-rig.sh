@@ -23,7 +23,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (D
 kb_cache=${KICKBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kickbench}
 cache=${DEVRIG_CACHE:-/tmp/kickbench-devrig}
 # Bump when L1's initramfs (its /init below) changes, so a cached one is rebuilt.
-devrig_version=3
+devrig_version=4
 mem=${DEVRIG_MEM:-4096}
 timeout_s=${DEVRIG_TIMEOUT:-900}
 mkdir -p "$cache"
@@ -70,7 +70,9 @@ hostname "$(arg devrig_host)"
 [ -e /dev/kvm ] || echo "DEVRIG: no /dev/kvm in L1"
 cmdf=$share/cmd
 chroot /host /bin/sh "$cmdf" 2>&1 < /dev/null
-echo "DEVRIG-EXIT=$?"
+st=$?
+# On a line of its own even when the command's output did not end with a newline.
+printf '\nDEVRIG-EXIT=%s\n' "$st"
 sync
 poweroff -f
 INIT
