@@ -95,7 +95,8 @@ export function peerTables(rs: ResultSet, opts: { thresholdPct?: number; alpha?:
       notes.push('inline: kickvmm only (no QEMU equivalent)');
     if (arms.includes('host'))
       notes.push(
-        'host: the same work with no VM, on a file in the same filesystem as the disk images (bonnie++ with the same arguments, -r the guest RAM or half the -s file when smaller; hostio for probe phases)',
+        'host: the same work with no VM, on a file in the same filesystem as the disk images ' +
+          '(bonnie++ with the same arguments, -r the guest RAM or half the -s file when smaller; hostio for probe phases)',
       );
     out.push({ scenario, arms, medians, comparisons, notes });
   }
