@@ -13,6 +13,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSy
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debianPackages, missingDebianPackages } from './debian-packages.mjs';
+import { makeBinsExecutable } from './bin-executable.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -118,10 +119,11 @@ function ensureNativeBuild() {
 // 4. TypeScript.
 function ensureTsBuild() {
   const hash = treeHash(['tsconfig.json', 'harness']);
-  if (upToDate('.ts-stamp', hash, ['dist/harness/cli.js'])) return;
+  if (upToDate('.ts-stamp', hash, ['dist/harness/cli.js'])) return makeBinsExecutable(root);
   if (checkOnly) fail('the TypeScript build is missing or stale; run: npm run build:ts');
   say('compiling the harness (tsc)');
   run(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json']);
+  makeBinsExecutable(root);
   markBuilt('.ts-stamp', hash);
 }
 
