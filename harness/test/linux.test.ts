@@ -23,6 +23,7 @@ import { renderReport } from '../report/index.js';
 import { cacheChecks } from '../report/cache.js';
 import { VmBatch } from './vm-batch.js';
 import { KICK_MODES, type KickMode } from '../results/arms.js';
+import { runPeerJob } from '../peers/job.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
 const work = mkdtempSync(join(tmpdir(), 'kb-linux-'));
@@ -56,6 +57,7 @@ before(async () => {
     cmdline: string,
     timeoutSec = 600,
     guest = { memMiB: 256, cpus: 1 },
+    vmm: 'kickvmm' | 'qemu' = 'kickvmm',
   ): Promise<void> => {
     const disk = join(work, `${id}.img`);
     await freshDisk(assets, disk);
@@ -68,6 +70,7 @@ before(async () => {
       mode,
       ...guest,
       timeoutSec,
+      vmm,
     };
   };
   for (const mode of KICK_MODES)
@@ -78,7 +81,18 @@ before(async () => {
   await job('panic', 'exit', `${base} rdinit=/no/such/init`);
   // init sleeps for an hour: a hang, from the harness's point of view.
   await job('hang', 'exit', `${base} rdinit=/bin/busybox -- sleep 3600`, 20);
-  await batch.run(Object.values(jobs), where, assets);
+  // The same quick run under QEMU (the peer VMM): in the rig it shares this L1 boot.
+  if (host.qemu) await job('qemu-ioeventfd', 'ioeventfd', innerBonnieCmdline(QUICK, base), 600, quickGuest, 'qemu');
+  await batch.run(
+    Object.values(jobs).filter((j) => where === 'nested' || j.vmm !== 'qemu'),
+    where,
+    assets,
+  );
+  // On a hardware KVM QEMU runs on this host, as kickbench run does it.
+  if (jobs['qemu-ioeventfd'] && where !== 'nested')
+    batch.keep(
+      await runPeerJob(qemuArm, jobs['qemu-ioeventfd'], quick, { logDir: join(work, 'logs'), workDir: work }, where),
+    );
 });
 
 const planned = (mode: KickMode) =>
@@ -86,6 +100,10 @@ const planned = (mode: KickMode) =>
     (p) => p.arm.mode === mode,
   )!;
 const quickSamples: Sample[] = [];
+const qemuPlanned = planRun([{ ...quick, peers: ['qemu'] }], { seed: 1, repetitions: 1, warmup: 0 }).find(
+  (p) => p.arm.name === 'qemu-ioeventfd',
+)!;
+const qemuArm = qemuPlanned.arm;
 
 for (const mode of KICK_MODES) {
   const title =
@@ -212,4 +230,33 @@ test('a guest that hangs is stopped by the timeout, with the console kept', (t) 
   const kept = readFileSync(join(work, 'logs', 'hang.console.log'), 'utf8');
   assert.ok(kept.length > 0, 'the console up to the hang is kept');
   assert.equal(kept.replace(/\r/g, ''), r.console.replace(/\r/g, ''));
+});
+
+test("quick's bonnie++ under QEMU (ioeventfd=on) beside kickvmm: block figures measured, image clean, QEMU's version, arguments, counters", async (t) => {
+  // jobs is filled unless the whole batch skipped (then batch.ran says why)
+  if (Object.keys(jobs).length && !jobs['qemu-ioeventfd'])
+    return t.skip('qemu-system-x86_64 is not installed: no QEMU job ran');
+  const r = batch.ran(t, 'qemu-ioeventfd');
+  if (!r) return;
+  assert.equal(r.exitCode, 0, `QEMU: ${r.stderr}\n${r.console.slice(-3000)}`);
+  const sample = sampleFromResult(qemuPlanned, r);
+  assert.equal(sample.status, 'ok', sample.error);
+  for (const m of ['put_block', 'rewrite', 'get_block'])
+    assert.equal(sample.metrics[m]?.status, 'ok', `${m}: ${sample.metrics[m]?.status}`);
+  const q = r.peerStats?.qemu;
+  assert.ok(q, 'the sample records QEMU');
+  assert.match(q.version ?? '', /^QEMU emulator version \d/);
+  assert.match(q.args[0], /qemu-system-x86_64$/);
+  const after = (flag: string) => q.args[q.args.indexOf(flag) + 1];
+  assert.equal(after('-accel'), 'kvm', `${where}: QEMU runs on a KVM, never TCG`);
+  assert.match(after('-device'), /^virtio-blk-pci,.*ioeventfd=on,vectors=0,event_idx=off/);
+  // Counters come from QMP query-stats, in L1 too (its QMP is a pipe the driver reads).
+  assert.ok((r.peerStats?.kvm?.exits ?? 0) > 0, `KVM exits read: ${JSON.stringify(r.peerStats?.missing)}`);
+  assert.ok((r.peerStats?.vcpuCpuSeconds ?? 0) > 0, "the vCPU thread's CPU time was read");
+  const fsck = await fsckDisk(jobs['qemu-ioeventfd'].disk);
+  assert.ok(fsck.clean, `e2fsck -fn:\n${fsck.output}`);
+  t.diagnostic(
+    `${where}: QEMU ioeventfd=on block write ${sample.metrics.put_block.value} rewrite ${sample.metrics.rewrite.value} ` +
+      `block read ${sample.metrics.get_block.value} KiB/s; ${r.peerStats?.kvm?.exits} KVM exits; wall ${r.wallSeconds.toFixed(1)} s (not hardware numbers)`,
+  );
 });

@@ -31,6 +31,11 @@ export class VmBatch {
     for (const r of out) this.results[r.id] = r;
   }
 
+  /** Keeps a result run by other means (a peer VMM on this host). */
+  keep(r: VmJobResult): void {
+    this.results[r.id] = r;
+  }
+
   /** The job's result, or null after marking the test skipped. */
   ran(t: { skip: (m: string) => void }, id: string): VmJobResult | null {
     if (this.skipReason) {
