@@ -43,6 +43,13 @@ export function bonnieFileMiB(args: string[]): number | null {
   return n > 0 ? n : null;
 }
 
+/** The -s file of a bonnie++ scenario in these results, in MiB; null for other workloads. */
+export function scenarioFileMiB(rs: ResultSet, scenario: string): number | null {
+  const def = definitionOf(rs, scenario);
+  if (def?.workload?.kind !== 'bonnie' || !Array.isArray(def.workload.args)) return null;
+  return bonnieFileMiB(def.workload.args.map(String));
+}
+
 /** The guest RAM a sample ran with: recorded per sample, else the host's sizing record, else the scenario file. */
 function guestMemOf(rs: ResultSet, s: Sample, def: Definition | undefined): number | null {
   if (s.guest && Number.isFinite(s.guest.memMiB)) return s.guest.memMiB;

@@ -10,6 +10,12 @@ import { peerComparisons, vmmOfArm, type PeerComparison } from '../peers/arms.js
 import { QEMU_NOT_SETTABLE } from '../peers/qemu-args.js';
 import { mdEscape, mdTable, textTable } from './table.js';
 import { placeWords } from '../launch/place.js';
+import { scenarioFileMiB } from './cache.js';
+
+/** bonnie++ prints +++++ for a phase under 0.5 s; such a phase over the -s file moved more than file / 0.5 s. */
+const BONNIE_MIN_PHASE_SECONDS = 0.5;
+/** The rates bonnie++ computes as the -s file over the phase's time (KiB/s). */
+const FILE_RATE_METRICS = new Set(['putc', 'put_block', 'rewrite', 'getc', 'get_block']);
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -19,13 +25,19 @@ export interface PeerComparisonBlock {
   comparison: PeerComparison;
   rows: MetricComparison[];
   problem: string | null;
+  /** upper bounds on the ratio for metrics whose baseline was too fast to measure in every run */
+  bounds: string | null;
 }
 
 export interface PeerTable {
   scenario: string;
   /** every arm that ran, kickvmm's first */
   arms: string[];
-  medians: { metric: string; unit: string; values: (number | null)[] }[];
+  /**
+   * values: the median per arm; floor: where every run of an arm was too fast
+   * to measure, the rate it must have exceeded (a lower bound, else null)
+   */
+  medians: { metric: string; unit: string; values: (number | null)[]; floors: (number | null)[] }[];
   comparisons: PeerComparisonBlock[];
   /** what cannot be held equal or run, said instead of left out */
   notes: string[];
@@ -54,19 +66,26 @@ export function peerTables(rs: ResultSet, opts: { thresholdPct?: number; alpha?:
     if (!arms.some((a) => vmmOfArm(a) !== 'kickvmm')) continue;
     arms.sort((a, b) => order(a) - order(b));
     const metrics = [...new Set(samples.flatMap((s) => Object.keys(s.metrics)))].filter(comparable).sort();
+    const fileMiB = scenarioFileMiB(rs, scenario);
     const medians = metrics.map((metric) => {
       const unit = samples.find((s) => s.metrics[metric])?.metrics[metric]?.unit ?? '';
-      return {
-        metric,
-        unit,
-        values: arms.map((a) => {
-          const v = okValues(
-            samples.filter((s) => s.arm === a),
-            metric,
-          );
-          return v.length ? median(v) : null;
-        }),
-      };
+      const values = arms.map((a) => {
+        const v = okValues(
+          samples.filter((s) => s.arm === a),
+          metric,
+        );
+        return v.length ? median(v) : null;
+      });
+      const floors = arms.map((a, i) =>
+        values[i] === null
+          ? tooFastFloor(
+              samples.filter((s) => s.arm === a),
+              metric,
+              fileMiB,
+            )
+          : null,
+      );
+      return { metric, unit, values, floors };
     });
     const one: ResultSet = { ...rs, samples };
     const comparisons = peerComparisons(arms).map((comparison): PeerComparisonBlock => {
@@ -80,9 +99,10 @@ export function peerTables(rs: ResultSet, opts: { thresholdPct?: number; alpha?:
         const rows = (a.scenarios.find((x) => x.scenario === scenario)?.metrics ?? []).filter(
           (m) => comparable(m.metric) && m.ratio !== null,
         );
-        return { comparison, rows, problem: rows.length ? null : 'no metric measured in both arms' };
+        const bounds = boundsAgainst(comparison, arms, medians);
+        return { comparison, rows, problem: rows.length ? null : 'no metric measured in both arms', bounds };
       } catch (e) {
-        return { comparison, rows: [], problem: (e as Error).message };
+        return { comparison, rows: [], problem: (e as Error).message, bounds: null };
       }
     });
     const notes = cannotCompare(samples, arms);
@@ -117,7 +137,9 @@ function cannotCompare(samples: Sample[], arms: string[]): string[] {
     notes.push(`${arm}: cannot run here, no sample of ${runs.length} succeeded: ${why}`);
   }
   const placeOf = new Map<string, Set<string>>();
-  for (const s of samples) placeOf.set(s.arm, (placeOf.get(s.arm) ?? new Set()).add(placeWords(s.where)));
+  // The host arm runs no VM: its place is this host whatever KVM the run's VMs used.
+  const wordsOf = (s: Sample) => (vmmOfArm(s.arm) === 'host' ? 'this host, no VM' : placeWords(s.where));
+  for (const s of samples) placeOf.set(s.arm, (placeOf.get(s.arm) ?? new Set()).add(wordsOf(s)));
   const places = new Set([...placeOf.values()].map((p) => [...p].sort().join(' + ')));
   if (places.size > 1)
     notes.push(
@@ -128,9 +150,42 @@ function cannotCompare(samples: Sample[], arms: string[]): string[] {
   return notes;
 }
 
+/** The lower bound an arm's rate exceeded when bonnie++ printed +++++ for it in every run, else null. */
+function tooFastFloor(samples: Sample[], metric: string, fileMiB: number | null): number | null {
+  if (fileMiB === null || !FILE_RATE_METRICS.has(metric)) return null;
+  const runs = samples.filter((s) => s.status === 'ok' && !s.warmup && s.metrics[metric]);
+  if (!runs.length || !runs.every((s) => s.metrics[metric]!.status === 'too_fast')) return null;
+  return (fileMiB * 1024) / BONNIE_MIN_PHASE_SECONDS;
+}
+
+/**
+ * A baseline too fast to measure in every run still bounds the ratio: the
+ * treatment's median over the baseline's floor is an upper bound. Said in
+ * words, since no interval or verdict can come from a bound.
+ */
+function boundsAgainst(c: PeerComparison, arms: string[], medians: PeerTable['medians']): string | null {
+  const b = arms.indexOf(c.baselineArm);
+  const t = arms.indexOf(c.treatmentArm);
+  const bounds = medians.flatMap((m) => {
+    const floor = m.floors[b];
+    const value = m.values[t];
+    return floor !== null && value !== null ? [`${m.metric} < ${(value / floor).toPrecision(2)}x`] : [];
+  });
+  if (!bounds.length) return null;
+  return (
+    `${c.baselineArm} was too fast to measure in every run (bonnie++ +++++: a phase under ` +
+    `${BONNIE_MIN_PHASE_SECONDS} s); at ${c.treatmentArm}'s medians: ${bounds.join(', ')}`
+  );
+}
+
 function order(arm: string): number {
   const vmm = vmmOfArm(arm);
   return vmm === 'kickvmm' ? 0 : vmm === 'qemu' ? 1 : 2;
+}
+
+function medianCell(m: PeerTable['medians'][number], i: number): string {
+  const floor = m.floors[i];
+  return m.values[i] === null && floor !== null ? `> ${num(floor)}` : num(m.values[i]);
 }
 
 function num(v: number | null): string {
@@ -155,6 +210,14 @@ function comparisonRows(t: PeerTable, group: PeerComparison['group']): { header:
   };
 }
 
+/** Per comparison, what its table cannot show: the bounds a too-fast baseline gives, else why it has no rows. */
+function blockNotes(t: PeerTable): string[] {
+  return t.comparisons.flatMap((b) => {
+    const why = b.bounds ?? b.problem;
+    return why ? [`${b.comparison.label}: ${why}`] : [];
+  });
+}
+
 const GROUPS: PeerComparison['group'][] = ['mode effect', 'kickvmm vs QEMU', 'fraction of host'];
 
 export function peersText(tables: PeerTable[]): string {
@@ -165,12 +228,12 @@ export function peersText(tables: PeerTable[]): string {
       const { header, rows } = comparisonRows(t, g);
       if (header.length > 1 && rows.length) out.push(`${g}:`, textTable(header, rows), '');
     }
-    for (const b of t.comparisons.filter((c) => c.problem)) out.push(`${b.comparison.label}: ${b.problem}`);
+    for (const line of blockNotes(t)) out.push(line);
     out.push(
       'medians:',
       textTable(
         ['metric', 'unit', ...t.arms],
-        t.medians.map((m) => [m.metric, m.unit, ...m.values.map(num)]),
+        t.medians.map((m) => [m.metric, m.unit, ...m.values.map((_, i) => medianCell(m, i))]),
       ),
     );
     for (const n of t.notes) out.push(`  note: ${n}`);
@@ -188,12 +251,14 @@ export function peersMarkdown(tables: PeerTable[]): string {
       if (header.length > 1 && rows.length)
         out.push(`**${g}** (ratio, 95% CI, verdict)`, '', mdTable(header, rows), '');
     }
+    for (const line of blockNotes(t)) out.push(`- ${mdEscape(line)}`);
+    if (blockNotes(t).length) out.push('');
     out.push(
       '<details><summary>Medians per VMM x arm</summary>',
       '',
       mdTable(
         ['metric', 'unit', ...t.arms],
-        t.medians.map((m) => [m.metric, m.unit, ...m.values.map(num)]),
+        t.medians.map((m) => [m.metric, m.unit, ...m.values.map((_, i) => medianCell(m, i))]),
       ),
       '',
       '</details>',
@@ -220,11 +285,12 @@ export function peersHtml(tables: PeerTable[]): string {
       if (header.length > 1 && rows.length)
         out.push(`<p><b>${escapeHtml(g)}</b> (ratio, 95% CI, verdict)</p>`, htmlTable(header, rows));
     }
+    for (const line of blockNotes(t)) out.push(`<p class="note">${escapeHtml(line)}</p>`);
     out.push(
       '<p><b>medians</b></p>',
       htmlTable(
         ['metric', 'unit', ...t.arms],
-        t.medians.map((m) => [m.metric, m.unit, ...m.values.map(num)]),
+        t.medians.map((m) => [m.metric, m.unit, ...m.values.map((_, i) => medianCell(m, i))]),
       ),
     );
     if (t.notes.length) out.push(`<ul class="muted">${t.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
