@@ -13,6 +13,7 @@
 #   scripts/dev-rig.sh 'build/Release/kickvmm --probe'
 #   scripts/dev-rig.sh 'node dist/harness/cli.js run quick -n 1'
 #   DEVRIG_DISK=/tmp/disk.img scripts/dev-rig.sh '...uses /dev/vda...'
+#   DEVRIG_QEMU_LOG=/tmp/l1.log scripts/dev-rig.sh '...'   (L1's CPU state at each reset)
 #
 # Prints the command's output and exits with its status. Timings inside are
 # nested-rig timings: they say nothing about hardware.
@@ -96,6 +97,8 @@ printf 'cd %q\nexport HOME=/tmp PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbi
   "$PWD" "$kb_cache" "$out_dir" "$cmd" > "$share/cmd"
 extra=()
 [ -n "${DEVRIG_DISK:-}" ] && extra+=(-drive "file=$DEVRIG_DISK,if=virtio,format=raw,cache=writeback")
+# DEVRIG_QEMU_LOG=FILE: QEMU logs L1's CPU state at every reset (an L1 triple fault included) and guest errors.
+[ -n "${DEVRIG_QEMU_LOG:-}" ] && extra+=(-d cpu_reset,guest_errors -D "$DEVRIG_QEMU_LOG")
 work=0
 [ -d /work ] && work=1 && extra+=(-virtfs local,path=/work,mount_tag=work,security_model=none,multidevs=remap)
 # L1 gets every online CPU (as the product rig does), and a name that says what it is.
