@@ -101,8 +101,8 @@ extra=()
 [ -n "${DEVRIG_QEMU_LOG:-}" ] && extra+=(-d cpu_reset,guest_errors -D "$DEVRIG_QEMU_LOG")
 work=0
 [ -d /work ] && work=1 && extra+=(-virtfs local,path=/work,mount_tag=work,security_model=none,multidevs=remap)
-# L1 gets every online CPU (as the product rig does), and a name that says what it is.
-cpus=$(nproc); [ "$cpus" -gt 16 ] && cpus=16
+# L1 gets every online CPU (as the product rig does; DEVRIG_CPUS=N for an experiment), and a name that says what it is.
+cpus=${DEVRIG_CPUS:-$(nproc)}; [ "$cpus" -gt 16 ] && cpus=16
 l1_name=$(hostname 2>/dev/null | tr -c 'A-Za-z0-9.\n-' '-')
 case "$PWD" in *[!A-Za-z0-9._/-]*) die "the checkout's path $PWD: use letters, digits and ._/- only" ;; esac
 append="console=ttyS0 quiet loglevel=1 panic=-1 devrig_share=$share devrig_repo=$PWD devrig_work=$work devrig_host=${l1_name:-host}-devrig-l1"
