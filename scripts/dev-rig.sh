@@ -97,8 +97,9 @@ printf 'cd %q\nexport HOME=/tmp PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbi
   "$PWD" "$kb_cache" "$out_dir" "$cmd" > "$share/cmd"
 extra=()
 [ -n "${DEVRIG_DISK:-}" ] && extra+=(-drive "file=$DEVRIG_DISK,if=virtio,format=raw,cache=writeback")
-# DEVRIG_QEMU_LOG=FILE: QEMU logs L1's CPU state at every reset (an L1 triple fault included) and guest errors.
-[ -n "${DEVRIG_QEMU_LOG:-}" ] && extra+=(-d cpu_reset,guest_errors -D "$DEVRIG_QEMU_LOG")
+# DEVRIG_QEMU_LOG=FILE: QEMU logs L1's CPU state at every reset (an L1 triple fault included) and guest
+# errors; DEVRIG_QEMU_LOG_ITEMS changes what (e.g. int,cpu_reset: every exception and interrupt, large).
+[ -n "${DEVRIG_QEMU_LOG:-}" ] && extra+=(-d "${DEVRIG_QEMU_LOG_ITEMS:-cpu_reset,guest_errors}" -D "$DEVRIG_QEMU_LOG")
 work=0
 [ -d /work ] && work=1 && extra+=(-virtfs local,path=/work,mount_tag=work,security_model=none,multidevs=remap)
 # L1 gets every online CPU (as the product rig does; DEVRIG_CPUS=N for an experiment), and a name that says what it is.
