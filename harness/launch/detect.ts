@@ -109,6 +109,8 @@ export interface RunJobsOptions {
   onResult?: (result: VmJobResult) => void;
   l1MemMiB?: number;
   l1TimeoutSec?: number;
+  /** nested rig only: L1's vCPUs instead of every online CPU */
+  l1Cpus?: number;
 }
 
 export async function runJobs(jobs: VmJob[], opts: RunJobsOptions): Promise<VmJobResult[]> {
@@ -124,6 +126,7 @@ export async function runJobs(jobs: VmJob[], opts: RunJobsOptions): Promise<VmJo
       onResult: opts.onResult,
       l1MemMiB: opts.l1MemMiB,
       l1TimeoutSec: opts.l1TimeoutSec,
+      l1Cpus: opts.l1Cpus,
     });
   }
   const results: VmJobResult[] = [];

@@ -25,9 +25,18 @@ export class VmBatch {
     this.skipReason = reason;
   }
 
-  /** Runs the jobs with this checkout's kickvmm at `place` (logs under work/logs) and keeps their results. */
-  async run(jobs: VmJob[], place: Place, assets: GuestAssets | null): Promise<void> {
-    const out = await runJobs(jobs, { place, kickvmm: paths.kickvmm(), assets, logDir: join(this.work, 'logs') });
+  /**
+   * Runs the jobs with this checkout's kickvmm at `place` (logs under work/<logs>, default "logs") and keeps
+   * their results. l1Cpus: in the nested rig, L1's vCPUs instead of every online CPU.
+   */
+  async run(
+    jobs: VmJob[],
+    place: Place,
+    assets: GuestAssets | null,
+    opts: { l1Cpus?: number; logs?: string } = {},
+  ): Promise<void> {
+    const logDir = join(this.work, opts.logs ?? 'logs');
+    const out = await runJobs(jobs, { place, kickvmm: paths.kickvmm(), assets, logDir, l1Cpus: opts.l1Cpus });
     for (const r of out) this.results[r.id] = r;
   }
 
