@@ -25,6 +25,11 @@ export type MetricName = (typeof BONNIE_METRICS)[number];
 export const IO_METRICS: readonly MetricName[] = BONNIE_METRICS.slice(0, 6);
 export const FILE_METRICS: readonly MetricName[] = BONNIE_METRICS.slice(6);
 
+/** bonnie++ prints `+++++` for a phase that took under this many seconds (too fast to measure). */
+export const BONNIE_MIN_PHASE_SECONDS = 0.5;
+/** The rates bonnie++ computes as its -s file over the phase's time (so a `+++++` one exceeded file / 0.5 s). */
+export const FILE_RATE_METRICS: readonly MetricName[] = ['putc', 'put_block', 'rewrite', 'getc', 'get_block'];
+
 export interface Metric {
   /** 'too_fast' is bonnie++'s `+++++` (under 0.5 s, not measured); 'not_run' is a blank cell */
   status: MetricStatus;

@@ -11,11 +11,7 @@ import { QEMU_NOT_SETTABLE } from '../peers/qemu-args.js';
 import { mdEscape, mdTable, textTable } from './table.js';
 import { placeWords } from '../launch/place.js';
 import { scenarioFileMiB } from './cache.js';
-
-/** bonnie++ prints +++++ for a phase under 0.5 s; such a phase over the -s file moved more than file / 0.5 s. */
-const BONNIE_MIN_PHASE_SECONDS = 0.5;
-/** The rates bonnie++ computes as the -s file over the phase's time (KiB/s). */
-const FILE_RATE_METRICS = new Set(['putc', 'put_block', 'rewrite', 'getc', 'get_block']);
+import { BONNIE_MIN_PHASE_SECONDS, FILE_RATE_METRICS } from '../bonnie/types.js';
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -67,23 +63,15 @@ export function peerTables(rs: ResultSet, opts: { thresholdPct?: number; alpha?:
     arms.sort((a, b) => order(a) - order(b));
     const metrics = [...new Set(samples.flatMap((s) => Object.keys(s.metrics)))].filter(comparable).sort();
     const fileMiB = scenarioFileMiB(rs, scenario);
+    const samplesOf = arms.map((a) => samples.filter((s) => s.arm === a));
     const medians = metrics.map((metric) => {
       const unit = samples.find((s) => s.metrics[metric])?.metrics[metric]?.unit ?? '';
-      const values = arms.map((a) => {
-        const v = okValues(
-          samples.filter((s) => s.arm === a),
-          metric,
-        );
+      const values = samplesOf.map((armSamples) => {
+        const v = okValues(armSamples, metric);
         return v.length ? median(v) : null;
       });
-      const floors = arms.map((a, i) =>
-        values[i] === null
-          ? tooFastFloor(
-              samples.filter((s) => s.arm === a),
-              metric,
-              fileMiB,
-            )
-          : null,
+      const floors = samplesOf.map((armSamples, i) =>
+        values[i] === null ? tooFastFloor(armSamples, metric, fileMiB) : null,
       );
       return { metric, unit, values, floors };
     });
@@ -152,7 +140,7 @@ function cannotCompare(samples: Sample[], arms: string[]): string[] {
 
 /** The lower bound an arm's rate exceeded when bonnie++ printed +++++ for it in every run, else null. */
 function tooFastFloor(samples: Sample[], metric: string, fileMiB: number | null): number | null {
-  if (fileMiB === null || !FILE_RATE_METRICS.has(metric)) return null;
+  if (fileMiB === null || !(FILE_RATE_METRICS as readonly string[]).includes(metric)) return null;
   const runs = samples.filter((s) => s.status === 'ok' && !s.warmup && s.metrics[metric]);
   if (!runs.length || !runs.every((s) => s.metrics[metric]!.status === 'too_fast')) return null;
   return (fileMiB * 1024) / BONNIE_MIN_PHASE_SECONDS;
@@ -183,9 +171,13 @@ function order(arm: string): number {
   return vmm === 'kickvmm' ? 0 : vmm === 'qemu' ? 1 : 2;
 }
 
-function medianCell(m: PeerTable['medians'][number], i: number): string {
-  const floor = m.floors[i];
-  return m.values[i] === null && floor !== null ? `> ${num(floor)}` : num(m.values[i]);
+/** The medians table's rows: metric, unit, then per arm its median, or "> floor" where it was too fast to measure. */
+function medianRows(t: PeerTable): string[][] {
+  return t.medians.map((m) => [
+    m.metric,
+    m.unit,
+    ...m.values.map((v, i) => (v === null && m.floors[i] !== null ? `> ${num(m.floors[i])}` : num(v))),
+  ]);
 }
 
 function num(v: number | null): string {
@@ -229,13 +221,7 @@ export function peersText(tables: PeerTable[]): string {
       if (header.length > 1 && rows.length) out.push(`${g}:`, textTable(header, rows), '');
     }
     for (const line of blockNotes(t)) out.push(line);
-    out.push(
-      'medians:',
-      textTable(
-        ['metric', 'unit', ...t.arms],
-        t.medians.map((m) => [m.metric, m.unit, ...m.values.map((_, i) => medianCell(m, i))]),
-      ),
-    );
+    out.push('medians:', textTable(['metric', 'unit', ...t.arms], medianRows(t)));
     for (const n of t.notes) out.push(`  note: ${n}`);
     out.push('');
   }
@@ -251,15 +237,12 @@ export function peersMarkdown(tables: PeerTable[]): string {
       if (header.length > 1 && rows.length)
         out.push(`**${g}** (ratio, 95% CI, verdict)`, '', mdTable(header, rows), '');
     }
-    for (const line of blockNotes(t)) out.push(`- ${mdEscape(line)}`);
-    if (blockNotes(t).length) out.push('');
+    const notes = blockNotes(t);
+    if (notes.length) out.push(...notes.map((line) => `- ${mdEscape(line)}`), '');
     out.push(
       '<details><summary>Medians per VMM x arm</summary>',
       '',
-      mdTable(
-        ['metric', 'unit', ...t.arms],
-        t.medians.map((m) => [m.metric, m.unit, ...m.values.map((_, i) => medianCell(m, i))]),
-      ),
+      mdTable(['metric', 'unit', ...t.arms], medianRows(t)),
       '',
       '</details>',
       '',
@@ -286,13 +269,7 @@ export function peersHtml(tables: PeerTable[]): string {
         out.push(`<p><b>${escapeHtml(g)}</b> (ratio, 95% CI, verdict)</p>`, htmlTable(header, rows));
     }
     for (const line of blockNotes(t)) out.push(`<p class="note">${escapeHtml(line)}</p>`);
-    out.push(
-      '<p><b>medians</b></p>',
-      htmlTable(
-        ['metric', 'unit', ...t.arms],
-        t.medians.map((m) => [m.metric, m.unit, ...m.values.map((_, i) => medianCell(m, i))]),
-      ),
-    );
+    out.push('<p><b>medians</b></p>', htmlTable(['metric', 'unit', ...t.arms], medianRows(t)));
     if (t.notes.length) out.push(`<ul class="muted">${t.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
   }
   return out.join('\n');

@@ -16,10 +16,10 @@ import { paths, repoRoot } from '../paths.js';
 import { HARDWARE_IN_VM_NOTE } from '../report/place-notes.js';
 import type { ResultSet } from '../results/schema.js';
 import { resolveScenario } from '../scenarios/scenario.js';
+import { KICK_MODES } from '../results/arms.js';
 
 /** the small quick's vCPUs inside L1 (see below) */
 const DEVRIG_LINUX_CPUS = 1;
-import { KICK_MODES } from '../results/arms.js';
 
 const unitOnly = Boolean(process.env.KICKBENCH_UNIT_ONLY);
 const share = mkdtempSync(join(tmpdir(), 'kb-devrig-'));

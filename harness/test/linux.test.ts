@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureAssets, type GuestAssets } from '../assets/cache.js';
 import { freshDisk, fsckDisk } from '../assets/disk.js';
-import { innerBonnieCmdline, parseGuestConsole, SMP_CHECK_PARAM } from '../assets/guest.js';
-import { decidePlace, detectHost, requestedPlace, type Place, type VmJob } from '../launch/index.js';
+import { innerBonnieCmdline, parseGuestConsole, SMP_CHECK_PARAM, type GuestConsoleResult } from '../assets/guest.js';
+import { decidePlace, detectHost, requestedPlace, type Place, type VmJob, type VmJobResult } from '../launch/index.js';
 import { parseBonnie } from '../bonnie/parse.js';
+import type { BonnieRun } from '../bonnie/types.js';
 import { sampleFromResult } from '../runner/run.js';
 import { planRun } from '../runner/plan.js';
 import { resolveScenario } from '../scenarios/scenario.js';
@@ -30,7 +31,7 @@ const work = mkdtempSync(join(tmpdir(), 'kb-linux-'));
 const quick = resolveScenario('quick');
 if (quick.workload.kind !== 'bonnie') throw new Error('scenarios/quick.json must be a bonnie++ scenario');
 const QUICK = quick.workload.args;
-/** The SMP case: quick's own guest, at least two vCPUs, and bonnie++ -c 2 as in the kvmtool commit. */
+/** quick's own guest, as `kickbench run quick` boots it (its vCPU count is the scenario's). */
 const QUICK_CPUS = quick.guest.cpus ?? 1;
 const quickGuest = { memMiB: quick.guest.memMiB ?? 128, cpus: QUICK_CPUS };
 /** The SMP guest: quick's guest with two vCPUs (bonnie++ -c 2 as in the kvmtool commit). */
@@ -107,6 +108,28 @@ before(async () => {
     );
 });
 
+/**
+ * What every bonnie++ run of quick's here must show: kickvmm and bonnie++ ended
+ * well, one run parsed with each block phase measured (not +++++, i.e. the page
+ * cache, and not blank), and the data check passed on each of its `cpus` vCPUs.
+ */
+function checkedBonnieRun(r: VmJobResult, cpus: number): { guest: GuestConsoleResult; run: BonnieRun } {
+  assert.equal(r.exitCode, 0, `kickvmm: ${r.stderr}\n${r.console.slice(-3000)}`);
+  const guest = parseGuestConsole(r.console);
+  assert.equal(guest.bonnieExit, 0, r.console.slice(-3000));
+  const runs = parseBonnie(guest.bonnieStdout ?? '', 'guest');
+  assert.equal(runs.length, 1);
+  for (const m of ['put_block', 'rewrite', 'get_block'] as const)
+    assert.equal(runs[0].metrics[m].status, 'ok', `${m}: ${runs[0].metrics[m].status}`);
+  assert.equal(guest.smpCheck, `ok cpus=${cpus} files=${cpus}`, r.console.slice(-2000));
+  return { guest, run: runs[0] };
+}
+
+async function assertImageClean(id: string): Promise<void> {
+  const fsck = await fsckDisk(jobs[id].disk);
+  assert.ok(fsck.clean, `e2fsck -fn:\n${fsck.output}`);
+}
+
 const planned = (mode: KickMode) =>
   planRun([{ ...quick, modes: [...KICK_MODES] }], { seed: 1, repetitions: 1, warmup: 0 }).find(
     (p) => p.arm.mode === mode,
@@ -124,19 +147,11 @@ for (const mode of KICK_MODES) {
   test(title, async (t) => {
     const r = batch.ran(t, `bonnie-${mode}`);
     if (!r) return;
-    assert.equal(r.exitCode, 0, `kickvmm: ${r.stderr}\n${r.console.slice(-3000)}`);
     assert.deepEqual(QUICK.slice(QUICK.indexOf('-c'), QUICK.indexOf('-c') + 2), ['-c', '2'], 'quick runs -c 2');
-    const g = parseGuestConsole(r.console);
-    assert.equal(g.bonnieExit, 0, r.console.slice(-3000));
-    const runs = parseBonnie(g.bonnieStdout ?? '', 'guest');
-    assert.equal(runs.length, 1);
-    assert.match(runs[0].version, /^2\.00/);
-    assert.equal(runs[0].source, 'text+csv', 'both the text table and the CSV line were captured');
-    // Measured numbers: not +++++ (too fast, i.e. the page cache) and not blank.
-    for (const m of ['put_block', 'rewrite', 'get_block'] as const)
-      assert.equal(runs[0].metrics[m].status, 'ok', `${m}: ${runs[0].metrics[m].status}`);
-    assert.equal(runs[0].metrics.putc.status, 'not_run', '-f skips the per-char tests');
-    assert.equal(g.smpCheck, `ok cpus=${QUICK_CPUS} files=${QUICK_CPUS}`, r.console.slice(-2000));
+    const { guest: g, run } = checkedBonnieRun(r, QUICK_CPUS);
+    assert.match(run.version, /^2\.00/);
+    assert.equal(run.source, 'text+csv', 'both the text table and the CSV line were captured');
+    assert.equal(run.metrics.putc.status, 'not_run', '-f skips the per-char tests');
     assert.ok(g.memTotalKiB !== null && g.memTotalKiB > 0, 'the guest reports its MemTotal');
     const sample = sampleFromResult(planned(mode), r);
     assert.equal(sample.status, 'ok', sample.error);
@@ -157,11 +172,10 @@ for (const mode of KICK_MODES) {
       guest: { memMiB: quickGuest.memMiB, cpus: QUICK_CPUS, memTotalMiB: Math.floor(g.memTotalKiB! / 1024) },
       logs: {},
     });
-    const fsck = await fsckDisk(jobs[`bonnie-${mode}`].disk);
-    assert.ok(fsck.clean, `e2fsck -fn:\n${fsck.output}`);
+    await assertImageClean(`bonnie-${mode}`);
     t.diagnostic(
-      `${where}: block write ${runs[0].metrics.put_block.value} rewrite ${runs[0].metrics.rewrite.value} ` +
-        `block read ${runs[0].metrics.get_block.value} KiB/s; MemTotal ${Math.floor(g.memTotalKiB! / 1024)} MiB; ` +
+      `${where}: block write ${run.metrics.put_block.value} rewrite ${run.metrics.rewrite.value} ` +
+        `block read ${run.metrics.get_block.value} KiB/s; MemTotal ${Math.floor(g.memTotalKiB! / 1024)} MiB; ` +
         `wall ${r.wallSeconds.toFixed(1)} s (not hardware numbers)`,
     );
   });
@@ -174,20 +188,12 @@ for (const mode of SMP_MODES) {
   test(title, async (t) => {
     const r = batch.ran(t, `smp-${mode}`);
     if (!r) return;
-    assert.equal(r.exitCode, 0, `kickvmm: ${r.stderr}\n${r.console.slice(-3000)}`);
-    const g = parseGuestConsole(r.console);
-    assert.equal(g.bonnieExit, 0, r.console.slice(-3000));
-    const runs = parseBonnie(g.bonnieStdout ?? '', 'guest');
-    assert.equal(runs.length, 1);
-    for (const m of ['put_block', 'rewrite', 'get_block'] as const)
-      assert.equal(runs[0].metrics[m].status, 'ok', `${m}: ${runs[0].metrics[m].status}`);
     // Two writers, one per vCPU, each pinned and each file read back: both vCPUs drove the queue.
-    assert.equal(g.smpCheck, `ok cpus=${SMP_CPUS} files=${SMP_CPUS}`, r.console.slice(-2000));
-    const fsck = await fsckDisk(jobs[`smp-${mode}`].disk);
-    assert.ok(fsck.clean, `e2fsck -fn:\n${fsck.output}`);
+    const { run } = checkedBonnieRun(r, SMP_CPUS);
+    await assertImageClean(`smp-${mode}`);
     t.diagnostic(
-      `${where}${where === 'nested' ? ' (L1 with 1 vCPU)' : ''}: ${SMP_CPUS} vCPUs, block write ${runs[0].metrics.put_block.value} ` +
-        `rewrite ${runs[0].metrics.rewrite.value} block read ${runs[0].metrics.get_block.value} KiB/s (not hardware numbers)`,
+      `${where}${where === 'nested' ? ' (L1 with 1 vCPU)' : ''}: ${SMP_CPUS} vCPUs, block write ${run.metrics.put_block.value} ` +
+        `rewrite ${run.metrics.rewrite.value} block read ${run.metrics.get_block.value} KiB/s (not hardware numbers)`,
     );
   });
 }
@@ -290,8 +296,7 @@ test("quick's bonnie++ under QEMU (ioeventfd=on) beside kickvmm: block figures m
   // Counters come from QMP query-stats, in L1 too (its QMP is a pipe the driver reads).
   assert.ok((r.peerStats?.kvm?.exits ?? 0) > 0, `KVM exits read: ${JSON.stringify(r.peerStats?.missing)}`);
   assert.ok((r.peerStats?.vcpuCpuSeconds ?? 0) > 0, "the vCPU thread's CPU time was read");
-  const fsck = await fsckDisk(jobs['qemu-ioeventfd'].disk);
-  assert.ok(fsck.clean, `e2fsck -fn:\n${fsck.output}`);
+  await assertImageClean('qemu-ioeventfd');
   t.diagnostic(
     `${where}: QEMU ioeventfd=on block write ${sample.metrics.put_block.value} rewrite ${sample.metrics.rewrite.value} ` +
       `block read ${sample.metrics.get_block.value} KiB/s; ${r.peerStats?.kvm?.exits} KVM exits; wall ${r.wallSeconds.toFixed(1)} s (not hardware numbers)`,
