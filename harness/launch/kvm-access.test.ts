@@ -1,12 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { repoRoot } from '../paths.js';
 import { classifyKvmAccess, type KvmAccess } from './kvm-access.js';
 
 const reasonOf = (a: KvmAccess) => ('reason' in a ? a.reason : '');
+
+/** Every directory another user must be able to enter to reach `dir`, from / down. */
+function ancestors(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    out.unshift(d);
+    if (dirname(d) === d) return out;
+  }
+}
 
 test('/dev/kvm: missing, no permission (with the fix), other errors, usable', () => {
   assert.deepEqual(classifyKvmAccess({ openError: null }), { state: 'usable' });
@@ -30,14 +39,37 @@ test('doctor and run name the permission problem for a user who may not open /de
   const setpriv = spawnSync('setpriv', ['--help']);
   if (setpriv.error) return t.skip('setpriv (util-linux) is not installed');
   if ((statSync('/dev/kvm').mode & 0o006) !== 0) return t.skip('/dev/kvm is world-accessible here');
-  const cli = join(repoRoot(), 'dist/harness/cli.js');
   // nobody: not in the kvm group, and /dev/kvm is not open to others.
+  const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath];
+  // A checkout inside a private directory (mktemp -d is 0700) is out of nobody's reach:
+  // then nobody runs it through a bind mount of the checkout alone, in a mount namespace of its own.
+  const root = repoRoot();
+  const reachable = ancestors(root).every((d) => (statSync(d).mode & 0o001) !== 0);
+  const view = reachable ? null : mkdtempSync(join('/tmp', 'kb-nobody-view-'));
+  if (view) chmodSync(view, 0o755);
+  const cliIn = (dir: string) => join(dir, 'dist/harness/cli.js');
   const asNobody = (args: string[]) =>
-    spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, HOME: '/tmp', CI: 'true', USER: 'nobody' },
-      timeout: 60_000,
-    });
+    spawnSync(
+      view ? 'unshare' : nobody[0],
+      view
+        ? [
+            '--mount',
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            'mount --bind "$0" "$1" && shift && exec "$@"',
+            root,
+            view,
+          ].concat(nobody, cliIn(view), args)
+        : [...nobody.slice(1), cliIn(root), ...args],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, HOME: '/tmp', CI: 'true', USER: 'nobody' },
+        timeout: 60_000,
+      },
+    );
+  t.after(() => view && rmSync(view, { recursive: true, force: true }));
   const doctor = asNobody(['doctor', '--json']);
   assert.equal(doctor.status, 0, doctor.stderr);
   const report = JSON.parse(doctor.stdout) as { kvm: { kind: string; reason: string | null } };
